@@ -1,0 +1,81 @@
+//! The shared state of one running daemon: config, store, HTTP client, render cache.
+//!
+//! One `Arc<App>` is handed to the scheduler's jobs and to every HTTP handler. The config sits
+//! behind a lock so that a reload can swap it whole; readers take a cheap `Arc` snapshot.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::config::Config;
+use crate::fetch::Fetcher;
+use crate::render::cache::FeedCache;
+use crate::store::{Store, StoreError};
+
+pub struct App {
+    config: RwLock<Arc<Config>>,
+    pub store: Store,
+    pub fetcher: Fetcher,
+    pub feeds: FeedCache,
+    /// Feed URLs being refreshed now: the scheduler can start a run while the last one still
+    /// goes (tokio-cron-scheduler issue #83), and one source must never be fetched twice at once.
+    refreshing: Mutex<HashSet<String>>,
+}
+
+impl App {
+    /// Opens the store and builds the client for a validated config.
+    pub fn open(config: Config) -> Result<App, StoreError> {
+        let store = Store::open(&config.store.path, config.store.cache_capacity_bytes)?;
+        let fetcher = Fetcher::new(&config.fetch, &user_agent(&config));
+        Ok(App {
+            config: RwLock::new(Arc::new(config)),
+            store,
+            fetcher,
+            feeds: FeedCache::default(),
+            refreshing: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// A snapshot of the current config.
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .expect("config lock is never poisoned")
+            .clone()
+    }
+
+    /// Marks a source as being refreshed; `None` if a refresh of it is already running.
+    pub fn begin_refresh(&self, feed_url: &str) -> Option<RefreshGuard<'_>> {
+        let mut refreshing = self.refreshing.lock().expect("never poisoned");
+        refreshing
+            .insert(feed_url.to_string())
+            .then(|| RefreshGuard {
+                app: self,
+                feed_url: feed_url.to_string(),
+            })
+    }
+}
+
+/// Clears the source's in-flight mark when the refresh ends, however it ends.
+pub struct RefreshGuard<'a> {
+    app: &'a App,
+    feed_url: String,
+}
+
+impl Drop for RefreshGuard<'_> {
+    fn drop(&mut self) {
+        self.app
+            .refreshing
+            .lock()
+            .expect("never poisoned")
+            .remove(&self.feed_url);
+    }
+}
+
+/// Names islands, its version and the site, so publishers know who is calling.
+pub fn user_agent(config: &Config) -> String {
+    format!(
+        "islands/{} (+{})",
+        env!("CARGO_PKG_VERSION"),
+        config.site.base_url
+    )
+}

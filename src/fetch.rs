@@ -1,0 +1,326 @@
+//! Upstream HTTP: conditional GET, time and size limits, redirects, Retry-After.
+//!
+//! The only module that speaks reqwest. It never parses a feed: it hands back bytes and the
+//! headers that matter. Redirects are followed here, by hand, so that a permanent move (301/308)
+//! can be reported to the operator; reqwest's own policy would hide it.
+//!
+//! The trap: reqwest has no body limit and decompresses transparently, so the cap is counted on
+//! the decoded stream, chunk by chunk; a gzip bomb is cut off at the limit, never held whole.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::config::FetchConfig;
+
+/// A shared HTTP client with the daemon's limits; cheap to clone.
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    limits: FetchConfig,
+    in_flight: Arc<Semaphore>,
+}
+
+/// Validators from the last successful fetch, sent back as a conditional GET.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum FetchOutcome {
+    /// 304: the feed has not changed since the validators were issued.
+    NotModified,
+    Fetched(Box<Fetched>),
+}
+
+#[derive(Debug)]
+pub struct Fetched {
+    pub status: u16,
+    /// Decoded (decompressed) body bytes, undecoded charset.
+    pub body: Bytes,
+    pub content_type: Option<String>,
+    pub validators: Validators,
+    /// The URL that answered, after redirects (the base for relative links).
+    pub final_url: Url,
+    /// Set when every redirect on the way was permanent: the operator should update feeds.toml.
+    pub moved_permanently_to: Option<Url>,
+}
+
+/// What went wrong fetching one URL; the message reads well in the status page.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}")]
+pub struct FetchError {
+    pub url: Url,
+    pub kind: FetchErrorKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchErrorKind {
+    #[error("{}", status_message(*status, *retry_after))]
+    Status {
+        status: u16,
+        retry_after: Option<DateTime<Utc>>,
+    },
+    #[error("body exceeds {} after decompression", human_bytes(*limit))]
+    TooLarge { limit: u64 },
+    #[error("more than {limit} redirects")]
+    TooManyRedirects { limit: usize },
+    #[error("redirect without a usable Location header")]
+    BadRedirect,
+    #[error("timed out after {}s", timeout.as_secs_f32())]
+    Timeout { timeout: Duration },
+    #[error("{message}")]
+    Network { message: String },
+}
+
+impl FetchError {
+    /// The HTTP status the upstream answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self.kind {
+            FetchErrorKind::Status { status, .. } => Some(status),
+            _ => None,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<DateTime<Utc>> {
+        match self.kind {
+            FetchErrorKind::Status { retry_after, .. } => retry_after,
+            _ => None,
+        }
+    }
+}
+
+impl Fetcher {
+    /// `user_agent` names islands, its version and the site, so publishers know who calls.
+    pub fn new(limits: &FetchConfig, user_agent: &str) -> Fetcher {
+        let client = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .connect_timeout(limits.connect_timeout)
+            .timeout(limits.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .gzip(true)
+            .brotli(true)
+            .deflate(true)
+            .build()
+            .expect("a client with static settings builds");
+        Fetcher {
+            client,
+            limits: limits.clone(),
+            in_flight: Arc::new(Semaphore::new(limits.max_in_flight)),
+        }
+    }
+
+    /// One conditional GET of `url`, following redirects, with every limit applied.
+    pub async fn fetch(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<FetchOutcome, FetchError> {
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let fail = |kind| FetchError {
+            url: url.clone(),
+            kind,
+        };
+        let mut current = url.clone();
+        let mut all_permanent = true;
+        let mut redirects = 0;
+        let response = loop {
+            let response = self
+                .client
+                .get(current.clone())
+                .headers(conditional_headers(validators))
+                .send()
+                .await
+                .map_err(|error| fail(self.network_error(&error)))?;
+            let status = response.status();
+            if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+                break response;
+            }
+            redirects += 1;
+            if redirects > self.limits.max_redirects {
+                return Err(fail(FetchErrorKind::TooManyRedirects {
+                    limit: self.limits.max_redirects,
+                }));
+            }
+            all_permanent &=
+                status == StatusCode::MOVED_PERMANENTLY || status == StatusCode::PERMANENT_REDIRECT;
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|location| current.join(location).ok())
+                .ok_or_else(|| fail(FetchErrorKind::BadRedirect))?;
+            current = location;
+        };
+
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(FetchOutcome::NotModified);
+        }
+        if !status.is_success() {
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| parse_retry_after(value, Utc::now()));
+            return Err(fail(FetchErrorKind::Status {
+                status: status.as_u16(),
+                retry_after,
+            }));
+        }
+        let headers = response.headers().clone();
+        let body = self.read_capped(response).await.map_err(fail)?;
+        Ok(FetchOutcome::Fetched(Box::new(Fetched {
+            status: status.as_u16(),
+            body,
+            content_type: header_string(&headers, header::CONTENT_TYPE),
+            validators: Validators {
+                etag: header_string(&headers, header::ETAG),
+                last_modified: header_string(&headers, header::LAST_MODIFIED),
+            },
+            moved_permanently_to: (redirects > 0 && all_permanent).then(|| current.clone()),
+            final_url: current,
+        })))
+    }
+
+    async fn read_capped(&self, response: reqwest::Response) -> Result<Bytes, FetchErrorKind> {
+        let limit = self.limits.max_body_bytes;
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit)
+        {
+            return Err(FetchErrorKind::TooLarge { limit });
+        }
+        let mut body = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|error| self.network_error(&error))?;
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(FetchErrorKind::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(body))
+    }
+
+    fn network_error(&self, error: &reqwest::Error) -> FetchErrorKind {
+        if error.is_timeout() {
+            return FetchErrorKind::Timeout {
+                timeout: self.limits.timeout,
+            };
+        }
+        // reqwest's Display says only "error sending request"; the cause says why.
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            message = format!("{message}: {cause}");
+            source = cause.source();
+        }
+        FetchErrorKind::Network { message }
+    }
+}
+
+fn conditional_headers(validators: &Validators) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let pairs = [
+        (header::IF_NONE_MATCH, &validators.etag),
+        (header::IF_MODIFIED_SINCE, &validators.last_modified),
+    ];
+    for (name, value) in pairs {
+        if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+            headers.insert(name, value);
+        }
+    }
+    headers
+}
+
+fn header_string(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `Retry-After` is either delay-seconds or an HTTP date (RFC 9110 10.2.3).
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u32>() {
+        return Some(now + chrono::Duration::seconds(seconds.into()));
+    }
+    DateTime::parse_from_rfc2822(value)
+        .ok()
+        .map(|date| date.with_timezone(&Utc))
+}
+
+fn status_message(status: u16, retry_after: Option<DateTime<Utc>>) -> String {
+    match retry_after {
+        Some(time) => format!(
+            "{status}: retrying after {}",
+            time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        None => {
+            let reason = StatusCode::from_u16(status)
+                .ok()
+                .and_then(|code| code.canonical_reason())
+                .unwrap_or("unexpected status");
+            format!("{status} {reason}")
+        }
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 10 && bytes.is_multiple_of(1 << 10) {
+        format!("{} KiB", bytes >> 10)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Utc.with_ymd_and_hms(2026, 11, 25, 9, 2, 0).unwrap())
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 25 Nov 2026 10:00:00 GMT", now),
+            Some(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap())
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn limits_read_as_humans_write_them() {
+        let error = FetchErrorKind::TooLarge { limit: 10 << 20 };
+        assert_eq!(error.to_string(), "body exceeds 10 MiB after decompression");
+        let retry = FetchErrorKind::Status {
+            status: 429,
+            retry_after: Some(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()),
+        };
+        assert_eq!(
+            retry.to_string(),
+            "429: retrying after 2026-11-25T10:00:00Z"
+        );
+    }
+}

@@ -1,0 +1,27 @@
+//! islands: pulls the news feeds of Ireland and Cyprus, merges them with the site's own
+//! articles, and republishes them as RSS, Atom and JSON Feed.
+//!
+//! Modules, in the order the data flows:
+
+/// The shared state of a running daemon.
+pub mod app;
+/// feeds.toml -> validated `Config`, errors with FILE:LINE:COL.
+pub mod config;
+/// Upstream HTTP: conditional GET, limits, redirects, Retry-After.
+pub mod fetch;
+/// `Entry`, `EntryId`, `FeedKey`: the plain data every stage shares.
+pub mod model;
+/// Feed bytes -> entries: feed-rs, ids, dates, charsets, sanitizing.
+pub mod normalize;
+/// fetch -> normalize -> store for one source; outcomes -> source state.
+pub mod refresh;
+/// Entries -> RSS, Atom, JSON Feed bytes; the render-once, compress-once cache.
+pub mod render;
+/// One cron job per source, no overlap, clean shutdown.
+pub mod schedule;
+/// axum: the router and its handlers.
+pub mod serve;
+/// Per-source health for /status and /status.json.
+pub mod status;
+/// sled: entries, time indexes, per-source state.
+pub mod store;

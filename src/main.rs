@@ -1,0 +1,205 @@
+//! The edge: the command line, logging, signals and exit codes. The only user of anyhow.
+//!
+//! Exit codes: 0 ok, 1 runtime failure (store, network listener), 2 invalid config.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{info, warn};
+
+use islands::app::App;
+use islands::config::Config;
+use islands::refresh::{RefreshOutcome, refresh_all};
+use islands::{schedule, serve};
+
+#[derive(Parser)]
+#[command(
+    name = "islands",
+    version,
+    about = "Feed publisher and aggregator for Ireland and Cyprus"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Refresh every source now and on its schedule, and serve the feeds and pages over HTTP.
+    Serve(ConfigArg),
+    /// Validate the config and exit: 0 when valid, 2 with FILE:LINE:COL errors otherwise.
+    Check(ConfigArg),
+    /// Refresh every source once, then exit.
+    Fetch(ConfigArg),
+}
+
+#[derive(clap::Args)]
+struct ConfigArg {
+    /// The config file; relative paths inside it resolve against its folder.
+    #[arg(long, default_value = "feeds.toml")]
+    config: PathBuf,
+}
+
+const EXIT_RUNTIME: u8 = 1;
+const EXIT_CONFIG: u8 = 2;
+
+/// How long shutdown waits for running refreshes before abandoning them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "islands=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let config_path = match &cli.command {
+        Command::Serve(arg) | Command::Check(arg) | Command::Fetch(arg) => arg.config.clone(),
+    };
+    let config = match load_config(&config_path) {
+        Some(config) => config,
+        None => return ExitCode::from(EXIT_CONFIG),
+    };
+    let result = match cli.command {
+        Command::Check(_) => {
+            println!(
+                "{}: ok ({} regions, {} sources)",
+                config_path.display(),
+                config.regions.len(),
+                config.sources().count()
+            );
+            Ok(())
+        }
+        Command::Serve(_) => runtime().and_then(|rt| rt.block_on(serve(config))),
+        Command::Fetch(_) => runtime().and_then(|rt| rt.block_on(fetch(config))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("islands: {error:#}");
+            ExitCode::from(EXIT_RUNTIME)
+        }
+    }
+}
+
+fn load_config(path: &Path) -> Option<Config> {
+    match Config::load(path) {
+        Ok(config) => Some(config),
+        Err(errors) => {
+            eprintln!("{errors}");
+            None
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let app = Arc::new(open_app(config)?);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+
+    // Refresh every source at once, then on schedule.
+    tracker.spawn({
+        let app = app.clone();
+        let shutdown = shutdown.clone();
+        async move {
+            tokio::select! {
+                _ = refresh_all(&app) => {}
+                _ = shutdown.cancelled() => {}
+            }
+        }
+    });
+    let mut scheduler = schedule::start(app.clone(), shutdown.clone(), tracker.clone())
+        .await
+        .context("starting the scheduler")?;
+
+    let server = axum::serve(listener, serve::router(app.clone()))
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    // Tests and scripts wait for this exact line on stdout.
+    println!("listening on http://{address}/");
+    info!(%address, "serving");
+    let server = tokio::spawn(server.into_future());
+
+    wait_for_signal().await;
+    info!("shutting down");
+    shutdown.cancel();
+    if let Err(error) = scheduler.shutdown().await {
+        warn!("stopping the scheduler: {error}");
+    }
+    tracker.close();
+    if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
+        .await
+        .is_err()
+    {
+        warn!("abandoning refreshes still running after {SHUTDOWN_GRACE:?}");
+    }
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
+    flush(&app).await
+}
+
+async fn fetch(config: Config) -> anyhow::Result<()> {
+    let app = Arc::new(open_app(config)?);
+    for (source, outcome) in refresh_all(&app).await {
+        let line = match outcome {
+            RefreshOutcome::Stored { new, updated } => format!("{new} new, {updated} updated"),
+            RefreshOutcome::NotModified => "not modified".to_string(),
+            RefreshOutcome::Skipped { until: Some(until) } => {
+                format!("skipped: backing off until {until}")
+            }
+            RefreshOutcome::Skipped { until: None } => "skipped".to_string(),
+            RefreshOutcome::Failed { message } => format!("failed: {message}"),
+        };
+        println!("{} ({}): {line}", source.name, source.url);
+    }
+    flush(&app).await
+}
+
+fn open_app(config: Config) -> anyhow::Result<App> {
+    let path = config.store.path.clone();
+    App::open(config).with_context(|| format!("opening the store at {}", path.display()))
+}
+
+async fn flush(app: &Arc<App>) -> anyhow::Result<()> {
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || store.flush())
+        .await
+        .context("flushing the store")?
+        .context("flushing the store")
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

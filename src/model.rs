@@ -1,0 +1,106 @@
+//! The plain data every stage shares: an [`Entry`] and the names of feeds.
+//!
+//! normalize and the articles module produce entries, store keeps them, render writes them out.
+//! No wire format (feed-rs, rss, atom_syndication, sled) appears here.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The stable identity of an entry: a UUID (v5) derived from its identity key, so the same
+/// story always maps to the same 16 bytes, whichever source carries it and however often.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EntryId(pub uuid::Uuid);
+
+impl EntryId {
+    /// Derives the id from an identity key (see `normalize::identity_key`).
+    pub fn from_key(key: &str) -> EntryId {
+        EntryId(uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            key.as_bytes(),
+        ))
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
+
+    /// `urn:uuid:...`, a valid Atom id and RSS guid for entries without a URI of their own.
+    pub fn urn(&self) -> String {
+        format!("urn:uuid:{}", self.0)
+    }
+}
+
+/// One story, from upstream or written here. HTML fields are already sanitized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: EntryId,
+    /// The id published in feeds: the upstream id when it is a URI, else [`EntryId::urn`].
+    pub public_id: String,
+    /// Plain text, never markup.
+    pub title: String,
+    pub link: Option<String>,
+    /// The date the entry sorts by: upstream's published (or updated), else when first seen.
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub authors: Vec<String>,
+    /// Sanitized HTML.
+    pub summary: Option<String>,
+    /// Sanitized HTML.
+    pub content: Option<String>,
+    pub categories: Vec<String>,
+    pub enclosures: Vec<Enclosure>,
+    /// Where the entry came from; an aggregated story seen in several feeds names them all.
+    pub sources: Vec<SourceRef>,
+    /// Region slugs whose feeds carry this entry. Empty: the combined feed only.
+    pub regions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enclosure {
+    pub url: String,
+    pub media_type: Option<String>,
+    pub length: Option<u64>,
+}
+
+/// Attribution: the feed an entry was read from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceRef {
+    /// The source's name in feeds.toml.
+    pub name: String,
+    /// The feed URL as configured (the source's key).
+    pub feed_url: String,
+    /// The source's own title and web page, from its feed.
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub region: String,
+}
+
+impl Entry {
+    /// The fields a reader sees; a change in any of them is an update.
+    pub fn same_story_as(&self, other: &Entry) -> bool {
+        self.title == other.title
+            && self.link == other.link
+            && self.summary == other.summary
+            && self.content == other.content
+            && self.authors == other.authors
+            && self.categories == other.categories
+            && self.enclosures == other.enclosures
+    }
+}
+
+/// A published feed: the combined one, or one region's.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FeedKey {
+    All,
+    Region(String),
+}
+
+impl FeedKey {
+    /// The name in URLs: `all` or the region slug.
+    pub fn name(&self) -> &str {
+        match self {
+            FeedKey::All => "all",
+            FeedKey::Region(slug) => slug,
+        }
+    }
+}

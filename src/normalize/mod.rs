@@ -1,0 +1,437 @@
+//! Feed bytes -> [`Entry`] values: feed-rs, stable ids, dates, charsets, URLs, sanitizing.
+//!
+//! Pure: bytes in, values out, no IO, so every rule here is tested without a server. The only
+//! module that speaks feed-rs.
+//!
+//! The trap: feed-rs invents ids for entries without one, from the title (an edit upstream makes
+//! a duplicate) or at random (every poll makes a duplicate). Our id generator returns nothing,
+//! and [`identity_key`] decides: the upstream id, else the link, else a hash of what is left.
+
+pub mod charset;
+pub mod date;
+pub mod html;
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Duration, Utc};
+use feed_rs::model;
+use url::Url;
+
+use crate::model::{Enclosure, Entry, EntryId, SourceRef};
+use html::{Sanitizer, html_to_text, text_to_html};
+
+/// The source a feed was read from, as configured.
+#[derive(Debug, Clone)]
+pub struct SourceContext {
+    pub name: String,
+    /// The configured feed URL: the source's key.
+    pub feed_url: Url,
+    /// The URL that answered (after redirects): the base for relative links.
+    pub base_url: Url,
+    pub region: String,
+}
+
+/// A parsed feed: its own title and web page (for attribution) and its entries.
+#[derive(Debug)]
+pub struct NormalizedFeed {
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub entries: Vec<NormalizedEntry>,
+}
+
+#[derive(Debug)]
+pub struct NormalizedEntry {
+    pub entry: Entry,
+    /// False when upstream gave no date and `published` is the time it was first seen.
+    pub dated: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NormalizeError {
+    #[error("not a feed: the body is empty")]
+    Empty,
+    #[error("not a feed: the URL answered with an HTML page")]
+    Html,
+    #[error("not a feed: {message}")]
+    Parse { message: String },
+}
+
+/// Dates further ahead than this are clamped to the fetch time: a wrong clock upstream must
+/// not pin a story to the top of every feed.
+const FUTURE_TOLERANCE: Duration = Duration::hours(1);
+
+/// Parses and normalizes one fetched feed.
+pub fn normalize_feed(
+    body: &[u8],
+    content_type: Option<&str>,
+    source: &SourceContext,
+    now: DateTime<Utc>,
+) -> Result<NormalizedFeed, NormalizeError> {
+    let first = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    let Some(first) = first else {
+        return Err(NormalizeError::Empty);
+    };
+    if looks_like_html(&body[first..]) {
+        return Err(NormalizeError::Html);
+    }
+    let prepared = charset::prepare(body, content_type);
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(source.base_url.as_str()))
+        .id_generator(|_links, _title, _base| String::new())
+        .timestamp_parser(date::parse_date)
+        .build();
+    let feed = parser
+        .parse(&prepared[..])
+        .map_err(|error| NormalizeError::Parse {
+            message: error.to_string(),
+        })?;
+
+    let site_url = alternate_link(&feed.links);
+    let mut sanitizer = Sanitizer::new();
+    let source_ref = SourceRef {
+        name: source.name.clone(),
+        feed_url: source.feed_url.to_string(),
+        title: feed.title.as_ref().map(text_of),
+        site_url: site_url.clone(),
+        region: source.region.clone(),
+    };
+    let mut seen = HashSet::new();
+    let mut entries = Vec::with_capacity(feed.entries.len());
+    for entry in feed.entries {
+        let normalized = normalize_entry(entry, source, &source_ref, &mut sanitizer, now);
+        // A story repeated inside one feed is one entry: the first occurrence wins.
+        if seen.insert(normalized.entry.id) {
+            entries.push(normalized);
+        }
+    }
+    Ok(NormalizedFeed {
+        title: source_ref.title,
+        site_url,
+        entries,
+    })
+}
+
+/// The key an entry's id is derived from. URIs (links, `http:`/`tag:`/`urn:` ids) are global,
+/// so two sources carrying the same story agree on it; a bare guid like `12345` only means
+/// something inside its own feed, so it is scoped to the feed URL.
+pub fn identity_key(
+    upstream_id: &str,
+    link: Option<&str>,
+    feed_url: &Url,
+    fallback: &str,
+) -> String {
+    if !upstream_id.is_empty() {
+        return match Url::parse(upstream_id) {
+            Ok(uri) => format!("uri:{uri}"),
+            Err(_) => format!("guid:{feed_url} {upstream_id}"),
+        };
+    }
+    match link {
+        Some(link) => format!("uri:{link}"),
+        None => format!("hash:{feed_url} {fallback}"),
+    }
+}
+
+fn normalize_entry(
+    entry: model::Entry,
+    source: &SourceContext,
+    source_ref: &SourceRef,
+    sanitizer: &mut Sanitizer,
+    now: DateTime<Utc>,
+) -> NormalizedEntry {
+    let upstream_id = entry.id.trim().to_string();
+    let link = alternate_link(&entry.links).or_else(|| {
+        // RSS guids default to isPermaLink="true", and feed-rs drops the attribute: a guid
+        // that is an http(s) URL is the link when there is no other.
+        Url::parse(&upstream_id)
+            .ok()
+            .filter(|url| url.scheme() == "http" || url.scheme() == "https")
+            .map(|url| url.to_string())
+    });
+    let published_upstream = entry.published.or(entry.updated);
+    let dated = published_upstream.is_some();
+    let clamp = |date: DateTime<Utc>| {
+        if date > now + FUTURE_TOLERANCE {
+            now
+        } else {
+            date
+        }
+    };
+    let published = clamp(published_upstream.unwrap_or(now));
+    let updated = clamp(entry.updated.unwrap_or(published)).max(published);
+
+    let base = entry
+        .base
+        .as_deref()
+        .and_then(|base| source.base_url.join(base).ok())
+        .or_else(|| link.as_deref().and_then(|link| Url::parse(link).ok()))
+        .unwrap_or_else(|| source.base_url.clone());
+    let summary = entry
+        .summary
+        .as_ref()
+        .map(|text| text_to_safe_html(&text.content_type, &text.content, sanitizer, &base))
+        .filter(|html| !html.trim().is_empty());
+    let content = entry
+        .content
+        .as_ref()
+        .and_then(|content| {
+            let body = content.body.as_deref()?;
+            Some(text_to_safe_html(
+                &content.content_type,
+                body,
+                sanitizer,
+                &base,
+            ))
+        })
+        .filter(|html| !html.trim().is_empty());
+
+    let mut title = entry.title.as_ref().map(text_of).unwrap_or_default();
+    if title.is_empty() {
+        // RSS allows items without a title; readers need something to show.
+        let text = html_to_text(summary.as_deref().or(content.as_deref()).unwrap_or(""));
+        title = text.chars().take(80).collect();
+        if title.is_empty() {
+            title = "Untitled".to_string();
+        }
+    }
+
+    let fallback = format!(
+        "{} {}",
+        title,
+        published_upstream.map_or_else(
+            || summary.clone().unwrap_or_default(),
+            |date| date.to_rfc3339()
+        )
+    );
+    let key = identity_key(&upstream_id, link.as_deref(), &source.feed_url, &fallback);
+    let id = EntryId::from_key(&key);
+    let public_id = match Url::parse(&upstream_id) {
+        Ok(_) => upstream_id,
+        Err(_) => match (&link, upstream_id.is_empty()) {
+            (Some(link), true) => link.clone(),
+            _ => id.urn(),
+        },
+    };
+
+    let mut categories: Vec<String> = Vec::new();
+    for category in &entry.categories {
+        let name = category.label.as_deref().unwrap_or(&category.term).trim();
+        if !name.is_empty() && !categories.iter().any(|c| c == name) {
+            categories.push(name.to_string());
+        }
+    }
+
+    NormalizedEntry {
+        entry: Entry {
+            id,
+            public_id,
+            title,
+            link,
+            published,
+            updated,
+            authors: entry
+                .authors
+                .iter()
+                .filter_map(|person| person.name.as_deref())
+                .map(html::collapse_whitespace)
+                .filter(|name| !name.is_empty())
+                .collect(),
+            summary,
+            content,
+            categories,
+            enclosures: enclosures(&entry.media),
+            sources: vec![source_ref.clone()],
+            regions: vec![source.region.clone()],
+        },
+        dated,
+    }
+}
+
+fn text_of(text: &model::Text) -> String {
+    if is_html(&text.content_type) {
+        html_to_text(&text.content)
+    } else {
+        html::collapse_whitespace(&text.content)
+    }
+}
+
+/// text/html, application/xhtml(+xml): feed-rs's media type, named through Display because
+/// its type comes from a crate feed-rs does not re-export.
+fn is_html(media_type: &impl std::fmt::Display) -> bool {
+    media_type.to_string().contains("html")
+}
+
+fn text_to_safe_html(
+    media_type: &impl std::fmt::Display,
+    body: &str,
+    sanitizer: &mut Sanitizer,
+    base: &Url,
+) -> String {
+    if is_html(media_type) {
+        sanitizer.clean(body, Some(base))
+    } else {
+        text_to_html(body)
+    }
+}
+
+fn alternate_link(links: &[model::Link]) -> Option<String> {
+    links
+        .iter()
+        .find(|link| matches!(link.rel.as_deref(), None | Some("alternate")))
+        .map(|link| link.href.trim().to_string())
+        .filter(|href| !href.is_empty())
+}
+
+fn enclosures(media: &[model::MediaObject]) -> Vec<Enclosure> {
+    let mut enclosures: Vec<Enclosure> = Vec::new();
+    for content in media.iter().flat_map(|object| &object.content) {
+        let Some(url) = &content.url else { continue };
+        if enclosures.iter().any(|e| e.url == url.as_str()) {
+            continue;
+        }
+        enclosures.push(Enclosure {
+            url: url.to_string(),
+            media_type: content.content_type.as_ref().map(|t| t.to_string()),
+            length: content.size,
+        });
+    }
+    enclosures
+}
+
+fn looks_like_html(body: &[u8]) -> bool {
+    let head: Vec<u8> = body
+        .iter()
+        .take(64)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    head.starts_with(b"<!doctype html") || head.starts_with(b"<html")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn source() -> SourceContext {
+        let url = Url::parse("https://news.example/feed.xml").unwrap();
+        SourceContext {
+            name: "News".into(),
+            feed_url: url.clone(),
+            base_url: url,
+            region: "ireland".into(),
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    fn normalize(xml: &str) -> Vec<NormalizedEntry> {
+        normalize_feed(xml.as_bytes(), None, &source(), now())
+            .unwrap()
+            .entries
+    }
+
+    fn rss(items: &str) -> String {
+        format!(
+            r#"<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>
+            <link>https://news.example/</link>{items}</channel></rss>"#
+        )
+    }
+
+    #[test]
+    fn ids_do_not_change_when_the_title_does() {
+        let first = normalize(&rss(
+            "<item><title>One</title><link>https://news.example/a</link></item>",
+        ));
+        let second = normalize(&rss(
+            "<item><title>One, edited</title><link>https://news.example/a</link></item>",
+        ));
+        assert_eq!(first[0].entry.id, second[0].entry.id);
+        assert_eq!(first[0].entry.public_id, "https://news.example/a");
+    }
+
+    #[test]
+    fn entries_without_guid_or_link_get_the_same_id_on_every_parse() {
+        let xml = rss(
+            "<item><title>Alone</title><pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate></item>",
+        );
+        assert_eq!(normalize(&xml)[0].entry.id, normalize(&xml)[0].entry.id);
+        assert!(normalize(&xml)[0].entry.public_id.starts_with("urn:uuid:"));
+    }
+
+    #[test]
+    fn a_bare_guid_is_scoped_to_its_feed_but_a_url_guid_is_global() {
+        let bare = identity_key("123", None, &source().feed_url, "");
+        let other_feed = Url::parse("https://other.example/rss").unwrap();
+        assert_ne!(bare, identity_key("123", None, &other_feed, ""));
+        assert_eq!(
+            identity_key("https://news.example/a", None, &source().feed_url, ""),
+            identity_key("", Some("https://news.example/a"), &other_feed, "")
+        );
+    }
+
+    #[test]
+    fn a_permalink_guid_becomes_the_link() {
+        let entries = normalize(&rss(
+            "<item><title>T</title><guid>https://news.example/g</guid></item>",
+        ));
+        assert_eq!(
+            entries[0].entry.link.as_deref(),
+            Some("https://news.example/g")
+        );
+    }
+
+    #[test]
+    fn a_repeated_item_is_one_entry() {
+        let item = "<item><title>T</title><guid isPermaLink=\"false\">x1</guid></item>";
+        assert_eq!(normalize(&rss(&format!("{item}{item}"))).len(), 1);
+    }
+
+    #[test]
+    fn missing_dates_are_first_seen_and_future_dates_are_clamped() {
+        let entries = normalize(&rss(
+            "<item><title>A</title><link>https://news.example/a</link></item>
+             <item><title>B</title><link>https://news.example/b</link><pubDate>Sat, 01 Jan 2033 00:00:00 GMT</pubDate></item>",
+        ));
+        assert!(!entries[0].dated);
+        assert_eq!(entries[0].entry.published, now());
+        assert!(entries[1].dated);
+        assert_eq!(entries[1].entry.published, now());
+    }
+
+    #[test]
+    fn html_titles_become_text_and_content_is_sanitized_with_absolute_urls() {
+        let entries = normalize(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><id>urn:f</id><updated>2026-11-24T09:00:00Z</updated>
+            <entry><id>tag:news.example,2026:1</id><title type="html">&lt;b&gt;Bold&lt;/b&gt; move</title>
+            <updated>2026-11-24T09:00:00Z</updated><link href="https://news.example/s/1"/>
+            <content type="html">&lt;p onclick="x()"&gt;Hi&lt;img src="/i.png"&gt;&lt;script&gt;bad()&lt;/script&gt;&lt;/p&gt;</content></entry></feed>"#,
+        );
+        let entry = &entries[0].entry;
+        assert_eq!(entry.title, "Bold move");
+        assert_eq!(entry.public_id, "tag:news.example,2026:1");
+        let content = entry.content.as_deref().unwrap();
+        assert!(
+            content.contains(r#"src="https://news.example/i.png""#),
+            "{content}"
+        );
+        assert!(!content.contains("script") && !content.contains("onclick"));
+    }
+
+    #[test]
+    fn not_a_feed_is_a_clear_error() {
+        let check = |body: &str, expected: &str| {
+            let error = normalize_feed(body.as_bytes(), None, &source(), now()).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        };
+        check("  ", "empty");
+        check("<!DOCTYPE html><html><body>hi</body></html>", "HTML page");
+        check(
+            "<rss version=\"2.0\"><channel><title>x</title><item><title>cut",
+            "not a feed",
+        );
+    }
+}

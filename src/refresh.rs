@@ -1,0 +1,277 @@
+//! The orchestrator: fetch -> normalize -> store for one source, and the outcome -> its state.
+//!
+//! A failing source is data, not a crash: its error, failure count and next allowed attempt are
+//! stored with its state, its entries stay, and the other sources carry on. Validators (ETag,
+//! Last-Modified) are only replaced after a feed was stored, so a 304 never hides a failure.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
+use tracing::{debug, info, warn};
+
+use crate::app::App;
+use crate::config::{Config, Source};
+use crate::fetch::{FetchOutcome, Fetched, Validators};
+use crate::normalize::{SourceContext, normalize_feed};
+use crate::store::{SourceState, Store, StoreError, Upsert};
+
+/// What one refresh of one source did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefreshOutcome {
+    /// Not fetched: a refresh of it is running, or it is backing off until the given time.
+    Skipped {
+        until: Option<DateTime<Utc>>,
+    },
+    NotModified,
+    Stored {
+        new: usize,
+        updated: usize,
+    },
+    Failed {
+        message: String,
+    },
+}
+
+/// Refreshes every configured source at once (the fetcher bounds how many are in flight).
+pub async fn refresh_all(app: &Arc<App>) -> Vec<(Source, RefreshOutcome)> {
+    let config = app.config();
+    let runs = config.sources().map(|source| {
+        let app = app.clone();
+        let source = source.clone();
+        async move {
+            let outcome = refresh_source(&app, &source).await;
+            (source, outcome)
+        }
+    });
+    join_all(runs).await
+}
+
+/// One refresh of one source.
+pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
+    let Some(_guard) = app.begin_refresh(source.url.as_str()) else {
+        return RefreshOutcome::Skipped { until: None };
+    };
+    let config = app.config();
+    let feed_url = source.url.to_string();
+    let mut state = match blocking(&app.store, {
+        let feed_url = feed_url.clone();
+        move |store| store.source_state(&feed_url)
+    })
+    .await
+    {
+        Ok(state) => state,
+        Err(error) => return store_failed(source, &error),
+    };
+    let now = Utc::now();
+    if let Some(retry_at) = state.retry_at.filter(|retry_at| *retry_at > now) {
+        debug!(source = %source.name, url = %source.url, %retry_at, "backing off");
+        return RefreshOutcome::Skipped {
+            until: Some(retry_at),
+        };
+    }
+
+    let validators = Validators {
+        etag: state.etag.clone(),
+        last_modified: state.last_modified.clone(),
+    };
+    let started = std::time::Instant::now();
+    state.last_fetch = Some(now);
+    let outcome = match app.fetcher.fetch(&source.url, &validators).await {
+        Ok(FetchOutcome::NotModified) => {
+            succeed(&mut state, 304);
+            RefreshOutcome::NotModified
+        }
+        Ok(FetchOutcome::Fetched(fetched)) => {
+            let store = app.store.clone();
+            let source = source.clone();
+            let status = fetched.status;
+            let (stored, returned) = tokio::task::spawn_blocking(move || {
+                let stored = store_feed(&store, &source, &fetched, &mut state, now);
+                (stored, state)
+            })
+            .await
+            .expect("storing a feed does not panic");
+            state = returned;
+            match stored {
+                Ok((new, updated)) => RefreshOutcome::Stored { new, updated },
+                Err(message) => {
+                    fail(
+                        &mut state,
+                        &config,
+                        Some(status),
+                        message.clone(),
+                        None,
+                        now,
+                    );
+                    RefreshOutcome::Failed { message }
+                }
+            }
+        }
+        Err(error) => {
+            fail(
+                &mut state,
+                &config,
+                error.status(),
+                error.to_string(),
+                error.retry_after(),
+                now,
+            );
+            RefreshOutcome::Failed {
+                message: error.to_string(),
+            }
+        }
+    };
+    let elapsed = started.elapsed();
+    log_outcome(source, &outcome, &state, elapsed);
+
+    let saved = blocking(&app.store, move |store| {
+        store.put_source_state(&feed_url, &state)?;
+        store.flush()
+    })
+    .await;
+    if let Err(error) = saved {
+        return store_failed(source, &error);
+    }
+    outcome
+}
+
+/// Normalizes and stores a fetched feed; on success records it in the state. Blocking.
+fn store_feed(
+    store: &Store,
+    source: &Source,
+    fetched: &Fetched,
+    state: &mut SourceState,
+    now: DateTime<Utc>,
+) -> Result<(usize, usize), String> {
+    let context = SourceContext {
+        name: source.name.clone(),
+        feed_url: source.url.clone(),
+        base_url: fetched.final_url.clone(),
+        region: source.region.clone(),
+    };
+    let feed = normalize_feed(
+        &fetched.body,
+        fetched.content_type.as_deref(),
+        &context,
+        now,
+    )
+    .map_err(|error| error.to_string())?;
+    let (mut new, mut updated) = (0, 0);
+    for normalized in feed.entries {
+        match store
+            .upsert(normalized.entry, normalized.dated, now)
+            .map_err(|error| error.to_string())?
+        {
+            Upsert::Inserted => new += 1,
+            Upsert::Updated => updated += 1,
+            Upsert::Unchanged => {}
+        }
+    }
+    succeed(state, fetched.status);
+    state.etag = fetched.validators.etag.clone();
+    state.last_modified = fetched.validators.last_modified.clone();
+    state.title = feed.title;
+    state.site_url = feed.site_url;
+    state.moved_to = fetched
+        .moved_permanently_to
+        .as_ref()
+        .map(|url| url.to_string());
+    Ok((new, updated))
+}
+
+fn succeed(state: &mut SourceState, status: u16) {
+    state.last_success = state.last_fetch;
+    state.last_status = Some(status);
+    state.last_error = None;
+    state.consecutive_failures = 0;
+    state.retry_at = None;
+}
+
+fn fail(
+    state: &mut SourceState,
+    config: &Config,
+    status: Option<u16>,
+    message: String,
+    retry_after: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) {
+    state.last_status = status;
+    state.last_error = Some(message);
+    state.consecutive_failures += 1;
+    // Backoff grows with consecutive failures; Retry-After wins when it asks for longer.
+    let delay = backoff(
+        state.consecutive_failures,
+        config.fetch.backoff_base,
+        config.fetch.backoff_max,
+    );
+    let backoff_until = now + chrono::Duration::from_std(delay).unwrap_or_default();
+    state.retry_at = Some(retry_after.map_or(backoff_until, |after| after.max(backoff_until)));
+}
+
+/// Exponential backoff with "equal jitter": half the delay fixed, half random, so that sources
+/// failing together (a network outage) do not retry together.
+pub fn backoff(failures: u32, base: Duration, max: Duration) -> Duration {
+    let exponent = failures.saturating_sub(1).min(30);
+    let delay = base.saturating_mul(1 << exponent).min(max);
+    delay / 2 + delay.mul_f64(fastrand::f64() / 2.0)
+}
+
+fn log_outcome(source: &Source, outcome: &RefreshOutcome, state: &SourceState, elapsed: Duration) {
+    let ms = elapsed.as_millis() as u64;
+    match outcome {
+        RefreshOutcome::Stored { new, updated } => {
+            info!(source = %source.name, url = %source.url, new, updated, ms, "fetched");
+            if let Some(moved_to) = &state.moved_to {
+                warn!(source = %source.name, url = %source.url, %moved_to, "moved permanently: update feeds.toml");
+            }
+        }
+        RefreshOutcome::NotModified => {
+            info!(source = %source.name, url = %source.url, ms, "not modified")
+        }
+        RefreshOutcome::Failed { message } => warn!(
+            source = %source.name,
+            url = %source.url,
+            failures = state.consecutive_failures,
+            retry_at = ?state.retry_at,
+            ms,
+            "fetch failed: {message}"
+        ),
+        RefreshOutcome::Skipped { .. } => {}
+    }
+}
+
+fn store_failed(source: &Source, error: &StoreError) -> RefreshOutcome {
+    warn!(source = %source.name, url = %source.url, "store failed: {error}");
+    RefreshOutcome::Failed {
+        message: error.to_string(),
+    }
+}
+
+/// Runs blocking store work off the async runtime.
+async fn blocking<T: Send + 'static>(
+    store: &Store,
+    work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || work(&store))
+        .await
+        .expect("store work does not panic")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_stops_at_the_cap() {
+        let base = Duration::from_secs(60);
+        let max = Duration::from_secs(24 * 3600);
+        for failures in 1..=40 {
+            let full = base.saturating_mul(1 << (failures - 1).min(30)).min(max);
+            let delay = backoff(failures, base, max);
+            assert!(delay >= full / 2 && delay <= full, "{failures}: {delay:?}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Atom 1.0 per RFC 4287: ids, titles and `updated` on the feed and every entry, xml:lang,
+//! self and alternate links, RFC 5005 paging links, and `<source>` for aggregated entries
+//! (RFC 4287 4.2.11: an entry copied from another feed keeps its id and names its source).
+
+use atom_syndication::{
+    Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link, Person, Source,
+    Text,
+};
+use chrono::{DateTime, SubsecRound, Utc};
+
+use super::{FeedPage, Format, xml_text};
+use crate::model::Entry;
+
+pub fn render_atom(page: &FeedPage) -> Vec<u8> {
+    let mut links = vec![
+        link(
+            "self",
+            page.url(Format::Atom, page.page),
+            "application/atom+xml",
+        ),
+        link("alternate", page.html_url.clone(), "text/html"),
+    ];
+    links.extend(
+        page.paging_links(Format::Atom)
+            .into_iter()
+            .map(|(rel, href)| link(rel, href, "application/atom+xml")),
+    );
+    let feed = Feed {
+        title: Text::plain(xml_text(&page.title)),
+        // The first page's URL names the feed for good; every page shares it (RFC 5005).
+        id: page.url(Format::Atom, 1),
+        updated: fixed(page.updated()),
+        subtitle: (!page.description.is_empty()).then(|| Text::plain(xml_text(&page.description))),
+        lang: Some(page.site.language.clone()),
+        authors: vec![Person {
+            name: xml_text(&page.site.title).into_owned(),
+            uri: Some(page.site.base_url.to_string()),
+            ..Person::default()
+        }],
+        generator: Some(Generator {
+            value: "islands".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            ..Generator::default()
+        }),
+        links,
+        entries: page
+            .entries
+            .iter()
+            .map(|entry| entry_of(page, entry))
+            .collect(),
+        ..Feed::default()
+    };
+    feed.write_to(Vec::new())
+        .expect("writing to memory cannot fail")
+}
+
+fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
+    AtomEntry {
+        title: Text::plain(xml_text(&entry.title)),
+        id: entry.public_id.clone(),
+        updated: fixed(entry.updated),
+        published: Some(fixed(entry.published)),
+        authors: entry
+            .authors
+            .iter()
+            .map(|name| Person {
+                name: xml_text(name).into_owned(),
+                ..Person::default()
+            })
+            .collect(),
+        links: entry
+            .link
+            .iter()
+            .map(|href| link("alternate", href.clone(), "text/html"))
+            .chain(entry.enclosures.iter().map(|enclosure| Link {
+                href: enclosure.url.clone(),
+                rel: "enclosure".to_string(),
+                mime_type: enclosure.media_type.clone(),
+                length: enclosure.length.map(|length| length.to_string()),
+                ..Link::default()
+            }))
+            .collect(),
+        categories: page
+            .categories(entry)
+            .into_iter()
+            .map(|term| Category {
+                term: xml_text(&term).into_owned(),
+                ..Category::default()
+            })
+            .collect(),
+        summary: entry
+            .summary
+            .as_deref()
+            .map(|html| Text::html(xml_text(html))),
+        content: entry.content.as_deref().map(|html| Content {
+            value: Some(xml_text(html).into_owned()),
+            content_type: Some("html".to_string()),
+            ..Content::default()
+        }),
+        source: entry.sources.first().map(|source| Source {
+            title: Text::plain(xml_text(source.title.as_deref().unwrap_or(&source.name))),
+            id: source.feed_url.clone(),
+            updated: fixed(entry.updated),
+            links: std::iter::once(link("self", source.feed_url.clone(), "application/xml"))
+                .chain(
+                    source
+                        .site_url
+                        .iter()
+                        .map(|href| link("alternate", href.clone(), "text/html")),
+                )
+                .collect(),
+            ..Source::default()
+        }),
+        ..AtomEntry::default()
+    }
+}
+
+fn link(rel: &str, href: String, mime_type: &str) -> Link {
+    Link {
+        href,
+        rel: rel.to_string(),
+        mime_type: Some(mime_type.to_string()),
+        ..Link::default()
+    }
+}
+
+/// atom_syndication writes nanoseconds unless told otherwise; whole seconds read everywhere.
+fn fixed(date: DateTime<Utc>) -> FixedDateTime {
+    date.trunc_subsecs(0).fixed_offset()
+}

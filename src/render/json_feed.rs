@@ -1,0 +1,135 @@
+//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with serde. Paging uses `next_url`; the
+//! `_islands` extension names the sources and regions an entry came from.
+
+use serde::Serialize;
+
+use super::{FeedPage, Format, xml_text};
+use crate::model::Entry;
+
+pub fn render_json_feed(page: &FeedPage) -> Vec<u8> {
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1",
+        title: xml_text(&page.title).into_owned(),
+        home_page_url: page.html_url.clone(),
+        feed_url: page.url(Format::Json, page.page),
+        description: (!page.description.is_empty()).then(|| page.description.clone()),
+        next_url: page.has_more.then(|| page.url(Format::Json, page.page + 1)),
+        language: page.site.language.clone(),
+        items: page.entries.iter().map(|entry| item(page, entry)).collect(),
+    };
+    serde_json::to_vec_pretty(&feed).expect("feed values always serialize")
+}
+
+fn item<'a>(page: &FeedPage, entry: &'a Entry) -> Item<'a> {
+    Item {
+        id: &entry.public_id,
+        url: entry.link.as_deref(),
+        title: xml_text(&entry.title).into_owned(),
+        content_html: entry
+            .content
+            .as_deref()
+            .or(entry.summary.as_deref())
+            .unwrap_or(""),
+        summary: entry
+            .summary
+            .as_deref()
+            .map(super::super::normalize::html::html_to_text),
+        date_published: entry
+            .published
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        date_modified: entry
+            .updated
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        authors: entry.authors.iter().map(|name| Author { name }).collect(),
+        tags: page.categories(entry),
+        attachments: entry
+            .enclosures
+            .iter()
+            .map(|enclosure| Attachment {
+                url: &enclosure.url,
+                mime_type: enclosure
+                    .media_type
+                    .as_deref()
+                    .unwrap_or("application/octet-stream"),
+                size_in_bytes: enclosure.length,
+            })
+            .collect(),
+        islands: Extension {
+            regions: &entry.regions,
+            sources: entry
+                .sources
+                .iter()
+                .map(|source| ExtensionSource {
+                    name: &source.name,
+                    title: source.title.as_deref(),
+                    feed_url: &source.feed_url,
+                    home_page_url: source.site_url.as_deref(),
+                })
+                .collect(),
+        },
+    }
+}
+
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    version: &'static str,
+    title: String,
+    home_page_url: String,
+    feed_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_url: Option<String>,
+    language: String,
+    items: Vec<Item<'a>>,
+}
+
+#[derive(Serialize)]
+struct Item<'a> {
+    id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    title: String,
+    content_html: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<String>,
+    date_published: String,
+    date_modified: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    authors: Vec<Author<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attachments: Vec<Attachment<'a>>,
+    #[serde(rename = "_islands")]
+    islands: Extension<'a>,
+}
+
+#[derive(Serialize)]
+struct Author<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Attachment<'a> {
+    url: &'a str,
+    mime_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size_in_bytes: Option<u64>,
+}
+
+#[derive(Serialize)]
+struct Extension<'a> {
+    regions: &'a [String],
+    sources: Vec<ExtensionSource<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExtensionSource<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    feed_url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    home_page_url: Option<&'a str>,
+}

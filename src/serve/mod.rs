@@ -1,0 +1,40 @@
+//! axum: `router(app)` and its handlers. Caching headers, content negotiation and errors as
+//! responses live here; nothing here parses a feed or renders one itself.
+//!
+//! A 4xx says what was wrong with the request; a 5xx sends a generic body and logs the cause.
+
+mod feeds;
+mod status_page;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::app::App;
+
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/feeds/{file}", get(feeds::feed))
+        .route("/status.json", get(status_page::status_json))
+        .route("/status", get(status_page::status_html))
+        .fallback(not_found)
+        .with_state(app)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+/// A 500 with a generic body; the cause goes to the log, never to the client.
+fn internal_error(error: &dyn std::fmt::Display) -> Response {
+    tracing::error!("request failed: {error}");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
+}

@@ -1,0 +1,71 @@
+//! Live per-source health for `/status.json` and `/status`: the stored state of each source,
+//! its entry count and when it will next be fetched.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::{Config, parse_cron};
+use crate::store::{Store, StoreError};
+
+/// The body of `/status.json`.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    pub sources: Vec<SourceStatus>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SourceStatus {
+    pub name: String,
+    pub region: String,
+    pub url: String,
+    pub last_fetch: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    /// HTTP status of the last answer (304 included); null when none came.
+    pub last_status: Option<u16>,
+    /// Null for a healthy source, else what went wrong, in words.
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub next_fetch: Option<DateTime<Utc>>,
+    pub entries: usize,
+    /// Set when the feed moved permanently (301/308): update feeds.toml to this URL.
+    pub moved_to: Option<String>,
+}
+
+/// Reads the status of every configured source. Blocking (sled).
+pub fn collect_status(
+    config: &Config,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Result<Status, StoreError> {
+    let mut sources = Vec::new();
+    for source in config.sources() {
+        let feed_url = source.url.to_string();
+        let state = store.source_state(&feed_url)?;
+        let next_tick = parse_cron(&source.refresh)
+            .ok()
+            .and_then(|cron| cron.find_next_occurrence(&now, false).ok());
+        let next_fetch = match (next_tick, state.retry_at) {
+            (Some(tick), Some(retry_at)) if retry_at > tick => {
+                // The first tick at or after the backoff ends.
+                parse_cron(&source.refresh)
+                    .ok()
+                    .and_then(|cron| cron.find_next_occurrence(&retry_at, true).ok())
+            }
+            (tick, _) => tick,
+        };
+        sources.push(SourceStatus {
+            name: source.name.clone(),
+            region: source.region.clone(),
+            entries: store.source_entry_count(&feed_url),
+            url: feed_url,
+            last_fetch: state.last_fetch,
+            last_success: state.last_success,
+            last_status: state.last_status,
+            last_error: state.last_error,
+            consecutive_failures: state.consecutive_failures,
+            next_fetch,
+            moved_to: state.moved_to,
+        });
+    }
+    Ok(Status { sources })
+}

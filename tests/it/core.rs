@@ -1,0 +1,324 @@
+//! The core pipeline, end to end: sources are fetched, stored, and republished per region.
+//!
+//! What these tests check:
+//! - the nine feeds (`all`, `ireland`, `cyprus` in RSS, Atom and JSON Feed) answer 200 with their
+//!   media type, parse, hold exactly their region's entries, repeat no id or link, and list the
+//!   newest entry first;
+//! - `/healthz` answers 200, and a feed that does not exist answers 404;
+//! - a source that fails does not keep the other sources from being published;
+//! - `islands check` accepts the shipped `feeds.toml`, and rejects a bad config with exit code 2
+//!   and a `FILE:LINE:COLUMN:` pointing at the mistake;
+//! - `islands fetch` refreshes every source once and exits, and a later `serve` publishes what it
+//!   stored even when the upstream no longer answers.
+//!
+//! The trap: titles are compared with what feed-rs reads from the fixtures, so a fixture edit
+//! cannot silently desynchronise the expectations; the daemon must keep titles as they are.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use feed_rs::model::Feed;
+
+use crate::support::{
+    Behaviour, Daemon, Upstream, config, fixture_bytes, fixture_path, get, get_feed, run_islands,
+    try_get_feed, wait_until, workdir,
+};
+
+/// The first refresh runs within a second or two; this leaves room for a loaded machine.
+const PUBLISH_DEADLINE: Duration = Duration::from_secs(20);
+
+const IRELAND: &[(&str, &str)] = &[
+    ("RTÉ News", "/ireland/rte.xml"),
+    ("Irish Independent", "/ireland/independent.atom"),
+];
+
+const CYPRUS: &[(&str, &str)] = &[
+    ("Cyprus Mail", "/cyprus/cyprus-mail.xml"),
+    ("Phileleftheros", "/cyprus/philenews.xml"),
+];
+
+/// Serves the four regional fixtures behind the paths in [`IRELAND`] and [`CYPRUS`].
+fn serve_regional_fixtures(upstream: &Upstream) {
+    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set(
+        "/ireland/independent.atom",
+        Behaviour::fixture_with_type("ireland-independent-atom.xml", "application/atom+xml"),
+    );
+    upstream.set(
+        "/cyprus/cyprus-mail.xml",
+        Behaviour::fixture("cyprus-mail.xml"),
+    );
+    upstream.set(
+        "/cyprus/philenews.xml",
+        Behaviour::fixture_with_type(
+            "cyprus-philenews-iso-8859-7.xml",
+            "application/rss+xml; charset=ISO-8859-7",
+        ),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_nine_feeds_serve_each_region_its_own_entries() {
+    let upstream = Upstream::start().await;
+    serve_regional_fixtures(&upstream);
+    let daemon = Daemon::start(&config(
+        &upstream,
+        &[("ireland", IRELAND), ("cyprus", CYPRUS)],
+    ));
+    let irish = fixture_titles(&["ireland-rte.xml", "ireland-independent-atom.xml"]);
+    let cypriot = fixture_titles(&["cyprus-mail.xml", "cyprus-philenews-iso-8859-7.xml"]);
+    let everything = [irish.clone(), cypriot.clone()].concat();
+    wait_for_titles(&daemon.url("/feeds/all.atom"), &everything).await;
+
+    for (feed_name, expected) in [
+        ("all", &everything),
+        ("ireland", &irish),
+        ("cyprus", &cypriot),
+    ] {
+        for (extension, media_type) in [
+            ("rss", "application/rss+xml"),
+            ("atom", "application/atom+xml"),
+            ("json", "application/feed+json"),
+        ] {
+            let url = daemon.url(&format!("/feeds/{feed_name}.{extension}"));
+            let feed = get_published_feed(&url, media_type).await;
+            let mut published = titles(&feed);
+            published.sort();
+            let mut expected = expected.clone();
+            expected.sort();
+            assert_eq!(
+                published, expected,
+                "{url} lists other titles than expected"
+            );
+            assert_no_repeated_id_or_link(&url, &feed);
+            assert_newest_first(&url, &feed);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_answers_200() {
+    let upstream = Upstream::start().await;
+    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    let daemon = Daemon::start(&config(
+        &upstream,
+        &[("ireland", &[("RTÉ News", "/ireland/rte.xml")])],
+    ));
+
+    let response = get(&daemon.url("/healthz")).await;
+
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_feed_answers_404() {
+    let upstream = Upstream::start().await;
+    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    let daemon = Daemon::start(&config(
+        &upstream,
+        &[("ireland", &[("RTÉ News", "/ireland/rte.xml")])],
+    ));
+
+    for path in ["/feeds/nowhere.rss", "/feeds/all.txt"] {
+        let response = get(&daemon.url(path)).await;
+        assert_eq!(response.status(), 404, "GET {path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_source_does_not_stop_the_others() {
+    let upstream = Upstream::start().await;
+    serve_regional_fixtures(&upstream);
+    upstream.set(
+        "/ireland/rte.xml",
+        Behaviour::Status {
+            code: 500,
+            headers: Vec::new(),
+            body: "internal error".to_string(),
+        },
+    );
+    let daemon = Daemon::start(&config(
+        &upstream,
+        &[("ireland", IRELAND), ("cyprus", &CYPRUS[..1])],
+    ));
+    let irish = fixture_titles(&["ireland-independent-atom.xml"]);
+    let cypriot = fixture_titles(&["cyprus-mail.xml"]);
+    wait_for_titles(
+        &daemon.url("/feeds/all.atom"),
+        &[irish.clone(), cypriot.clone()].concat(),
+    )
+    .await;
+
+    assert!(
+        upstream.count("/ireland/rte.xml") >= 1,
+        "the failing source was never tried"
+    );
+    let mut ireland = titles(&get_feed(&daemon.url("/feeds/ireland.atom")).await);
+    ireland.sort();
+    let mut expected = irish;
+    expected.sort();
+    assert_eq!(ireland, expected);
+    let mut cyprus = titles(&get_feed(&daemon.url("/feeds/cyprus.atom")).await);
+    cyprus.sort();
+    let mut expected = cypriot;
+    expected.sort();
+    assert_eq!(cyprus, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_accepts_the_shipped_config() {
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/feeds.toml");
+    let scratch = tempfile::tempdir().expect("create a temporary folder");
+
+    let output = run_islands(&["check", "--config", shipped], scratch.path());
+
+    assert_eq!(output.status.code(), Some(0), "islands check {shipped}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_rejects_a_bad_config_with_file_line_and_column() {
+    // The line and column of the one mistake in each fixture.
+    let cases = [
+        ("feeds-unknown-key.toml", 40, 1),
+        ("feeds-bad-cron.toml", 16, 11),
+        ("feeds-bad-url.toml", 47, 7),
+    ];
+    let scratch = tempfile::tempdir().expect("create a temporary folder");
+
+    for (name, line, column) in cases {
+        let path = fixture_path(name);
+        let path = path.to_str().expect("the repository path is UTF-8");
+        let output = run_islands(&["check", "--config", path], scratch.path());
+
+        assert_eq!(output.status.code(), Some(2), "islands check {name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let position = format!("{name}:{line}:{column}:");
+        assert!(
+            stderr.contains(&position),
+            "islands check {name}: expected {position:?} in stderr:\n{stderr}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fetch_refreshes_once_and_exits() {
+    let upstream = Upstream::start().await;
+    serve_regional_fixtures(&upstream);
+    let dir = workdir(&config(
+        &upstream,
+        &[("ireland", &IRELAND[..1]), ("cyprus", &CYPRUS[..1])],
+    ));
+
+    let output = Daemon::run_cli(&["fetch"], dir.path());
+
+    assert_eq!(output.status.code(), Some(0), "islands fetch");
+    for path in ["/ireland/rte.xml", "/cyprus/cyprus-mail.xml"] {
+        assert_eq!(upstream.count(path), 1, "requests for {path} during fetch");
+    }
+
+    upstream.clear();
+    let daemon = Daemon::start_in(dir);
+    let mut published = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
+    published.sort();
+    let mut expected = fixture_titles(&["ireland-rte.xml", "cyprus-mail.xml"]);
+    expected.sort();
+    assert_eq!(
+        published, expected,
+        "serve publishes what fetch stored, though the upstream now answers 404"
+    );
+}
+
+/// GETs a published feed, checks its status and media type, and parses it.
+async fn get_published_feed(url: &str, media_type: &str) -> Feed {
+    let response = get(url).await;
+    assert_eq!(response.status(), 200, "GET {url}");
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        content_type.starts_with(media_type),
+        "GET {url}: Content-Type {content_type:?}, expected {media_type}"
+    );
+    let body = response.bytes().await.expect("read the feed body");
+    feed_rs::parser::parse(&body[..]).unwrap_or_else(|error| panic!("GET {url}: {error}"))
+}
+
+async fn wait_for_titles(url: &str, expected: &[String]) {
+    wait_until(
+        &format!("{url} lists {expected:?}"),
+        PUBLISH_DEADLINE,
+        || async move {
+            try_get_feed(url).await.is_some_and(|feed| {
+                let published = titles(&feed);
+                expected.iter().all(|title| published.contains(title))
+            })
+        },
+    )
+    .await;
+}
+
+/// The entry titles of fixtures, as feed-rs reads them.
+fn fixture_titles(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .flat_map(|name| {
+            let feed = feed_rs::parser::parse(&fixture_bytes(name)[..])
+                .unwrap_or_else(|error| panic!("fixture {name}: {error}"));
+            titles(&feed)
+        })
+        .collect()
+}
+
+fn titles(feed: &Feed) -> Vec<String> {
+    feed.entries
+        .iter()
+        .map(|entry| {
+            entry
+                .title
+                .as_ref()
+                .map(|title| title.content.trim().to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn assert_no_repeated_id_or_link(url: &str, feed: &Feed) {
+    let mut ids = HashSet::new();
+    let mut links = HashSet::new();
+    for entry in &feed.entries {
+        assert!(ids.insert(&entry.id), "{url}: id {} is repeated", entry.id);
+        let link = entry
+            .links
+            .iter()
+            .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"));
+        if let Some(link) = link {
+            assert!(
+                links.insert(&link.href),
+                "{url}: link {} is repeated",
+                link.href
+            );
+        }
+    }
+}
+
+fn assert_newest_first(url: &str, feed: &Feed) {
+    let dates: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|entry| {
+            entry.published.or(entry.updated).unwrap_or_else(|| {
+                panic!(
+                    "{url}: entry {} has neither published nor updated",
+                    entry.id
+                )
+            })
+        })
+        .collect();
+    assert!(
+        dates.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{url}: entries are not newest first: {dates:?}"
+    );
+}

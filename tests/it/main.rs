@@ -1,0 +1,8 @@
+//! Integration tests: the real `islands` binary, run as a child process against a local upstream.
+//!
+//! One binary for every capability, so the test suite links once (ripgrep's `tests/tests.rs`).
+//! Each module covers one capability; `support` holds the upstream, the daemon and the helpers.
+//! Nothing here reaches the internet: every URL is on 127.0.0.1.
+
+mod core;
+mod support;
