@@ -6,19 +6,22 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::articles::ArticleIssue;
 use crate::config::Config;
 use crate::fetch::Fetcher;
-use crate::render::cache::FeedCache;
+use crate::render::cache::RenderCache;
 use crate::store::{Store, StoreError};
 
 pub struct App {
     config: RwLock<Arc<Config>>,
     pub store: Store,
     pub fetcher: Fetcher,
-    pub feeds: FeedCache,
+    pub rendered: RenderCache,
     /// Feed URLs being refreshed now: the scheduler can start a run while the last one still
     /// goes (tokio-cron-scheduler issue #83), and one source must never be fetched twice at once.
     refreshing: Mutex<HashSet<String>>,
+    /// Article files that could not be published, from the last sync.
+    article_issues: Mutex<Vec<ArticleIssue>>,
 }
 
 impl App {
@@ -30,8 +33,9 @@ impl App {
             config: RwLock::new(Arc::new(config)),
             store,
             fetcher,
-            feeds: FeedCache::default(),
+            rendered: RenderCache::default(),
             refreshing: Mutex::new(HashSet::new()),
+            article_issues: Mutex::new(Vec::new()),
         })
     }
 
@@ -41,6 +45,14 @@ impl App {
             .read()
             .expect("config lock is never poisoned")
             .clone()
+    }
+
+    pub fn article_issues(&self) -> Vec<ArticleIssue> {
+        self.article_issues.lock().expect("never poisoned").clone()
+    }
+
+    pub fn set_article_issues(&self, issues: Vec<ArticleIssue>) {
+        *self.article_issues.lock().expect("never poisoned") = issues;
     }
 
     /// Marks a source as being refreshed; `None` if a refresh of it is already running.

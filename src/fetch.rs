@@ -222,13 +222,19 @@ impl Fetcher {
                 timeout: self.limits.timeout,
             };
         }
-        // reqwest's Display says only "error sending request"; the cause says why.
-        let mut message = error.to_string();
+        // reqwest's own message repeats the URL ("error sending request for url (...)"), which
+        // the status page shows beside it already; the causes say what actually went wrong.
+        let mut causes = Vec::new();
         let mut source = std::error::Error::source(error);
         while let Some(cause) = source {
-            message = format!("{message}: {cause}");
+            causes.push(cause.to_string());
             source = cause.source();
         }
+        let message = if causes.is_empty() {
+            error.to_string()
+        } else {
+            causes.join(": ")
+        };
         FetchErrorKind::Network { message }
     }
 }

@@ -5,6 +5,8 @@
 
 /// The shared state of a running daemon.
 pub mod app;
+/// Local Markdown articles -> entries; the folder sync and watcher.
+pub mod articles;
 /// feeds.toml -> validated `Config`, errors with FILE:LINE:COL.
 pub mod config;
 /// Upstream HTTP: conditional GET, limits, redirects, Retry-After.

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 use islands::app::App;
 use islands::config::Config;
 use islands::refresh::{RefreshOutcome, refresh_all};
-use islands::{schedule, serve};
+use islands::{articles, schedule, serve};
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +37,26 @@ enum Command {
     Check(ConfigArg),
     /// Refresh every source once, then exit.
     Fetch(ConfigArg),
+    /// Write the site's own articles.
+    #[command(subcommand)]
+    Article(ArticleCommand),
+}
+
+#[derive(Subcommand)]
+enum ArticleCommand {
+    /// Write a new article file with correct front matter and print its path.
+    New {
+        /// The article's title.
+        title: String,
+        /// The author's key in [authors].
+        #[arg(long)]
+        author: String,
+        /// A region slug; repeat for several. None: the combined feed only.
+        #[arg(long = "region")]
+        regions: Vec<String>,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 #[derive(clap::Args)]
@@ -64,6 +84,7 @@ fn main() -> ExitCode {
 
     let config_path = match &cli.command {
         Command::Serve(arg) | Command::Check(arg) | Command::Fetch(arg) => arg.config.clone(),
+        Command::Article(ArticleCommand::New { config, .. }) => config.config.clone(),
     };
     let config = match load_config(&config_path) {
         Some(config) => config,
@@ -81,6 +102,12 @@ fn main() -> ExitCode {
         }
         Command::Serve(_) => runtime().and_then(|rt| rt.block_on(serve(config))),
         Command::Fetch(_) => runtime().and_then(|rt| rt.block_on(fetch(config))),
+        Command::Article(ArticleCommand::New {
+            title,
+            author,
+            regions,
+            ..
+        }) => new_article(&config, &title, &author, &regions),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -118,6 +145,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
+
+    // The site's own articles are published before the first request, then kept in step.
+    let articles_dir = app.config().articles_dir.clone();
+    std::fs::create_dir_all(&articles_dir)
+        .with_context(|| format!("creating the articles folder {}", articles_dir.display()))?;
+    articles::resync(&app).await;
+    let _watcher = match articles::watch_articles(app.clone(), shutdown.clone()) {
+        Ok(watcher) => Some(watcher),
+        Err(error) => {
+            warn!(
+                "not watching {}: {error}; restart to publish article edits",
+                articles_dir.display()
+            );
+            None
+        }
+    };
 
     // Refresh every source at once, then on schedule.
     tracker.spawn({
@@ -173,6 +216,39 @@ async fn fetch(config: Config) -> anyhow::Result<()> {
         println!("{} ({}): {line}", source.name, source.url);
     }
     flush(&app).await
+}
+
+fn new_article(
+    config: &Config,
+    title: &str,
+    author: &str,
+    regions: &[String],
+) -> anyhow::Result<()> {
+    if !config.authors.contains_key(author) {
+        anyhow::bail!(
+            "unknown author {author:?}: add it under [authors] in {}",
+            config.path.display()
+        );
+    }
+    if let Some(region) = regions.iter().find(|r| config.region(r).is_none()) {
+        anyhow::bail!("unknown region {region:?}");
+    }
+    let now = chrono::Utc::now();
+    let path = config
+        .articles_dir
+        .join(articles::new_article_file_name(title, now));
+    std::fs::create_dir_all(&config.articles_dir)
+        .with_context(|| format!("creating {}", config.articles_dir.display()))?;
+    let text = articles::new_article_text(title, author, regions, now);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))?;
+    println!("{}", path.display());
+    Ok(())
 }
 
 fn open_app(config: Config) -> anyhow::Result<App> {

@@ -53,6 +53,20 @@ pub struct Entry {
     pub sources: Vec<SourceRef>,
     /// Region slugs whose feeds carry this entry. Empty: the combined feed only.
     pub regions: Vec<String>,
+    /// Set for the site's own articles; `None` for aggregated entries.
+    #[serde(default)]
+    pub article: Option<Article>,
+}
+
+/// What a local article has beyond an entry: its page and its author.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// The permalink is `{base_url}articles/{slug}`.
+    pub slug: String,
+    /// The key of the author in `[authors]`.
+    pub author: String,
+    /// The file in `[articles] dir` it was read from, if it came from a file.
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +99,7 @@ impl Entry {
             && self.authors == other.authors
             && self.categories == other.categories
             && self.enclosures == other.enclosures
+            && self.article == other.article
     }
 }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::articles::ArticleIssue;
 use crate::config::{Config, parse_cron};
 use crate::store::{Store, StoreError};
 
@@ -11,6 +12,8 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, Serialize)]
 pub struct Status {
     pub sources: Vec<SourceStatus>,
+    /// Article files that could not be published, with why.
+    pub articles: Vec<ArticleIssue>,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,6 +38,7 @@ pub struct SourceStatus {
 pub fn collect_status(
     config: &Config,
     store: &Store,
+    articles: Vec<ArticleIssue>,
     now: DateTime<Utc>,
 ) -> Result<Status, StoreError> {
     let mut sources = Vec::new();
@@ -67,5 +71,5 @@ pub fn collect_status(
             moved_to: state.moved_to,
         });
     }
-    Ok(Status { sources })
+    Ok(Status { sources, articles })
 }

@@ -195,6 +195,11 @@ impl Store {
         self.page_of(&feed_prefix(&source_index_name(feed_url)), offset, limit)
     }
 
+    /// The site's own articles, newest first.
+    pub fn articles(&self, offset: usize, limit: usize) -> Result<Page, StoreError> {
+        self.page_of(&feed_prefix(ARTICLES_INDEX), offset, limit)
+    }
+
     /// How many entries one source has contributed.
     pub fn source_entry_count(&self, feed_url: &str) -> usize {
         self.index
@@ -232,7 +237,7 @@ impl Store {
     }
 
     fn page_of(&self, prefix: &[u8], offset: usize, limit: usize) -> Result<Page, StoreError> {
-        let mut ids = Vec::with_capacity(limit + 1);
+        let mut ids = Vec::with_capacity(limit.min(1024) + 1);
         for key in self.index.scan_prefix(prefix).keys().rev().skip(offset) {
             let key = key.map_err(|e| self.error(e))?;
             ids.push(id_of_index_key(&key));
@@ -372,6 +377,9 @@ fn merge(old: Entry, incoming: Entry, dated: bool, now: DateTime<Utc>) -> (Entry
     (merged, outcome)
 }
 
+/// The index of the site's own articles.
+const ARTICLES_INDEX: &str = "a";
+
 fn feed_index_name(feed: &FeedKey) -> String {
     match feed {
         FeedKey::All => "all".to_string(),
@@ -404,6 +412,9 @@ fn index_keys(entry: &Entry) -> Vec<Vec<u8>> {
             .iter()
             .map(|source| source_index_name(&source.feed_url)),
     );
+    if entry.article.is_some() {
+        names.push(ARTICLES_INDEX.to_string());
+    }
     // Flip the sign bit so that earlier dates, negative ones included, sort first.
     let time = (entry.published.timestamp() as u64) ^ (1 << 63);
     names
@@ -452,6 +463,7 @@ mod tests {
                 region: region.to_string(),
             }],
             regions: vec![region.to_string()],
+            article: None,
         }
     }
 

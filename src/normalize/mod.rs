@@ -244,6 +244,7 @@ fn normalize_entry(
             enclosures: enclosures(&entry.media),
             sources: vec![source_ref.clone()],
             regions: vec![source.region.clone()],
+            article: None,
         },
         dated,
     }

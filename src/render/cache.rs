@@ -22,8 +22,8 @@ use crate::store::{Store, StoreError};
 /// grow the cache without bound.
 pub const CACHED_PAGES: usize = 5;
 
-/// A rendered feed page, ready to serve.
-pub struct RenderedFeed {
+/// Rendered bytes, ready to serve.
+pub struct Rendered {
     /// The store generation it was rendered from.
     pub generation: u64,
     /// Strong validator: a hash of the identity bytes, so it changes exactly when they do.
@@ -31,7 +31,7 @@ pub struct RenderedFeed {
     pub last_modified: DateTime<Utc>,
     pub content_type: &'static str,
     pub identity: Bytes,
-    /// Empty for pages that are not cached (see [`CACHED_PAGES`]).
+    /// Empty when not precompressed (pages that are not cached).
     pub gzip: Bytes,
     pub brotli: Bytes,
 }
@@ -44,6 +44,13 @@ pub enum RenderError {
     Store(#[from] StoreError),
 }
 
+/// What a renderer hands the cache.
+pub struct Body {
+    pub bytes: Vec<u8>,
+    pub last_modified: DateTime<Utc>,
+    pub content_type: &'static str,
+}
+
 /// Which feed page: the feed, its format and the one-based page number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FeedRequest {
@@ -52,42 +59,65 @@ pub struct FeedRequest {
     pub page: usize,
 }
 
-#[derive(Default)]
-pub struct FeedCache {
-    pages: RwLock<HashMap<FeedRequest, Arc<RenderedFeed>>>,
+/// What the cache holds: feed pages and HTML pages, by what identifies them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CacheKey {
+    Feed(FeedRequest),
+    /// An HTML page, by its path and page number.
+    Html(String, usize),
 }
 
-impl FeedCache {
-    /// The cached page if it is still current: no store access at all.
-    pub fn fresh(&self, request: &FeedRequest, generation: u64) -> Option<Arc<RenderedFeed>> {
+#[derive(Default)]
+pub struct RenderCache {
+    pages: RwLock<HashMap<CacheKey, Arc<Rendered>>>,
+}
+
+impl RenderCache {
+    /// The cached bytes if they are still current: no store access at all.
+    pub fn fresh(&self, key: &CacheKey, generation: u64) -> Option<Arc<Rendered>> {
         let pages = self.pages.read().expect("cache lock is never poisoned");
         pages
-            .get(request)
+            .get(key)
             .filter(|page| page.generation == generation)
             .cloned()
     }
 
-    /// Renders (and caches) a page. Blocking: sled reads and compression.
-    pub fn render(
+    /// Returns the current bytes for `key`, rendering (and caching) them when stale. Blocking:
+    /// the renderer reads sled, and compression is CPU work.
+    pub fn get_or_render(
         &self,
-        config: &Config,
-        store: &Store,
-        request: &FeedRequest,
-    ) -> Result<Arc<RenderedFeed>, RenderError> {
-        let generation = store.generation();
-        if let Some(page) = self.fresh(request, generation) {
-            return Ok(page);
+        key: &CacheKey,
+        generation: u64,
+        page: usize,
+        render: impl FnOnce() -> Result<Body, RenderError>,
+    ) -> Result<Arc<Rendered>, RenderError> {
+        if let Some(rendered) = self.fresh(key, generation) {
+            return Ok(rendered);
         }
-        let cached = request.page <= CACHED_PAGES;
-        let rendered = Arc::new(render_page(config, store, request, generation, cached)?);
+        let cached = page <= CACHED_PAGES;
+        let body = render()?;
+        let rendered = Arc::new(finish(body, generation, cached));
         if cached {
             let mut pages = self.pages.write().expect("cache lock is never poisoned");
-            pages.insert(request.clone(), rendered.clone());
+            pages.insert(key.clone(), rendered.clone());
         }
         Ok(rendered)
     }
 
-    /// Forgets every page (the config changed: titles, regions, page size).
+    /// Renders (and caches) a feed page.
+    pub fn feed(
+        &self,
+        config: &Config,
+        store: &Store,
+        request: &FeedRequest,
+    ) -> Result<Arc<Rendered>, RenderError> {
+        let key = CacheKey::Feed(request.clone());
+        self.get_or_render(&key, store.generation(), request.page, || {
+            render_feed_page(config, store, request)
+        })
+    }
+
+    /// Forgets everything (the config changed: titles, regions, page size).
     pub fn clear(&self) {
         self.pages
             .write()
@@ -96,13 +126,30 @@ impl FeedCache {
     }
 }
 
-fn render_page(
+fn finish(body: Body, generation: u64, compress: bool) -> Rendered {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.bytes.hash(&mut hasher);
+    let (gzip, brotli) = if compress {
+        (gzip(&body.bytes), brotli(&body.bytes))
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Rendered {
+        generation,
+        etag: format!("\"{:016x}-{}\"", hasher.finish(), body.bytes.len()),
+        last_modified: body.last_modified,
+        content_type: body.content_type,
+        identity: Bytes::from(body.bytes),
+        gzip: Bytes::from(gzip),
+        brotli: Bytes::from(brotli),
+    }
+}
+
+fn render_feed_page(
     config: &Config,
     store: &Store,
     request: &FeedRequest,
-    generation: u64,
-    compress: bool,
-) -> Result<RenderedFeed, RenderError> {
+) -> Result<Body, RenderError> {
     if request.page == 0 {
         return Err(RenderError::NotFound);
     }
@@ -142,26 +189,15 @@ fn render_page(
         entries: &page.entries,
         region_names: &region_names,
     };
-    let identity = match request.format {
+    let bytes = match request.format {
         Format::Rss => rss::render_rss(&feed_page),
         Format::Atom => atom::render_atom(&feed_page),
         Format::Json => json_feed::render_json_feed(&feed_page),
     };
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    identity.hash(&mut hasher);
-    let (gzip, brotli) = if compress {
-        (gzip(&identity), brotli(&identity))
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    Ok(RenderedFeed {
-        generation,
-        etag: format!("\"{:016x}-{}\"", hasher.finish(), identity.len()),
+    Ok(Body {
+        bytes,
         last_modified: feed_page.updated(),
         content_type: request.format.content_type(),
-        identity: Bytes::from(identity),
-        gzip: Bytes::from(gzip),
-        brotli: Bytes::from(brotli),
     })
 }
 

@@ -9,6 +9,7 @@
 pub mod atom;
 pub mod cache;
 pub mod json_feed;
+pub mod pages;
 pub mod rss;
 
 use std::borrow::Cow;
@@ -184,6 +185,7 @@ pub(crate) mod tests {
                     region: "ireland".into(),
                 }],
                 regions: vec!["ireland".into()],
+                article: None,
             },
             Entry {
                 id: EntryId::from_key("guid:x 1"),
@@ -199,6 +201,7 @@ pub(crate) mod tests {
                 enclosures: vec![],
                 sources: vec![],
                 regions: vec![],
+                article: None,
             },
         ]
     }

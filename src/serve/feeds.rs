@@ -1,26 +1,45 @@
-//! `/feeds/{name}.{rss,atom,json}[?page=N]`: cached bytes, validators, content negotiation.
-//!
-//! A fresh cached page answers a conditional request with a header compare and no store
-//! access. Each encoding is its own representation, so its strong ETag carries a suffix
-//! (`"H"`, `"H-gzip"`, `"H-br"`); If-None-Match matches any of them (RFC 9110 8.8.3).
+//! `/feeds/{name}.{rss,atom,json}[?page=N]`: parse the name, then serve from the cache.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::internal_error;
+use super::cached::{or_error, serve_cached};
 use crate::app::App;
 use crate::model::FeedKey;
 use crate::render::Format;
-use crate::render::cache::{FeedRequest, RenderError, RenderedFeed};
+use crate::render::cache::{CacheKey, FeedRequest, RenderError};
 
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<String>,
+}
+
+impl PageQuery {
+    /// The one-based page number, or `BadPage` (a 400 saying what is wrong).
+    pub fn page(&self) -> Result<usize, BadPage> {
+        match self.page.as_deref().map(str::parse::<usize>) {
+            None => Ok(1),
+            Some(Ok(page)) if page >= 1 => Ok(page),
+            Some(_) => Err(BadPage),
+        }
+    }
+}
+
+/// A `?page=` that is not a page number.
+pub struct BadPage;
+
+impl IntoResponse for BadPage {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::BAD_REQUEST,
+            "page must be a whole number from 1\n",
+        )
+            .into_response()
+    }
 }
 
 pub async fn feed(
@@ -35,134 +54,24 @@ pub async fn feed(
     let Some(format) = Format::from_extension(extension) else {
         return not_found(&file);
     };
-    let page = match query.page.as_deref().map(str::parse::<usize>) {
-        None => 1,
-        Some(Ok(page)) if page >= 1 => page,
-        Some(_) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "page must be a whole number from 1\n",
-            )
-                .into_response();
-        }
+    let page = match query.page() {
+        Ok(page) => page,
+        Err(bad) => return bad.into_response(),
     };
     let feed = match name {
         "all" => FeedKey::All,
         slug => FeedKey::Region(slug.to_string()),
     };
     let request = FeedRequest { feed, format, page };
-    let rendered = match app.feeds.fresh(&request, app.store.generation()) {
-        Some(rendered) => rendered,
-        None => {
-            let app = app.clone();
-            let request = request.clone();
-            let rendered = tokio::task::spawn_blocking(move || {
-                app.feeds.render(&app.config(), &app.store, &request)
-            })
-            .await;
-            match rendered {
-                Ok(Ok(rendered)) => rendered,
-                Ok(Err(RenderError::NotFound)) => return not_found(&file),
-                Ok(Err(RenderError::Store(error))) => return internal_error(&error),
-                Err(error) => return internal_error(&error),
-            }
-        }
-    };
-    respond(&rendered, &headers, app.config().publish.max_age.as_secs())
-}
-
-fn respond(rendered: &RenderedFeed, request: &HeaderMap, max_age: u64) -> Response {
-    let (encoding, body) = choose_encoding(rendered, request);
-    let etag = match encoding {
-        Some(encoding) => format!("{}-{encoding}\"", rendered.etag.trim_end_matches('"')),
-        None => rendered.etag.clone(),
-    };
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, value(&etag));
-    headers.insert(
-        header::LAST_MODIFIED,
-        value(&http_date(rendered.last_modified)),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        value(&format!("public, max-age={max_age}")),
-    );
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if not_modified(rendered, request) {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    let key = CacheKey::Feed(request.clone());
+    let response = serve_cached(&app, key, &headers, move |app| {
+        app.rendered.feed(&app.config(), &app.store, &request)
+    })
+    .await;
+    match response {
+        Err(RenderError::NotFound) => not_found(&file),
+        other => or_error(other),
     }
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(rendered.content_type),
-    );
-    if let Some(encoding) = encoding {
-        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
-    }
-    (headers, body).into_response()
-}
-
-/// If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 13.2.2).
-fn not_modified(rendered: &RenderedFeed, request: &HeaderMap) -> bool {
-    if let Some(if_none_match) = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        let ours = rendered.etag.trim_matches('"');
-        return if_none_match.split(',').any(|tag| {
-            let tag = tag.trim();
-            let tag = tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"');
-            tag == "*"
-                || tag == ours
-                || tag
-                    .strip_prefix(ours)
-                    .is_some_and(|suffix| suffix == "-gzip" || suffix == "-br")
-        });
-    }
-    request
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
-        .is_some_and(|since| rendered.last_modified.timestamp() <= since.timestamp())
-}
-
-/// Brotli, then gzip, when the client accepts them (q=0 refuses) and the page has them.
-fn choose_encoding(
-    rendered: &RenderedFeed,
-    request: &HeaderMap,
-) -> (Option<&'static str>, bytes::Bytes) {
-    let accepted = request
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|item| {
-            let mut parts = item.split(';');
-            let coding = parts.next()?.trim().to_ascii_lowercase();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    == Some(0.0)
-            });
-            (!refused).then_some(coding)
-        })
-        .collect::<Vec<_>>();
-    let accepts = |coding: &str| accepted.iter().any(|c| c == coding || c == "*");
-    if accepts("br") && !rendered.brotli.is_empty() {
-        (Some("br"), rendered.brotli.clone())
-    } else if accepts("gzip") && !rendered.gzip.is_empty() {
-        (Some("gzip"), rendered.gzip.clone())
-    } else {
-        (None, rendered.identity.clone())
-    }
-}
-
-fn http_date(date: DateTime<Utc>) -> String {
-    date.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
-fn value(text: &str) -> HeaderValue {
-    HeaderValue::from_str(text).expect("validators and dates are visible ASCII")
 }
 
 fn not_found(file: &str) -> Response {

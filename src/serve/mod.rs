@@ -3,7 +3,9 @@
 //!
 //! A 4xx says what was wrong with the request; a 5xx sends a generic body and logs the cause.
 
+mod cached;
 mod feeds;
+mod pages;
 mod status_page;
 
 use std::sync::Arc;
@@ -21,6 +23,10 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/feeds/{file}", get(feeds::feed))
         .route("/status.json", get(status_page::status_json))
         .route("/status", get(status_page::status_html))
+        .route("/", get(pages::home))
+        .route("/articles/{slug}", get(pages::article))
+        .route("/{region}/", get(pages::region))
+        .route("/{region}", get(pages::region_without_slash))
         .fallback(not_found)
         .with_state(app)
 }

@@ -65,6 +65,10 @@ pub async fn status_html(State(app): State<Arc<App>>) -> Response {
                         }
                     }
                 }
+                @if !status.articles.is_empty() {
+                    h2 { "Articles not published" }
+                    ul { @for issue in &status.articles { li.bad { (issue.error) } } }
+                }
             }
         }
     };
@@ -72,9 +76,10 @@ pub async fn status_html(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn load(app: Arc<App>) -> Result<Status, Response> {
-    let loaded =
-        tokio::task::spawn_blocking(move || collect_status(&app.config(), &app.store, Utc::now()))
-            .await;
+    let loaded = tokio::task::spawn_blocking(move || {
+        collect_status(&app.config(), &app.store, app.article_issues(), Utc::now())
+    })
+    .await;
     match loaded {
         Ok(Ok(status)) => Ok(status),
         Ok(Err(error)) => Err(internal_error(&error)),

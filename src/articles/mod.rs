@@ -1,0 +1,362 @@
+//! Local articles: Markdown files with TOML front matter -> [`Entry`] values.
+//!
+//! `parse_article` is pure (text in, entry out); `sync` mirrors the folder into the store and
+//! `watch` re-syncs it when a file changes. A broken file is reported by name and line and
+//! changes nothing in the store: the last good version of that article stays published.
+//!
+//! The trap: pulldown-cmark passes raw HTML through (a `<script>` in Markdown survives), so its
+//! output goes through the same sanitizer as upstream HTML.
+
+mod sync;
+
+pub use sync::{ArticleIssue, resync, sync_articles, watch_articles};
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::config::Config;
+use crate::model::{Article, Entry, EntryId};
+use crate::normalize::date::parse_date;
+use crate::normalize::html::{Sanitizer, text_to_html};
+
+/// A mistake in an article file: the file, the line when known, and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ArticleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+impl std::error::Error for ArticleError {}
+
+/// A parsed article: its entry, or `None` when it is a draft (not published).
+#[derive(Debug)]
+pub struct ParsedArticle {
+    pub slug: String,
+    pub entry: Option<Entry>,
+}
+
+/// The slug of a file: its name without `.md` and without a leading `YYYY-MM-DD-`.
+pub fn slug_of(file_name: &str) -> String {
+    let stem = file_name.strip_suffix(".md").unwrap_or(file_name);
+    let bytes = stem.as_bytes();
+    let dated = bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && bytes[10] == b'-';
+    if dated {
+        stem[11..].to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+/// The id of the article with this slug: derived from the slug alone, so edits keep it.
+pub fn article_id(slug: &str) -> EntryId {
+    EntryId::from_key(&format!("article:{slug}"))
+}
+
+/// Parses one article file against the config (authors, regions, base URL).
+pub fn parse_article(
+    file_name: &str,
+    text: &str,
+    config: &Config,
+) -> Result<ParsedArticle, ArticleError> {
+    let error = |line: Option<usize>, message: String| ArticleError {
+        file: file_name.to_string(),
+        line,
+        message,
+    };
+    let slug = slug_of(file_name);
+    if slug.is_empty()
+        || !slug
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(error(
+            None,
+            format!("the file name gives the slug {slug:?}; use letters, digits and dashes"),
+        ));
+    }
+    let (front, front_line, body) = split_front_matter(text).ok_or_else(|| {
+        error(
+            Some(1),
+            "the file must start with front matter between `+++` lines".to_string(),
+        )
+    })?;
+    let line_at =
+        |offset: usize| front_line + front[..offset.min(front.len())].matches('\n').count();
+    let raw: FrontMatter = toml::from_str(front).map_err(|e| {
+        error(
+            e.span().map(|span| line_at(span.start)),
+            format!("front matter: {}", e.message().trim_end()),
+        )
+    })?;
+
+    let author_key = raw.author.get_ref();
+    let Some(author) = config.authors.get(author_key) else {
+        let known: Vec<&str> = config.authors.keys().map(String::as_str).collect();
+        return Err(error(
+            Some(line_at(raw.author.span().start)),
+            format!(
+                "unknown author {author_key:?} (known: {})",
+                known.join(", ")
+            ),
+        ));
+    };
+    let mut regions = Vec::new();
+    for region in raw.regions.unwrap_or_default() {
+        if config.region(region.get_ref()).is_none() {
+            return Err(error(
+                Some(line_at(region.span().start)),
+                format!("unknown region {:?}", region.get_ref()),
+            ));
+        }
+        regions.push(region.into_inner());
+    }
+    let date = |value: &Spanned<toml::value::Datetime>, key: &str| {
+        parse_date(&value.get_ref().to_string()).ok_or_else(|| {
+            error(
+                Some(line_at(value.span().start)),
+                format!("{key} is not a date and time (expected e.g. 2026-11-24T09:00:00Z)"),
+            )
+        })
+    };
+    let published: DateTime<Utc> = date(&raw.published, "published")?;
+    let updated = match &raw.updated {
+        Some(updated) => date(updated, "updated")?.max(published),
+        None => published,
+    };
+    if raw.draft {
+        return Ok(ParsedArticle { slug, entry: None });
+    }
+
+    let permalink = format!("{}articles/{slug}", config.site.base_url);
+    let base = url::Url::parse(&permalink).ok();
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(
+        &mut html,
+        pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::ENABLE_TABLES),
+    );
+    let content = Sanitizer::new().clean(&html, base.as_ref());
+    let id = article_id(&slug);
+    let entry = Entry {
+        id,
+        public_id: id.urn(),
+        title: raw.title.trim().to_string(),
+        link: Some(permalink),
+        published,
+        updated,
+        authors: vec![author.name.clone()],
+        summary: raw.summary.as_deref().map(text_to_html),
+        content: Some(content),
+        categories: raw.tags,
+        enclosures: Vec::new(),
+        sources: Vec::new(),
+        regions,
+        article: Some(Article {
+            slug: slug.clone(),
+            author: author_key.clone(),
+            file: Some(file_name.to_string()),
+        }),
+    };
+    Ok(ParsedArticle {
+        slug,
+        entry: Some(entry),
+    })
+}
+
+/// The text of a new article file with correct front matter.
+pub fn new_article_text(
+    title: &str,
+    author: &str,
+    regions: &[String],
+    now: DateTime<Utc>,
+) -> String {
+    let regions = regions
+        .iter()
+        .map(|r| toml_string(r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "+++\ntitle = {}\nauthor = {}\nregions = [{regions}]\npublished = {}\ntags = []\ndraft = false\n+++\nWrite the article here, in Markdown.\n",
+        toml_string(title),
+        toml_string(author),
+        now.format("%Y-%m-%dT%H:%M:%SZ"),
+    )
+}
+
+/// A file name for a new article: `YYYY-MM-DD-slug.md`, the slug made from the title.
+pub fn new_article_file_name(title: &str, now: DateTime<Utc>) -> String {
+    let mut slug = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug = if slug.is_empty() { "article" } else { slug };
+    format!("{}-{slug}.md", now.format("%Y-%m-%d"))
+}
+
+fn toml_string(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// Splits `+++\n front \n+++\n body`; returns the front matter, the line its first line is on,
+/// and the body.
+fn split_front_matter(text: &str) -> Option<(&str, usize, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rest = text
+        .strip_prefix("+++\n")
+        .or_else(|| text.strip_prefix("+++\r\n"))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Some((&rest[..offset], 2, &rest[offset + line.len()..]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: String,
+    author: Spanned<String>,
+    regions: Option<Vec<Spanned<String>>>,
+    published: Spanned<toml::value::Datetime>,
+    updated: Option<Spanned<toml::value::Datetime>>,
+    summary: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    draft: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn config() -> Config {
+        Config::from_toml(
+            Path::new("feeds.toml"),
+            r#"
+[site]
+title = "T"
+base_url = "http://islands.example/"
+[server]
+listen = "127.0.0.1:0"
+[store]
+path = "store"
+[schedule]
+refresh = "0 */15 * * * *"
+[authors.grace-kennedy]
+name = "Grace Kennedy"
+bio = "Journalist."
+[[region]]
+slug = "ireland"
+name = "Ireland"
+"#,
+        )
+        .unwrap()
+    }
+
+    const GOOD: &str = "+++\ntitle = \"IS Terror group no longer active on the internet\"\nauthor = \"grace-kennedy\"\nregions = [\"ireland\"]\npublished = 2026-11-24T09:00:00Z\ntags = [\"europe\"]\n+++\nHello *world* <script>alert(1)</script>\n";
+
+    fn check_error(text: &str, expected: &str) {
+        let error = parse_article("2026-11-24-x.md", text, &config()).unwrap_err();
+        assert_eq!(error.to_string(), expected);
+    }
+
+    #[test]
+    fn a_good_file_becomes_a_sanitized_entry_with_a_permalink() {
+        let parsed = parse_article("2026-11-24-is-terror.md", GOOD, &config()).unwrap();
+        assert_eq!(parsed.slug, "is-terror");
+        let entry = parsed.entry.unwrap();
+        assert_eq!(
+            entry.link.as_deref(),
+            Some("http://islands.example/articles/is-terror")
+        );
+        assert_eq!(entry.authors, ["Grace Kennedy"]);
+        assert_eq!(entry.regions, ["ireland"]);
+        let content = entry.content.unwrap();
+        assert!(content.contains("<em>world</em>"), "{content}");
+        assert!(!content.contains("script"), "{content}");
+    }
+
+    #[test]
+    fn an_edit_keeps_the_id() {
+        let edited = GOOD.replace("IS Terror group", "The IS Terror group");
+        let first = parse_article("2026-11-24-x.md", GOOD, &config()).unwrap();
+        let second = parse_article("2026-11-24-x.md", &edited, &config()).unwrap();
+        assert_eq!(first.entry.unwrap().id, second.entry.unwrap().id);
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_file_and_line() {
+        check_error(
+            &GOOD.replace("grace-kennedy", "nobody"),
+            "2026-11-24-x.md:3: unknown author \"nobody\" (known: grace-kennedy)",
+        );
+        check_error(
+            &GOOD.replace("[\"ireland\"]", "[\"mars\"]"),
+            "2026-11-24-x.md:4: unknown region \"mars\"",
+        );
+        check_error(
+            "no front matter",
+            "2026-11-24-x.md:1: the file must start with front matter between `+++` lines",
+        );
+        let unknown = GOOD.replace("tags =", "colour = \"red\"\ntags =");
+        let error = parse_article("2026-11-24-x.md", &unknown, &config()).unwrap_err();
+        assert_eq!(error.line, Some(6), "{error}");
+        assert!(error.message.contains("unknown field `colour`"), "{error}");
+    }
+
+    #[test]
+    fn drafts_are_not_published() {
+        let draft = GOOD.replace("tags =", "draft = true\ntags =");
+        let parsed = parse_article("2026-11-24-x.md", &draft, &config()).unwrap();
+        assert!(parsed.entry.is_none());
+    }
+
+    #[test]
+    fn slugs_drop_the_date_and_new_files_round_trip() {
+        assert_eq!(slug_of("2026-11-24-hello-world.md"), "hello-world");
+        assert_eq!(slug_of("hello.md"), "hello");
+        let now = DateTime::parse_from_rfc3339("2026-11-25T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let name = new_article_file_name("Λεμεσός: a \"new\" marina!", now);
+        assert_eq!(name, "2026-11-25-a-new-marina.md");
+        let text = new_article_text(
+            "A \"quoted\" title",
+            "grace-kennedy",
+            &["ireland".into()],
+            now,
+        );
+        let parsed = parse_article(&name, &text, &config()).unwrap();
+        assert_eq!(parsed.entry.unwrap().title, "A \"quoted\" title");
+    }
+}

@@ -1,0 +1,160 @@
+//! The articles folder -> the store, at start and whenever a file in it changes.
+//!
+//! Sync is whole-folder and idempotent: every file is parsed, entries that differ from the
+//! stored ones are written, file articles whose file is gone are removed. A file that fails to
+//! parse keeps its last good version. Editors save in bursts (one write gave four notify events,
+//! DEPENDENCIES.md 4.6) and some replace the file, so we watch the folder and debounce.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use super::{article_id, parse_article};
+use crate::app::App;
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+/// A file that could not be published, as shown in `/status.json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleIssue {
+    pub file: String,
+    pub error: String,
+}
+
+/// Mirrors the articles folder into the store; returns the files that could not be published.
+/// Blocking (file and sled IO).
+pub fn sync_articles(config: &Config, store: &Store) -> Result<Vec<ArticleIssue>, StoreError> {
+    let folder = &config.articles_dir;
+    let mut issues = Vec::new();
+    let files = match markdown_files(folder) {
+        Ok(files) => files,
+        Err(error) => {
+            // A missing or unreadable folder must not unpublish every article.
+            issues.push(ArticleIssue {
+                file: folder.display().to_string(),
+                error: format!("cannot read the articles folder: {error}"),
+            });
+            return Ok(issues);
+        }
+    };
+    let mut slugs = HashSet::new();
+    for file_name in files {
+        let slug = super::slug_of(&file_name);
+        if !slugs.insert(slug.clone()) {
+            issues.push(ArticleIssue {
+                error: format!("{file_name}: another file already has the slug {slug:?}"),
+                file: file_name,
+            });
+            continue;
+        }
+        let text = match std::fs::read_to_string(folder.join(&file_name)) {
+            Ok(text) => text,
+            Err(error) => {
+                issues.push(ArticleIssue {
+                    error: format!("{file_name}: cannot read: {error}"),
+                    file: file_name,
+                });
+                continue;
+            }
+        };
+        match parse_article(&file_name, &text, config) {
+            Ok(parsed) => match parsed.entry {
+                Some(entry) => {
+                    if store.get(entry.id)?.as_ref() != Some(&entry) {
+                        info!(file = %file_name, slug = %parsed.slug, "article published");
+                        store.put(&entry)?;
+                    }
+                }
+                None => {
+                    if store.remove(article_id(&parsed.slug))? {
+                        info!(file = %file_name, "article is a draft again: unpublished");
+                    }
+                }
+            },
+            Err(error) => {
+                warn!("article not published: {error}");
+                issues.push(ArticleIssue {
+                    file: file_name,
+                    error: error.to_string(),
+                });
+            }
+        }
+    }
+    for entry in store.articles(0, usize::MAX - 1)?.entries {
+        let Some(article) = &entry.article else {
+            continue;
+        };
+        if article.file.is_some() && !slugs.contains(&article.slug) {
+            info!(slug = %article.slug, "article file deleted: unpublished");
+            store.remove(entry.id)?;
+        }
+    }
+    store.flush()?;
+    Ok(issues)
+}
+
+/// Watches the articles folder and re-syncs it, debounced, until shutdown.
+pub fn watch_articles(
+    app: Arc<App>,
+    shutdown: CancellationToken,
+) -> notify::Result<notify::RecommendedWatcher> {
+    use notify::Watcher;
+
+    let folder = app.config().articles_dir.clone();
+    let (events, mut received) = mpsc::channel::<()>(1);
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|event| !event.kind.is_access()) {
+            // A full channel already holds a wake-up: nothing is lost.
+            let _ = events.try_send(());
+        }
+    })?;
+    watcher.watch(&folder, notify::RecursiveMode::NonRecursive)?;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                woke = received.recv() => if woke.is_none() { return },
+            }
+            // Let a burst of events from one save settle, then sync once.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            while received.try_recv().is_ok() {}
+            resync(&app).await;
+        }
+    });
+    Ok(watcher)
+}
+
+/// Syncs the folder off the runtime and records its issues for `/status.json`.
+pub async fn resync(app: &Arc<App>) {
+    let app = app.clone();
+    let synced = tokio::task::spawn_blocking(move || {
+        let result = sync_articles(&app.config(), &app.store);
+        (app, result)
+    })
+    .await;
+    match synced {
+        Ok((app, Ok(issues))) => app.set_article_issues(issues),
+        Ok((_, Err(error))) => warn!("syncing articles: {error}"),
+        Err(error) => warn!("syncing articles: {error}"),
+    }
+}
+
+fn markdown_files(folder: &Path) -> std::io::Result<Vec<String>> {
+    let mut files = Vec::new();
+    for item in std::fs::read_dir(folder)? {
+        let item = item?;
+        let name = item.file_name().to_string_lossy().into_owned();
+        // Editors' temporary and backup files are not articles.
+        if name.ends_with(".md") && !name.starts_with('.') && item.file_type()?.is_file() {
+            files.push(name);
+        }
+    }
+    files.sort();
+    Ok(files)
+}

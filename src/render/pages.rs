@@ -1,0 +1,196 @@
+//! The site's HTML pages, from maud templates (compiled, auto-escaping): the front page, a
+//! region's page and an article's permalink page. No JavaScript; a little CSS for phones.
+//!
+//! Only sanitized HTML (from the store) is inserted unescaped, with `PreEscaped`.
+
+use chrono::{DateTime, Utc};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::config::{Config, Region};
+use crate::model::Entry;
+use crate::normalize::html::html_to_text;
+
+const STYLE: &str = "\
+:root{color-scheme:light dark;--accent:#0b6e4f}\
+body{font:17px/1.55 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:46rem;padding:0 1rem 3rem}\
+header.site{border-bottom:3px solid var(--accent);padding:1.2rem 0 .6rem;margin-bottom:1rem}\
+header.site h1{margin:0;font-size:1.5rem;line-height:1.25}header.site h1 a{color:inherit;text-decoration:none}\
+header.site p{margin:.2rem 0 .5rem;opacity:.8}nav a{margin-right:1rem}a{color:var(--accent)}\
+article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
+.meta{font-size:.85rem;opacity:.75;margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
+.tags{padding:0;font-size:.85rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
+img{max-width:100%;height:auto}footer{margin-top:2rem;font-size:.85rem;opacity:.75}";
+
+/// The front page: the site's articles, then the newest of each region.
+pub fn home_page(config: &Config, articles: &[Entry], regions: &[(&Region, Vec<Entry>)]) -> String {
+    let body = html! {
+        @if !articles.is_empty() {
+            section aria-labelledby="from-the-site" {
+                h2 id="from-the-site" { "From our journalists" }
+                @for entry in articles { (entry_summary(config, entry)) }
+            }
+        }
+        @for (region, entries) in regions {
+            section aria-labelledby={ "region-" (region.slug) } {
+                h2 id={ "region-" (region.slug) } {
+                    a href={ (config.site.base_url) (region.slug) "/" } { (region.name) }
+                }
+                @if entries.is_empty() { p { "Nothing yet." } }
+                @for entry in entries { (entry_summary(config, entry)) }
+            }
+        }
+    };
+    layout(config, &config.site.title, "all", body)
+}
+
+/// One region's page, newest first, with a link to older entries.
+pub fn region_page(
+    config: &Config,
+    region: &Region,
+    entries: &[Entry],
+    page: usize,
+    has_more: bool,
+) -> String {
+    let title = format!("{}: {}", region.name, config.site.title);
+    let body = html! {
+        h2 { (region.name) }
+        @if entries.is_empty() { p { "Nothing yet." } }
+        @for entry in entries { (entry_summary(config, entry)) }
+        nav aria-label="Pages" {
+            @if page > 1 { a href={ "?page=" (page - 1) } rel="prev" { "Newer" } }
+            @if has_more { a href={ "?page=" (page + 1) } rel="next" { "Older" } }
+        }
+    };
+    layout(config, &title, &region.slug, body)
+}
+
+/// An article's permalink page: byline, bio, date, tags, and where to send tips.
+pub fn article_page(config: &Config, entry: &Entry) -> String {
+    let author = entry
+        .article
+        .as_ref()
+        .and_then(|article| config.authors.get(&article.author));
+    let title = format!("{}: {}", entry.title, config.site.title);
+    let body = html! {
+        article {
+            header {
+                h2 { (entry.title) }
+                p.meta {
+                    @if !entry.authors.is_empty() { "By " (entry.authors.join(", ")) " · " }
+                    (time(entry.published))
+                    @if entry.updated > entry.published { " · updated " (time(entry.updated)) }
+                }
+            }
+            @if let Some(content) = &entry.content { (PreEscaped(content)) }
+            @if !entry.categories.is_empty() {
+                ul.tags aria-label="Tags" { @for tag in &entry.categories { li { "#" (tag) } } }
+            }
+            @if let Some(author) = author {
+                aside.bio aria-label="About the author" {
+                    p { strong { (author.name) } @if !author.bio.is_empty() { ": " (author.bio) } }
+                }
+            }
+            @if !config.site.contact.is_empty() {
+                aside.tips aria-label="Tips" {
+                    p { "Have a tip? Write to "
+                        a href={ "mailto:" (config.site.contact) } { (config.site.contact) } "." }
+                }
+            }
+        }
+    };
+    let feed = entry
+        .regions
+        .first()
+        .map_or("all", |region| region.as_str());
+    layout(config, &title, feed, body)
+}
+
+fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> String {
+    let base = &config.site.base_url;
+    let feed_title = match config.region(feed) {
+        Some(region) => format!("{}: {}", config.site.title, region.name),
+        None => config.site.title.clone(),
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(config.site.language) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="alternate" type="application/rss+xml" title={ (feed_title) " (RSS)" } href={ (base) "feeds/" (feed) ".rss" };
+                link rel="alternate" type="application/atom+xml" title={ (feed_title) " (Atom)" } href={ (base) "feeds/" (feed) ".atom" };
+                link rel="alternate" type="application/feed+json" title={ (feed_title) " (JSON Feed)" } href={ (base) "feeds/" (feed) ".json" };
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header.site {
+                    h1 { a href=(base) { (config.site.title) } }
+                    @if !config.site.subtitle.is_empty() { p { (config.site.subtitle) } }
+                    nav aria-label="Regions" {
+                        @for region in &config.regions {
+                            a href={ (base) (region.slug) "/" } { (region.name) }
+                        }
+                        a href={ (base) "feeds/" (feed) ".atom" } { "Feed" }
+                    }
+                }
+                main { (body) }
+                footer {
+                    p { "Aggregated from the sources named beside each story. "
+                        a href={ (base) "status" } { "Source status" } }
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+fn entry_summary(config: &Config, entry: &Entry) -> Markup {
+    let href = entry
+        .link
+        .clone()
+        .unwrap_or_else(|| format!("{}feeds/all.atom", config.site.base_url));
+    let summary = entry
+        .summary
+        .as_deref()
+        .or(entry.content.as_deref())
+        .map(html_to_text)
+        .map(|text| shorten(&text, 280));
+    html! {
+        article.entry {
+            h3 { a href=(href) { (entry.title) } }
+            p.meta {
+                @if entry.article.is_some() {
+                    "By " (entry.authors.join(", "))
+                } @else if let Some(source) = entry.sources.first() {
+                    @match &source.site_url {
+                        Some(site) => a href=(site) { (source.name) },
+                        None => (source.name),
+                    }
+                }
+                " · " (time(entry.published))
+                @for slug in &entry.regions {
+                    @if let Some(region) = config.region(slug) { " · " (region.name) }
+                }
+            }
+            @if let Some(summary) = summary { p { (summary) } }
+        }
+    }
+}
+
+fn time(date: DateTime<Utc>) -> Markup {
+    html! {
+        time datetime=(date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
+            (date.format("%-d %b %Y, %H:%M UTC"))
+        }
+    }
+}
+
+fn shorten(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(limit).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
