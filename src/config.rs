@@ -69,6 +69,8 @@ pub struct PublishConfig {
     pub page_size: usize,
     /// `Cache-Control: public, max-age=...` on feeds and pages.
     pub max_age: Duration,
+    /// A WebSub hub: feeds link to it and it is pinged when a feed changes.
+    pub hub: Option<Url>,
 }
 
 #[derive(Debug, Clone)]
@@ -305,6 +307,22 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
     let publish = PublishConfig {
         page_size: positive(errors, publish.page_size.as_ref(), 50, "page_size"),
         max_age: duration(errors, publish.max_age.as_ref(), Duration::from_secs(300)),
+        hub: publish
+            .hub
+            .as_ref()
+            .and_then(|hub| match Url::parse(hub.get_ref()) {
+                Ok(url) if url.scheme() == "http" || url.scheme() == "https" => Some(url),
+                _ => {
+                    errors.at(
+                        hub,
+                        format!(
+                            "hub {:?} is not an absolute http or https URL",
+                            hub.get_ref()
+                        ),
+                    );
+                    None
+                }
+            }),
     };
 
     let mut slugs = HashSet::new();
@@ -530,6 +548,7 @@ struct RawFetch {
 struct RawPublish {
     page_size: Option<Spanned<usize>>,
     max_age: Option<Spanned<String>>,
+    hub: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -196,6 +196,25 @@ impl Fetcher {
         })))
     }
 
+    /// POSTs a form (a WebSub publish ping); returns the status code.
+    pub async fn post_form(&self, url: &Url, pairs: &[(&str, &str)]) -> Result<u16, FetchError> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let response = self
+            .client
+            .post(url.clone())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| FetchError {
+                url: url.clone(),
+                kind: self.network_error(&error),
+            })?;
+        Ok(response.status().as_u16())
+    }
+
     async fn read_capped(&self, response: reqwest::Response) -> Result<Bytes, FetchErrorKind> {
         let limit = self.limits.max_body_bytes;
         if response

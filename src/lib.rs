@@ -15,6 +15,10 @@ pub mod fetch;
 pub mod model;
 /// Feed bytes -> entries: feed-rs, ids, dates, charsets, sanitizing.
 pub mod normalize;
+/// OPML export of the sources and import into feeds.toml.
+pub mod opml;
+/// After a store change: render first pages, ping the WebSub hub.
+pub mod publish;
 /// fetch -> normalize -> store for one source; outcomes -> source state.
 pub mod refresh;
 /// Entries -> RSS, Atom, JSON Feed bytes; the render-once, compress-once cache.

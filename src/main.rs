@@ -16,7 +16,7 @@ use tracing::{info, warn};
 use islands::app::App;
 use islands::config::Config;
 use islands::refresh::{RefreshOutcome, refresh_all};
-use islands::{articles, schedule, serve};
+use islands::{articles, publish, schedule, serve};
 
 #[derive(Parser)]
 #[command(
@@ -37,9 +37,28 @@ enum Command {
     Check(ConfigArg),
     /// Refresh every source once, then exit.
     Fetch(ConfigArg),
+    /// Export the sources as OPML, or add an OPML file's feeds to a region.
+    #[command(subcommand)]
+    Opml(OpmlCommand),
     /// Write the site's own articles.
     #[command(subcommand)]
     Article(ArticleCommand),
+}
+
+#[derive(Subcommand)]
+enum OpmlCommand {
+    /// Print every source as OPML 2.0, grouped by region.
+    Export(ConfigArg),
+    /// Add the feeds of an OPML file to a region of the config, keeping its comments.
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+        /// The region slug the feeds join.
+        #[arg(long)]
+        region: String,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -84,7 +103,9 @@ fn main() -> ExitCode {
 
     let config_path = match &cli.command {
         Command::Serve(arg) | Command::Check(arg) | Command::Fetch(arg) => arg.config.clone(),
-        Command::Article(ArticleCommand::New { config, .. }) => config.config.clone(),
+        Command::Article(ArticleCommand::New { config, .. })
+        | Command::Opml(OpmlCommand::Import { config, .. }) => config.config.clone(),
+        Command::Opml(OpmlCommand::Export(arg)) => arg.config.clone(),
     };
     let config = match load_config(&config_path) {
         Some(config) => config,
@@ -108,6 +129,10 @@ fn main() -> ExitCode {
             regions,
             ..
         }) => new_article(&config, &title, &author, &regions),
+        Command::Opml(OpmlCommand::Export(_)) => export_opml(&config),
+        Command::Opml(OpmlCommand::Import { file, region, .. }) => {
+            import_opml(&config, &file, &region)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -173,6 +198,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         }
     });
+    tracker.spawn(publish::run_publisher(app.clone(), shutdown.clone()));
     let mut scheduler = schedule::start(app.clone(), shutdown.clone(), tracker.clone())
         .await
         .context("starting the scheduler")?;
@@ -216,6 +242,39 @@ async fn fetch(config: Config) -> anyhow::Result<()> {
         println!("{} ({}): {line}", source.name, source.url);
     }
     flush(&app).await
+}
+
+fn export_opml(config: &Config) -> anyhow::Result<()> {
+    // The store adds each feed's web page; it is locked while the daemon runs, and the outline
+    // is still useful without them.
+    let site_urls = match islands::store::Store::open(&config.store.path, 8 << 20) {
+        Ok(store) => islands::opml::site_urls(config, &store)?,
+        Err(_) => Default::default(),
+    };
+    print!("{}", islands::opml::render_opml(config, &site_urls));
+    Ok(())
+}
+
+fn import_opml(config: &Config, file: &Path, region: &str) -> anyhow::Result<()> {
+    let opml =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let feeds = islands::opml::parse_opml(&opml).with_context(|| file.display().to_string())?;
+    let text = std::fs::read_to_string(&config.path)
+        .with_context(|| format!("reading {}", config.path.display()))?;
+    let path = config.path.display().to_string();
+    let (updated, added) = islands::opml::import_into_config(&text, &path, region, &feeds)?;
+    // The result must still be a valid config before it replaces the operator's file.
+    Config::from_toml(&config.path, &updated).map_err(|errors| anyhow::anyhow!("{errors}"))?;
+    let temporary = config.path.with_extension("toml.importing");
+    std::fs::write(&temporary, &updated)
+        .with_context(|| format!("writing {}", temporary.display()))?;
+    std::fs::rename(&temporary, &config.path)
+        .with_context(|| format!("replacing {}", config.path.display()))?;
+    println!(
+        "added {added} of {} feeds to region {region:?} in {path}",
+        feeds.len()
+    );
+    Ok(())
 }
 
 fn new_article(

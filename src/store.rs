@@ -33,6 +33,7 @@ pub struct Store {
     sources: sled::Tree,
     path: PathBuf,
     generation: Arc<AtomicU64>,
+    changed: Arc<tokio::sync::Notify>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,12 +121,24 @@ impl Store {
             db,
             path: path.to_path_buf(),
             generation: Arc::new(AtomicU64::new(1)),
+            changed: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
     /// Bumped on every write that changes what a feed shows; render caches compare it.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
+    }
+
+    /// Resolves after the next change (or at once if one happened since the last call): one
+    /// waiter, the publisher, renders and announces changed feeds.
+    pub async fn changed(&self) {
+        self.changed.notified().await
+    }
+
+    fn bump(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.changed.notify_one();
     }
 
     /// Inserts an entry or merges it into the stored one with the same id.
@@ -168,7 +181,7 @@ impl Store {
             }
             Ok(())
         })?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.bump();
         Ok(true)
     }
 
@@ -274,7 +287,7 @@ impl Store {
             }
             Ok(())
         })?;
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.bump();
         Ok(())
     }
 

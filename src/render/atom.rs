@@ -25,6 +25,13 @@ pub fn render_atom(page: &FeedPage) -> Vec<u8> {
             .into_iter()
             .map(|(rel, href)| link(rel, href, "application/atom+xml")),
     );
+    if let Some(hub) = page.hub {
+        links.push(Link {
+            href: hub.to_string(),
+            rel: "hub".to_string(),
+            ..Link::default()
+        });
+    }
     let feed = Feed {
         title: Text::plain(xml_text(&page.title)),
         // The first page's URL names the feed for good; every page shares it (RFC 5005).

@@ -188,6 +188,7 @@ fn render_feed_page(
         has_more: page.has_more,
         entries: &page.entries,
         region_names: &region_names,
+        hub: config.publish.hub.as_ref().map(|hub| hub.as_str()),
     };
     let bytes = match request.format {
         Format::Rss => rss::render_rss(&feed_page),

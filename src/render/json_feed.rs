@@ -15,6 +15,15 @@ pub fn render_json_feed(page: &FeedPage) -> Vec<u8> {
         description: (!page.description.is_empty()).then(|| page.description.clone()),
         next_url: page.has_more.then(|| page.url(Format::Json, page.page + 1)),
         language: page.site.language.clone(),
+        hubs: page
+            .hub
+            .map(|url| {
+                vec![Hub {
+                    kind: "WebSub",
+                    url,
+                }]
+            })
+            .unwrap_or_default(),
         items: page.entries.iter().map(|entry| item(page, entry)).collect(),
     };
     serde_json::to_vec_pretty(&feed).expect("feed values always serialize")
@@ -81,7 +90,16 @@ struct JsonFeed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_url: Option<String>,
     language: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<Item<'a>>,
+}
+
+#[derive(Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Serialize)]

@@ -72,6 +72,8 @@ pub struct FeedPage<'a> {
     pub entries: &'a [Entry],
     /// Region slug -> display name, for categories.
     pub region_names: &'a HashMap<String, String>,
+    /// The WebSub hub subscribers may use (`link rel="hub"`).
+    pub hub: Option<&'a str>,
 }
 
 impl FeedPage<'_> {
@@ -220,6 +222,7 @@ pub(crate) mod tests {
             has_more,
             entries: &entries,
             region_names: &names,
+            hub: Some("http://hub.example/"),
         };
         f(&feed_page)
     }

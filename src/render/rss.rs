@@ -15,6 +15,13 @@ pub fn render_rss(page: &FeedPage) -> Vec<u8> {
             .into_iter()
             .map(|(rel, href)| atom_link(rel, href)),
     );
+    if let Some(hub) = page.hub {
+        links.push(Link {
+            href: hub.to_string(),
+            rel: "hub".to_string(),
+            ..Link::default()
+        });
+    }
     let channel = Channel {
         title: xml_text(&page.title).into_owned(),
         link: page.html_url.clone(),

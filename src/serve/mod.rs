@@ -11,7 +11,8 @@ mod status_page;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::StatusCode;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -23,6 +24,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/feeds/{file}", get(feeds::feed))
         .route("/status.json", get(status_page::status_json))
         .route("/status", get(status_page::status_html))
+        .route("/sources.opml", get(sources_opml))
         .route("/", get(pages::home))
         .route("/articles/{slug}", get(pages::article))
         .route("/{region}/", get(pages::region))
@@ -33,6 +35,23 @@ pub fn router(app: Arc<App>) -> Router {
 
 async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// Every source as OPML 2.0, with the web page each feed names.
+async fn sources_opml(State(app): State<Arc<App>>) -> Response {
+    let rendered = tokio::task::spawn_blocking(move || {
+        let config = app.config();
+        crate::opml::site_urls(&config, &app.store)
+            .map(|urls| crate::opml::render_opml(&config, &urls))
+    })
+    .await;
+    match rendered {
+        Ok(Ok(opml)) => {
+            ([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], opml).into_response()
+        }
+        Ok(Err(error)) => internal_error(&error),
+        Err(error) => internal_error(&error),
+    }
 }
 
 async fn not_found() -> Response {

@@ -1,0 +1,127 @@
+//! After the store changes: render the first page of every feed at once (so no subscriber
+//! waits for it), and tell the WebSub hub about each feed whose bytes changed.
+//!
+//! One task, woken by the store. Changes arriving while it works are batched into its next
+//! pass. A feed "changed" when its ETag did: re-renders that produce the same bytes are silent.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+use url::Url;
+
+use crate::app::App;
+use crate::model::FeedKey;
+use crate::render::Format;
+use crate::render::cache::FeedRequest;
+
+/// Lets a burst of writes (one refresh stores many entries) settle into one pass.
+const SETTLE: Duration = Duration::from_millis(200);
+/// Attempts per hub ping, with doubling delays between them.
+const HUB_ATTEMPTS: u32 = 3;
+
+/// Runs until shutdown.
+pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
+    let mut published: HashMap<(String, Format), String> = HashMap::new();
+    let mut first_pass = true;
+    loop {
+        if !first_pass {
+            tokio::select! {
+                _ = app.store.changed() => {}
+                _ = shutdown.cancelled() => return,
+            }
+            tokio::time::sleep(SETTLE).await;
+        }
+        let changed = match render_first_pages(&app, &mut published).await {
+            Some(changed) => changed,
+            None => continue,
+        };
+        // The first pass only learns what is published; nothing is new to the hub yet.
+        let hub = app.config().publish.hub.clone();
+        if let Some(hub) = hub.filter(|_| !first_pass) {
+            for feed_url in changed {
+                ping_hub(&app, &hub, &feed_url).await;
+            }
+        }
+        first_pass = false;
+    }
+}
+
+/// Renders page 1 of every feed in every format; returns the URLs whose bytes changed.
+async fn render_first_pages(
+    app: &Arc<App>,
+    published: &mut HashMap<(String, Format), String>,
+) -> Option<Vec<String>> {
+    let app = app.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let config = app.config();
+        let feeds = std::iter::once(FeedKey::All).chain(
+            config
+                .regions
+                .iter()
+                .map(|region| FeedKey::Region(region.slug.clone())),
+        );
+        let mut etags = Vec::new();
+        for feed in feeds {
+            for format in Format::ALL {
+                let request = FeedRequest {
+                    feed: feed.clone(),
+                    format,
+                    page: 1,
+                };
+                match app.rendered.feed(&config, &app.store, &request) {
+                    Ok(rendered) => {
+                        let url = format!(
+                            "{}feeds/{}.{}",
+                            config.site.base_url,
+                            feed.name(),
+                            format.extension()
+                        );
+                        etags.push((
+                            (feed.name().to_string(), format),
+                            rendered.etag.clone(),
+                            url,
+                        ));
+                    }
+                    Err(error) => warn!("rendering {}: {error}", feed.name()),
+                }
+            }
+        }
+        etags
+    })
+    .await
+    .ok()?;
+    let mut changed = Vec::new();
+    for (key, etag, url) in rendered {
+        if published.get(&key) != Some(&etag) {
+            debug!(%url, "feed changed");
+            published.insert(key, etag);
+            changed.push(url);
+        }
+    }
+    Some(changed)
+}
+
+/// `hub.mode=publish` (WebSub 7.2, as hubs such as Superfeedr and Google's accept it), retried.
+async fn ping_hub(app: &App, hub: &Url, feed_url: &str) {
+    let pairs = [("hub.mode", "publish"), ("hub.url", feed_url)];
+    let mut delay = Duration::from_secs(1);
+    for attempt in 1..=HUB_ATTEMPTS {
+        let outcome = app.fetcher.post_form(hub, &pairs).await;
+        match outcome {
+            Ok(status) if (200..300).contains(&status) => {
+                info!(%hub, feed = feed_url, status, "hub notified");
+                return;
+            }
+            Ok(status) => warn!(%hub, feed = feed_url, status, attempt, "hub refused the ping"),
+            Err(error) => warn!(%hub, feed = feed_url, attempt, "hub ping failed: {error}"),
+        }
+        if attempt < HUB_ATTEMPTS {
+            tokio::time::sleep(delay).await;
+            delay *= 2;
+        }
+    }
+    warn!(%hub, feed = feed_url, "giving up on the hub ping after {HUB_ATTEMPTS} attempts");
+}
