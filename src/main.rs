@@ -99,6 +99,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| "islands=info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 
     let config_path = match &cli.command {

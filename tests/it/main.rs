@@ -5,4 +5,5 @@
 //! Nothing here reaches the internet: every URL is on 127.0.0.1.
 
 mod core;
+mod publish;
 mod support;

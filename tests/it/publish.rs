@@ -1,0 +1,472 @@
+//! Publishing quality, through the real daemon: what subscribers and syndicating sites get.
+//!
+//! What these tests check:
+//! - validators: every feed has a strong ETag and a Last-Modified; If-None-Match (with the
+//!   plain or an encoding's ETag) and If-Modified-Since answer 304 with no body; Cache-Control
+//!   and Vary are set; HEAD answers the headers without a body;
+//! - compression: gzip and brotli bodies, picked by Accept-Encoding, decode to the plain bytes;
+//! - well-formedness and the required elements of RSS 2.0, Atom 1.0 and JSON Feed 1.1, with self
+//!   links under base_url, and attribution (`<source>` in RSS and Atom, `_islands` in JSON);
+//! - paging (RFC 5005): walking `next` from page 1 visits every entry once, newest first, in all
+//!   three formats; a page past the end is 404 and `?page=0` is 400;
+//! - WebSub: feeds link to the hub, and a change to a feed is announced to a local hub;
+//! - OPML: `/sources.opml` lists the sources by region, and `islands opml import` adds feeds to
+//!   a region of feeds.toml, keeping its comments, so that `islands check` still accepts it.
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::StatusCode;
+
+use crate::support::{Behaviour, Daemon, Upstream, config, get, get_with, wait_until, workdir};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+const FORMATS: [&str; 3] = ["rss", "atom", "json"];
+
+/// An RSS feed of `count` items, one hour apart, newest first.
+fn numbered_feed(count: usize, prefix: &str) -> Vec<u8> {
+    let mut items = String::new();
+    for n in 0..count {
+        items.push_str(&format!(
+            "<item><title>{prefix} story {n}</title><link>https://news.example/{prefix}/{n}</link>\
+             <description>&lt;p&gt;Story {n}&lt;/p&gt;</description>\
+             <pubDate>Tue, 24 Nov 2026 {:02}:00:00 +0000</pubDate></item>",
+            23 - n
+        ));
+    }
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{prefix} news</title>
+        <link>https://news.example/{prefix}/</link><description>d</description>{items}</channel></rss>"#
+    )
+    .into_bytes()
+}
+
+/// A daemon with one Irish source of `count` stories, and the config's extra text appended.
+async fn daemon_with_stories(count: usize, extra: &str) -> (Upstream, Daemon) {
+    let upstream = Upstream::start().await;
+    upstream.set(
+        "/ie.xml",
+        Behaviour::Feed {
+            body: numbered_feed(count, "ie"),
+            content_type: "application/rss+xml".into(),
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+        },
+    );
+    let text = config(&upstream, &[("ireland", &[("Irish News", "/ie.xml")])]);
+    let daemon = Daemon::start(&text.replace("[articles]", &format!("{extra}\n[articles]")));
+    let url = daemon.url("/feeds/all.atom");
+    wait_until("the stories are published", DEADLINE, || {
+        let url = url.clone();
+        async move {
+            crate::support::try_get_feed(&url)
+                .await
+                .is_some_and(|feed| !feed.entries.is_empty())
+        }
+    })
+    .await;
+    (upstream, daemon)
+}
+
+async fn get_json(url: &str) -> serde_json::Value {
+    let body = get(url).await.bytes().await.unwrap();
+    serde_json::from_slice(&body).unwrap_or_else(|error| panic!("{url}: {error}"))
+}
+
+/// A client that neither decompresses nor follows redirects: the bytes as sent.
+fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("build the client")
+}
+
+fn header(response: &reqwest::Response, name: &str) -> String {
+    response
+        .headers()
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name} header"))
+        .to_str()
+        .expect("visible ASCII")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_answer_conditional_requests_with_304_and_no_body() {
+    let (_upstream, daemon) = daemon_with_stories(3, "").await;
+    for format in FORMATS {
+        let url = daemon.url(&format!("/feeds/ireland.{format}"));
+        let first = get(&url).await;
+        assert_eq!(first.status(), 200);
+        let etag = header(&first, "etag");
+        assert!(
+            etag.starts_with('"') && !etag.starts_with("W/"),
+            "strong ETag: {etag}"
+        );
+        let last_modified = header(&first, "last-modified");
+        assert!(header(&first, "cache-control").starts_with("public, max-age="));
+        assert_eq!(header(&first, "vary"), "Accept-Encoding");
+
+        let again = get_with(&url, &[("If-None-Match", &etag)]).await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{url}");
+        assert_eq!(header(&again, "etag"), etag);
+        assert!(again.bytes().await.unwrap().is_empty());
+
+        let several = format!("\"nope\", {etag}");
+        let listed = get_with(&url, &[("If-None-Match", &several)]).await;
+        assert_eq!(listed.status(), StatusCode::NOT_MODIFIED);
+
+        let since = get_with(&url, &[("If-Modified-Since", &last_modified)]).await;
+        assert_eq!(since.status(), StatusCode::NOT_MODIFIED);
+
+        let stale = get_with(&url, &[("If-None-Match", "\"stale\"")]).await;
+        assert_eq!(stale.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gzip_and_brotli_bodies_decode_to_the_plain_bytes() {
+    let (_upstream, daemon) = daemon_with_stories(3, "").await;
+    let client = raw_client();
+    for format in FORMATS {
+        let url = daemon.url(&format!("/feeds/all.{format}"));
+        let plain = client.get(&url).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+        let plain = plain.bytes().await.unwrap();
+
+        let gzip = client
+            .get(&url)
+            .header("Accept-Encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&gzip, "content-encoding"), "gzip");
+        let gzip_etag = header(&gzip, "etag");
+        let mut decoded = Vec::new();
+        flate2::read::GzDecoder::new(&gzip.bytes().await.unwrap()[..])
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, plain, "{url} gzip");
+
+        let brotli = client
+            .get(&url)
+            .header("Accept-Encoding", "gzip, deflate, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&brotli, "content-encoding"), "br");
+        let mut decoded = Vec::new();
+        brotli::Decompressor::new(&brotli.bytes().await.unwrap()[..], 4096)
+            .read_to_end(&mut decoded)
+            .unwrap();
+        assert_eq!(decoded, plain, "{url} brotli");
+
+        let refused = client
+            .get(&url)
+            .header("Accept-Encoding", "br;q=0, gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(header(&refused, "content-encoding"), "gzip");
+
+        // A cache that stored the gzip representation revalidates with its ETag.
+        let revalidated = client
+            .get(&url)
+            .header("Accept-Encoding", "gzip")
+            .header("If-None-Match", &gzip_etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn head_answers_the_headers_without_a_body() {
+    let (_upstream, daemon) = daemon_with_stories(2, "").await;
+    let url = daemon.url("/feeds/all.rss");
+    let response = raw_client().head(&url).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(header(&response, "content-type").starts_with("application/rss+xml"));
+    assert!(!header(&response, "etag").is_empty());
+    assert!(response.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_are_well_formed_with_required_elements_and_attribution() {
+    let (_upstream, daemon) = daemon_with_stories(3, "").await;
+    let base = "http://127.0.0.1:8080/";
+
+    let rss = get(&daemon.url("/feeds/ireland.rss"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_well_formed(&rss);
+    for required in [
+        "<rss version=\"2.0\"",
+        "<title>",
+        "<link>http://127.0.0.1:8080/ireland/</link>",
+        "<description>",
+        "<language>en</language>",
+        "xmlns:atom=\"http://www.w3.org/2005/Atom\"",
+        "rel=\"self\"",
+        "href=\"http://127.0.0.1:8080/feeds/ireland.rss\"",
+        // isPermaLink defaults to true, so the attribute is left out.
+        "<guid>https://news.example/ie/0</guid>",
+        "<pubDate>Tue, 24 Nov 2026 23:00:00 +0000</pubDate>",
+        "<source url=\"",
+        "<category>Ireland</category>",
+    ] {
+        assert!(rss.contains(required), "RSS lacks {required}:\n{rss}");
+    }
+    assert_eq!(rss.matches("<language>").count(), 1);
+
+    let atom = get(&daemon.url("/feeds/ireland.atom"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_well_formed(&atom);
+    for required in [
+        "xml:lang=\"en\"",
+        "<id>http://127.0.0.1:8080/feeds/ireland.atom</id>",
+        "<updated>2026-11-24T23:00:00+00:00</updated>",
+        "rel=\"self\"",
+        "rel=\"alternate\"",
+        "<source><title>ie news</title>",
+        "<id>https://news.example/ie/0</id>",
+        "<summary type=\"html\">",
+    ] {
+        assert!(atom.contains(required), "Atom lacks {required}:\n{atom}");
+    }
+
+    let json = get_json(&daemon.url("/feeds/ireland.json")).await;
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(json["feed_url"], format!("{base}feeds/ireland.json"));
+    let items = json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    for item in items {
+        assert!(item["id"].is_string());
+        assert_eq!(item["_islands"]["sources"][0]["name"], "Irish News");
+        assert_eq!(item["_islands"]["regions"][0], "ireland");
+    }
+}
+
+/// Every event of the document reads with quick-xml, which rejects what is not well-formed.
+fn assert_well_formed(xml: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = true;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => return,
+            Ok(_) => {}
+            Err(error) => panic!("not well-formed: {error}\n{xml}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn walking_next_visits_every_entry_once_newest_first() {
+    let (_upstream, daemon) = daemon_with_stories(7, "[publish]\npage_size = 3\n").await;
+    let expected: Vec<String> = (0..7)
+        .map(|n| format!("https://news.example/ie/{n}"))
+        .collect();
+
+    for format in FORMATS {
+        let mut url = Some(daemon.url(&format!("/feeds/all.{format}")));
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        while let Some(current) = url.take() {
+            pages += 1;
+            assert!(pages <= 5, "paging does not end");
+            // Self links name the public base_url; follow them on the daemon's address.
+            let body = get(&current).await.text().await.unwrap();
+            let feed = feed_rs::parser::parse(body.as_bytes()).unwrap();
+            seen.extend(feed.entries.iter().map(|entry| entry.id.clone()));
+            let next = match format {
+                "json" => serde_json::from_str::<serde_json::Value>(&body).unwrap()["next_url"]
+                    .as_str()
+                    .map(str::to_string),
+                _ => feed
+                    .links
+                    .iter()
+                    .find(|link| link.rel.as_deref() == Some("next"))
+                    .map(|link| link.href.clone()),
+            };
+            url = next.map(|next| {
+                let path = next
+                    .strip_prefix("http://127.0.0.1:8080")
+                    .expect("under base_url");
+                daemon.url(path)
+            });
+            if pages > 1 {
+                assert!(
+                    body.contains("first") || format == "json",
+                    "page {pages} links to the first page"
+                );
+            }
+        }
+        assert_eq!(pages, 3, "{format}: 7 entries in pages of 3");
+        assert_eq!(seen, expected, "{format}: every entry once, newest first");
+    }
+
+    let past = get(&daemon.url("/feeds/all.atom?page=4")).await;
+    assert_eq!(past.status(), 404);
+    let zero = get(&daemon.url("/feeds/all.atom?page=0")).await;
+    assert_eq!(zero.status(), 400);
+    let junk = get(&daemon.url("/feeds/all.atom?page=two")).await;
+    assert_eq!(junk.status(), 400);
+}
+
+/// A WebSub hub on 127.0.0.1 that records the `hub.url` of every publish ping.
+async fn start_hub() -> (String, Arc<Mutex<Vec<String>>>) {
+    let pings = Arc::new(Mutex::new(Vec::new()));
+    let recorded = pings.clone();
+    let app = axum::Router::new().route(
+        "/hub",
+        axum::routing::post(move |body: String| {
+            let recorded = recorded.clone();
+            async move {
+                let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+                    .into_owned()
+                    .collect();
+                let mode = pairs
+                    .iter()
+                    .find(|(k, _)| k == "hub.mode")
+                    .map(|(_, v)| v.clone());
+                if mode.as_deref() == Some("publish") {
+                    if let Some((_, url)) = pairs.iter().find(|(k, _)| k == "hub.url") {
+                        recorded.lock().unwrap().push(url.clone());
+                    }
+                }
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/hub"), pings)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_feed_is_announced_to_the_websub_hub() {
+    let (hub, pings) = start_hub().await;
+    let (upstream, daemon) = daemon_with_stories(2, &format!("[publish]\nhub = \"{hub}\"\n")).await;
+
+    let atom = get(&daemon.url("/feeds/ireland.atom"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        atom.contains(&format!("<link href=\"{hub}\" rel=\"hub\"")),
+        "{atom}"
+    );
+    let json = get_json(&daemon.url("/feeds/ireland.json")).await;
+    assert_eq!(json["hubs"][0]["url"], hub.as_str());
+
+    // A new story upstream changes the Irish and the combined feeds.
+    upstream.set(
+        "/ie.xml",
+        Behaviour::Feed {
+            body: numbered_feed(3, "ie"),
+            content_type: "application/rss+xml".into(),
+            etag: Some("\"v2\"".into()),
+            last_modified: None,
+        },
+    );
+    wait_until("the hub hears of the Irish Atom feed", DEADLINE, || {
+        let pings = pings.clone();
+        async move {
+            pings
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|url| url == "http://127.0.0.1:8080/feeds/ireland.atom")
+        }
+    })
+    .await;
+    let pinged: HashSet<String> = pings.lock().unwrap().iter().cloned().collect();
+    for feed in ["all", "ireland"] {
+        for format in FORMATS {
+            let url = format!("http://127.0.0.1:8080/feeds/{feed}.{format}");
+            assert!(pinged.contains(&url), "no ping for {url}: {pinged:?}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opml_lists_the_sources_and_an_import_keeps_the_config_valid() {
+    let (upstream, daemon) = daemon_with_stories(1, "").await;
+    let opml = get(&daemon.url("/sources.opml")).await;
+    assert!(header(&opml, "content-type").starts_with("text/x-opml"));
+    let opml = opml.text().await.unwrap();
+    assert!(opml.contains("<opml version=\"2.0\">"), "{opml}");
+    assert!(opml.contains("text=\"Ireland\""), "{opml}");
+    assert!(
+        opml.contains(&format!("xmlUrl=\"{}\"", upstream.url("/ie.xml"))),
+        "{opml}"
+    );
+    assert!(
+        opml.contains("htmlUrl=\"https://news.example/ie/\""),
+        "{opml}"
+    );
+
+    // Import another outline into a fresh config with a comment in it.
+    let text = format!(
+        "# keep this comment\n{}\n[[region]]\nslug = \"cyprus\"\nname = \"Cyprus\"\n",
+        config(&upstream, &[("ireland", &[("Irish News", "/ie.xml")])])
+    );
+    let dir = workdir(&text);
+    let outline = dir.path().join("more.opml");
+    std::fs::write(
+        &outline,
+        format!(
+            r#"<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>
+            <outline text="News"><outline type="rss" text="Cyprus Mail" xmlUrl="https://cyprus-mail.com/feed/"/>
+            <outline type="rss" text="Already there" xmlUrl="{}"/></outline></body></opml>"#,
+            upstream.url("/ie.xml")
+        ),
+    )
+    .unwrap();
+    let imported = Daemon::run_cli(
+        &[
+            "opml",
+            "import",
+            outline.to_str().unwrap(),
+            "--region",
+            "cyprus",
+        ],
+        dir.path(),
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("added 1 of 2 feeds"));
+    let updated = std::fs::read_to_string(dir.path().join("feeds.toml")).unwrap();
+    assert!(updated.starts_with("# keep this comment"), "{updated}");
+    assert!(
+        updated.contains("url = \"https://cyprus-mail.com/feed/\""),
+        "{updated}"
+    );
+    let checked = Daemon::run_cli(&["check"], dir.path());
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+
+    let exported = Daemon::run_cli(&["opml", "export"], dir.path());
+    assert!(exported.status.success());
+    assert!(String::from_utf8_lossy(&exported.stdout).contains("Cyprus Mail"));
+}
