@@ -14,8 +14,10 @@ use crate::store::{Store, StoreError};
 
 pub struct App {
     config: RwLock<Arc<Config>>,
+    /// Why the last edit of the config file was refused, until a good edit replaces it.
+    config_error: Mutex<Option<String>>,
     pub store: Store,
-    pub fetcher: Fetcher,
+    fetcher: RwLock<Fetcher>,
     pub rendered: RenderCache,
     /// Feed URLs being refreshed now: the scheduler can start a run while the last one still
     /// goes (tokio-cron-scheduler issue #83), and one source must never be fetched twice at once.
@@ -31,8 +33,9 @@ impl App {
         let fetcher = Fetcher::new(&config.fetch, &user_agent(&config));
         Ok(App {
             config: RwLock::new(Arc::new(config)),
+            config_error: Mutex::new(None),
             store,
-            fetcher,
+            fetcher: RwLock::new(fetcher),
             rendered: RenderCache::default(),
             refreshing: Mutex::new(HashSet::new()),
             article_issues: Mutex::new(Vec::new()),
@@ -45,6 +48,32 @@ impl App {
             .read()
             .expect("config lock is never poisoned")
             .clone()
+    }
+
+    /// The HTTP client, with the current config's limits.
+    pub fn fetcher(&self) -> Fetcher {
+        self.fetcher
+            .read()
+            .expect("fetcher lock is never poisoned")
+            .clone()
+    }
+
+    /// Swaps in a new config (already validated): its limits, titles and regions apply from the
+    /// next fetch and the next render. The store path and listen address need a restart.
+    pub fn replace_config(&self, config: Config) {
+        let fetcher = Fetcher::new(&config.fetch, &user_agent(&config));
+        *self.fetcher.write().expect("never poisoned") = fetcher;
+        *self.config.write().expect("never poisoned") = Arc::new(config);
+        self.rendered.clear();
+        self.store.invalidate();
+    }
+
+    pub fn config_error(&self) -> Option<String> {
+        self.config_error.lock().expect("never poisoned").clone()
+    }
+
+    pub fn set_config_error(&self, error: Option<String>) {
+        *self.config_error.lock().expect("never poisoned") = error;
     }
 
     pub fn article_issues(&self) -> Vec<ArticleIssue> {

@@ -21,6 +21,8 @@ pub mod opml;
 pub mod publish;
 /// fetch -> normalize -> store for one source; outcomes -> source state.
 pub mod refresh;
+/// Hot reload of feeds.toml (file watch and SIGHUP).
+pub mod reload;
 /// Entries -> RSS, Atom, JSON Feed bytes; the render-once, compress-once cache.
 pub mod render;
 /// One cron job per source, no overlap, clean shutdown.

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 use islands::app::App;
 use islands::config::Config;
 use islands::refresh::{RefreshOutcome, refresh_all};
-use islands::{articles, publish, schedule, serve};
+use islands::{articles, publish, reload, schedule, serve};
 
 #[derive(Parser)]
 #[command(
@@ -200,9 +200,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         }
     });
     tracker.spawn(publish::run_publisher(app.clone(), shutdown.clone()));
-    let mut scheduler = schedule::start(app.clone(), shutdown.clone(), tracker.clone())
-        .await
-        .context("starting the scheduler")?;
+    let schedule = Arc::new(
+        schedule::Schedule::start(&app, shutdown.clone(), tracker.clone())
+            .await
+            .context("starting the scheduler")?,
+    );
+    let _config_watcher = reload::watch_config(app.clone(), schedule.clone(), shutdown.clone());
 
     let server = axum::serve(listener, serve::router(app.clone()))
         .with_graceful_shutdown(shutdown.clone().cancelled_owned());
@@ -214,7 +217,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     wait_for_signal().await;
     info!("shutting down");
     shutdown.cancel();
-    if let Err(error) = scheduler.shutdown().await {
+    if let Err(error) = schedule.shutdown().await {
         warn!("stopping the scheduler: {error}");
     }
     tracker.close();
@@ -318,7 +321,7 @@ fn open_app(config: Config) -> anyhow::Result<App> {
 
 async fn flush(app: &Arc<App>) -> anyhow::Result<()> {
     let store = app.store.clone();
-    tokio::task::spawn_blocking(move || store.flush())
+    tokio::task::spawn_blocking(move || store.commit().and_then(|_| store.flush()))
         .await
         .context("flushing the store")?
         .context("flushing the store")

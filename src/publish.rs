@@ -109,7 +109,7 @@ async fn ping_hub(app: &App, hub: &Url, feed_url: &str) {
     let pairs = [("hub.mode", "publish"), ("hub.url", feed_url)];
     let mut delay = Duration::from_secs(1);
     for attempt in 1..=HUB_ATTEMPTS {
-        let outcome = app.fetcher.post_form(hub, &pairs).await;
+        let outcome = app.fetcher().post_form(hub, &pairs).await;
         match outcome {
             Ok(status) if (200..300).contains(&status) => {
                 info!(%hub, feed = feed_url, status, "hub notified");

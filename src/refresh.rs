@@ -78,7 +78,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     };
     let started = std::time::Instant::now();
     state.last_fetch = Some(now);
-    let outcome = match app.fetcher.fetch(&source.url, &validators).await {
+    let outcome = match app.fetcher().fetch(&source.url, &validators).await {
         Ok(FetchOutcome::NotModified) => {
             succeed(&mut state, 304);
             RefreshOutcome::NotModified
@@ -128,7 +128,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
 
     let saved = blocking(&app.store, move |store| {
         store.put_source_state(&feed_url, &state)?;
-        store.flush()
+        store.commit().map(|_| ())
     })
     .await;
     if let Err(error) = saved {
@@ -150,6 +150,7 @@ fn store_feed(
         feed_url: source.url.clone(),
         base_url: fetched.final_url.clone(),
         region: source.region.clone(),
+        document_base: None,
     };
     let feed = normalize_feed(
         &fetched.body,

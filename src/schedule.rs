@@ -1,4 +1,5 @@
-//! One cron job per source (six fields, UTC), no overlapping runs, nothing new after shutdown.
+//! One cron job per source (six fields, UTC), no overlapping runs, nothing new after shutdown,
+//! and the whole set of jobs replaced when the config is reloaded.
 //!
 //! tokio-cron-scheduler can start a job while its last run still goes and can start one more
 //! run after `shutdown()` returns (DEPENDENCIES.md 4.2). So every run checks the cancellation
@@ -7,46 +8,80 @@
 
 use std::sync::Arc;
 
+use tokio::sync::Mutex;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use uuid::Uuid;
 
 use crate::app::App;
 use crate::refresh::refresh_source;
 
-/// Starts the scheduler with a job for every configured source.
-pub async fn start(
-    app: Arc<App>,
+/// The running scheduler and the jobs of the current config.
+pub struct Schedule {
+    scheduler: Mutex<JobScheduler>,
+    jobs: Mutex<Vec<Uuid>>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
-) -> Result<JobScheduler, JobSchedulerError> {
-    let scheduler = JobScheduler::new().await?;
-    let config = app.config();
-    for source in config.sources() {
-        let app = app.clone();
-        let source = source.clone();
-        let shutdown = shutdown.clone();
-        let tracker = tracker.clone();
-        let schedule = source.refresh.clone();
-        let job = Job::new_async(schedule.as_str(), move |_id, _scheduler| {
+}
+
+impl Schedule {
+    /// Starts the scheduler with a job for every configured source.
+    pub async fn start(
+        app: &Arc<App>,
+        shutdown: CancellationToken,
+        tracker: TaskTracker,
+    ) -> Result<Schedule, JobSchedulerError> {
+        let scheduler = JobScheduler::new().await?;
+        let schedule = Schedule {
+            scheduler: Mutex::new(scheduler),
+            jobs: Mutex::new(Vec::new()),
+            shutdown,
+            tracker,
+        };
+        schedule.replace_jobs(app).await?;
+        schedule.scheduler.lock().await.start().await?;
+        Ok(schedule)
+    }
+
+    /// Replaces every job with those of the app's current config.
+    pub async fn replace_jobs(&self, app: &Arc<App>) -> Result<(), JobSchedulerError> {
+        let scheduler = self.scheduler.lock().await;
+        let mut jobs = self.jobs.lock().await;
+        for id in jobs.drain(..) {
+            scheduler.remove(&id).await?;
+        }
+        let config = app.config();
+        for source in config.sources() {
             let app = app.clone();
             let source = source.clone();
-            let shutdown = shutdown.clone();
-            let tracker = tracker.clone();
-            Box::pin(async move {
-                if shutdown.is_cancelled() || tracker.is_closed() {
-                    return;
-                }
-                tracker.spawn(async move {
-                    tokio::select! {
-                        _ = refresh_source(&app, &source) => {}
-                        _ = shutdown.cancelled() => {}
+            let shutdown = self.shutdown.clone();
+            let tracker = self.tracker.clone();
+            let cron = source.refresh.clone();
+            let job = Job::new_async(cron.as_str(), move |_id, _scheduler| {
+                let app = app.clone();
+                let source = source.clone();
+                let shutdown = shutdown.clone();
+                let tracker = tracker.clone();
+                Box::pin(async move {
+                    if shutdown.is_cancelled() || tracker.is_closed() {
+                        return;
                     }
-                });
-            })
-        })?;
-        scheduler.add(job).await?;
+                    tracker.spawn(async move {
+                        tokio::select! {
+                            _ = refresh_source(&app, &source) => {}
+                            _ = shutdown.cancelled() => {}
+                        }
+                    });
+                })
+            })?;
+            jobs.push(scheduler.add(job).await?);
+        }
+        Ok(())
     }
-    scheduler.start().await?;
-    Ok(scheduler)
+
+    /// Stops starting new runs (running ones are the tracker's to wait for).
+    pub async fn shutdown(&self) -> Result<(), JobSchedulerError> {
+        self.scheduler.lock().await.shutdown().await
+    }
 }

@@ -11,6 +11,8 @@ use crate::store::{Store, StoreError};
 /// The body of `/status.json`.
 #[derive(Debug, Serialize)]
 pub struct Status {
+    /// Why the last edit of the config was refused (the previous config still runs), or null.
+    pub config_error: Option<String>,
     pub sources: Vec<SourceStatus>,
     /// Article files that could not be published, with why.
     pub articles: Vec<ArticleIssue>,
@@ -39,6 +41,7 @@ pub fn collect_status(
     config: &Config,
     store: &Store,
     articles: Vec<ArticleIssue>,
+    config_error: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Status, StoreError> {
     let mut sources = Vec::new();
@@ -71,5 +74,9 @@ pub fn collect_status(
             moved_to: state.moved_to,
         });
     }
-    Ok(Status { sources, articles })
+    Ok(Status {
+        config_error,
+        sources,
+        articles,
+    })
 }

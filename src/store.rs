@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,8 @@ pub struct Store {
     sources: sled::Tree,
     path: PathBuf,
     generation: Arc<AtomicU64>,
+    /// Entries were written since the last commit.
+    dirty: Arc<AtomicBool>,
     changed: Arc<tokio::sync::Notify>,
 }
 
@@ -121,11 +123,12 @@ impl Store {
             db,
             path: path.to_path_buf(),
             generation: Arc::new(AtomicU64::new(1)),
+            dirty: Arc::new(AtomicBool::new(false)),
             changed: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
-    /// Bumped on every write that changes what a feed shows; render caches compare it.
+    /// Moves on at every [`Store::commit`] that follows a change; render caches compare it.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
@@ -136,7 +139,25 @@ impl Store {
         self.changed.notified().await
     }
 
-    fn bump(&self) {
+    /// Makes a batch of writes durable, then visible: flushes to disk and, if entries changed,
+    /// moves the generation on so caches re-render and the publisher wakes. Publishing only
+    /// what was flushed is what lets a `kill -9` lose nothing a subscriber has seen.
+    ///
+    /// Source state alone is left to sled's own flush every 500 ms: losing the time of the last
+    /// fetch to a crash harms nothing, and a flush per 304 would cost every warm refresh.
+    pub fn commit(&self) -> Result<bool, StoreError> {
+        if !self.dirty.swap(false, Ordering::AcqRel) {
+            return Ok(false);
+        }
+        self.flush()?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.changed.notify_one();
+        Ok(true)
+    }
+
+    /// Moves the generation on without a write: what feeds show changed for another reason (a
+    /// new config renamed a region, say).
+    pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.changed.notify_one();
     }
@@ -181,7 +202,7 @@ impl Store {
             }
             Ok(())
         })?;
-        self.bump();
+        self.dirty.store(true, Ordering::Release);
         Ok(true)
     }
 
@@ -239,7 +260,7 @@ impl Store {
         Ok(())
     }
 
-    /// Makes every write so far survive a crash of the process.
+    /// Makes every write so far survive a crash of the process (not visible: see `commit`).
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|e| self.error(e))?;
         Ok(())
@@ -287,7 +308,7 @@ impl Store {
             }
             Ok(())
         })?;
-        self.bump();
+        self.dirty.store(true, Ordering::Release);
         Ok(())
     }
 

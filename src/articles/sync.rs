@@ -95,7 +95,7 @@ pub fn sync_articles(config: &Config, store: &Store) -> Result<Vec<ArticleIssue>
             store.remove(entry.id)?;
         }
     }
-    store.flush()?;
+    store.commit()?;
     Ok(issues)
 }
 

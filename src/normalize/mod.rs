@@ -29,6 +29,8 @@ pub struct SourceContext {
     /// The URL that answered (after redirects): the base for relative links.
     pub base_url: Url,
     pub region: String,
+    /// The document's own `xml:base` on its root element, resolved; set by `normalize_feed`.
+    pub document_base: Option<Url>,
 }
 
 /// A parsed feed: its own title and web page (for attribution) and its entries.
@@ -77,6 +79,10 @@ pub fn normalize_feed(
         return Err(NormalizeError::Html);
     }
     let prepared = charset::prepare(body, content_type);
+    let source = &SourceContext {
+        document_base: root_xml_base(&prepared).and_then(|base| source.base_url.join(&base).ok()),
+        ..source.clone()
+    };
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(source.base_url.as_str()))
         .id_generator(|_links, _title, _base| String::new())
@@ -162,12 +168,14 @@ fn normalize_entry(
     let published = clamp(published_upstream.unwrap_or(now));
     let updated = clamp(entry.updated.unwrap_or(published)).max(published);
 
+    // Relative references in content resolve against the xml:base in scope, else the URL the
+    // document came from (XML Base; RFC 3986 5.1). feed-rs keeps only an entry-level xml:base.
+    let document_base = source.document_base.as_ref().unwrap_or(&source.base_url);
     let base = entry
         .base
         .as_deref()
-        .and_then(|base| source.base_url.join(base).ok())
-        .or_else(|| link.as_deref().and_then(|link| Url::parse(link).ok()))
-        .unwrap_or_else(|| source.base_url.clone());
+        .and_then(|base| document_base.join(base).ok())
+        .unwrap_or_else(|| document_base.clone());
     let summary = entry
         .summary
         .as_ref()
@@ -301,6 +309,28 @@ fn enclosures(media: &[model::MediaObject]) -> Vec<Enclosure> {
     enclosures
 }
 
+/// The `xml:base` attribute of the root element, if any.
+fn root_xml_base(body: &[u8]) -> Option<String> {
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut buffer = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buffer).ok()? {
+            quick_xml::events::Event::Start(element) | quick_xml::events::Event::Empty(element) => {
+                let attribute = element
+                    .attributes()
+                    .flatten()
+                    .find(|attribute| attribute.key.as_ref() == "xml:base")?;
+                return attribute
+                    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|value| value.into_owned());
+            }
+            quick_xml::events::Event::Eof => return None,
+            _ => buffer.clear(),
+        }
+    }
+}
+
 fn looks_like_html(body: &[u8]) -> bool {
     let head: Vec<u8> = body
         .iter()
@@ -322,6 +352,7 @@ mod tests {
             feed_url: url.clone(),
             base_url: url,
             region: "ireland".into(),
+            document_base: None,
         }
     }
 

@@ -42,6 +42,9 @@ pub async fn status_html(State(app): State<Arc<App>>) -> Response {
             }
             body {
                 h1 { (title) }
+                @if let Some(error) = &status.config_error {
+                    p.bad { "The config was not reloaded: " (error) }
+                }
                 table {
                     thead { tr { th { "Source" } th { "Region" } th { "Last fetch" } th { "Last success" } th { "Status" } th { "Failures" } th { "Next fetch" } th { "Entries" } th { "Error" } } }
                     tbody {
@@ -77,7 +80,13 @@ pub async fn status_html(State(app): State<Arc<App>>) -> Response {
 
 async fn load(app: Arc<App>) -> Result<Status, Response> {
     let loaded = tokio::task::spawn_blocking(move || {
-        collect_status(&app.config(), &app.store, app.article_issues(), Utc::now())
+        collect_status(
+            &app.config(),
+            &app.store,
+            app.article_issues(),
+            app.config_error(),
+            Utc::now(),
+        )
     })
     .await;
     match loaded {

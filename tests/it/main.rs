@@ -5,5 +5,6 @@
 //! Nothing here reaches the internet: every URL is on 127.0.0.1.
 
 mod core;
+mod ingest;
 mod publish;
 mod support;

@@ -341,10 +341,9 @@ async fn start_hub() -> (String, Arc<Mutex<Vec<String>>>) {
                     .iter()
                     .find(|(k, _)| k == "hub.mode")
                     .map(|(_, v)| v.clone());
-                if mode.as_deref() == Some("publish") {
-                    if let Some((_, url)) = pairs.iter().find(|(k, _)| k == "hub.url") {
-                        recorded.lock().unwrap().push(url.clone());
-                    }
+                let url = pairs.iter().find(|(k, _)| k == "hub.url");
+                if let (Some("publish"), Some((_, url))) = (mode.as_deref(), url) {
+                    recorded.lock().unwrap().push(url.clone());
                 }
                 StatusCode::NO_CONTENT
             }

@@ -451,6 +451,11 @@ impl Daemon {
         format!("{}{path}", self.base_url)
     }
 
+    /// The daemon's process id, e.g. to read its peak memory from `/proc/PID/status`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The folder holding `feeds.toml`, the store and the articles.
     pub fn dir(&self) -> &Path {
         self.dir
@@ -606,6 +611,25 @@ pub async fn get_feed(url: &str) -> feed_rs::model::Feed {
     assert_eq!(status, StatusCode::OK, "GET {url}: {}", preview(&body));
     feed_rs::parser::parse(&body[..])
         .unwrap_or_else(|error| panic!("GET {url}: not a feed ({error}): {}", preview(&body)))
+}
+
+/// GET `url` with extra request headers (e.g. `If-None-Match`), without following redirects, so
+/// a test sees a 304 or a 308 as it was sent; panics if no response arrives.
+pub async fn get_with(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("build the test HTTP client");
+    let mut request = client.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("GET {url} with {headers:?}: {error}"))
 }
 
 /// Like [`get_feed`], but `None` instead of a panic, for polling with [`wait_until`].

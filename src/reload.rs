@@ -1,0 +1,141 @@
+//! Hot reload: feeds.toml is watched (and SIGHUP obeyed); a good edit is swapped in within
+//! seconds, a broken one is refused and reported, and the last good config keeps running.
+//!
+//! Editors save in bursts and often replace the file (write a temporary file, then rename), so
+//! the folder is watched, events are filtered by file name and debounced (DEPENDENCIES.md 4.6).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing::{info, warn};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::refresh::refresh_source;
+use crate::schedule::Schedule;
+
+/// Watches the config file and SIGHUP until shutdown. The watcher lives as long as the value.
+pub fn watch_config(
+    app: Arc<App>,
+    schedule: Arc<Schedule>,
+    shutdown: CancellationToken,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+
+    let path = app.config().path.clone();
+    let file_name = path.file_name().map(|name| name.to_os_string());
+    let folder = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let (wake, mut woken) = mpsc::channel::<()>(1);
+
+    let on_event = wake.clone();
+    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else { return };
+        let ours = event
+            .paths
+            .iter()
+            .any(|changed| changed.file_name().map(|n| n.to_os_string()) == file_name);
+        if ours && !event.kind.is_access() {
+            let _ = on_event.try_send(());
+        }
+    })
+    .and_then(|mut watcher| {
+        watcher.watch(&folder, notify::RecursiveMode::NonRecursive)?;
+        Ok(watcher)
+    });
+    let watcher = match watcher {
+        Ok(watcher) => Some(watcher),
+        Err(error) => {
+            warn!(
+                "not watching {}: {error}; send SIGHUP to reload",
+                path.display()
+            );
+            None
+        }
+    };
+
+    #[cfg(unix)]
+    {
+        let on_signal = wake.clone();
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            use tokio::signal::unix::{SignalKind, signal};
+            let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+                warn!("cannot listen for SIGHUP");
+                return;
+            };
+            loop {
+                tokio::select! {
+                    _ = hangups.recv() => { let _ = on_signal.try_send(()); }
+                    _ = shutdown.cancelled() => return,
+                }
+            }
+        });
+    }
+
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                woke = woken.recv() => if woke.is_none() { return },
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            while woken.try_recv().is_ok() {}
+            reload_config(&app, &schedule).await;
+        }
+    });
+    watcher
+}
+
+/// Reads the config again; swaps it in if valid, else keeps the old one and reports why.
+pub async fn reload_config(app: &Arc<App>, schedule: &Schedule) {
+    let old = app.config();
+    let path = old.path.clone();
+    let loaded = tokio::task::spawn_blocking(move || Config::load(&path)).await;
+    let new = match loaded {
+        Ok(Ok(config)) => config,
+        Ok(Err(errors)) => {
+            for error in &errors.0 {
+                warn!("config not reloaded: {error}");
+            }
+            app.set_config_error(Some(errors.to_string()));
+            return;
+        }
+        Err(error) => {
+            warn!("config not reloaded: {error}");
+            return;
+        }
+    };
+    if new.store.path != old.store.path || new.listen != old.listen {
+        warn!("the store path and listen address change at the next restart");
+    }
+    let known: HashSet<String> = old.sources().map(|s| s.url.to_string()).collect();
+    let added: Vec<_> = new
+        .sources()
+        .filter(|source| !known.contains(source.url.as_str()))
+        .cloned()
+        .collect();
+    app.set_config_error(None);
+    app.replace_config(new);
+    if let Err(error) = schedule.replace_jobs(app).await {
+        warn!("rebuilding the schedule: {error}");
+    }
+    let config = app.config();
+    info!(
+        regions = config.regions.len(),
+        sources = config.sources().count(),
+        added = added.len(),
+        "config reloaded"
+    );
+    crate::articles::resync(app).await;
+    // New sources should not wait for their first cron tick.
+    for source in added {
+        let app = app.clone();
+        tokio::spawn(async move { refresh_source(&app, &source).await });
+    }
+}
