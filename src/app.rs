@@ -22,6 +22,8 @@ pub struct App {
     /// Feed URLs being refreshed now: the scheduler can start a run while the last one still
     /// goes (tokio-cron-scheduler issue #83), and one source must never be fetched twice at once.
     refreshing: Mutex<HashSet<String>>,
+    /// Renders `/metrics`; set by `serve` once the process-wide recorder is installed.
+    pub metrics: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle>,
     /// Article files that could not be published, from the last sync.
     article_issues: Mutex<Vec<ArticleIssue>>,
 }
@@ -39,6 +41,7 @@ impl App {
             rendered: RenderCache::default(),
             refreshing: Mutex::new(HashSet::new()),
             article_issues: Mutex::new(Vec::new()),
+            metrics: std::sync::OnceLock::new(),
         })
     }
 

@@ -51,6 +51,12 @@ pub struct Site {
 pub struct StoreConfig {
     pub path: PathBuf,
     pub cache_capacity_bytes: u64,
+    /// Upstream entries published longer ago than this are dropped (never local articles).
+    pub keep_days: Option<u32>,
+    /// At most this many entries per source are kept, newest first.
+    pub max_entries_per_source: Option<usize>,
+    /// When retention runs (six-field cron, UTC).
+    pub retention: String,
 }
 
 #[derive(Debug, Clone)]
@@ -400,6 +406,22 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
     }
 
     let store = raw.store;
+    let retention = match &store.retention {
+        Some(retention) => {
+            if let Err(message) = parse_cron(retention.get_ref()) {
+                errors.at(retention, format!("store retention: {message}"));
+            }
+            retention.get_ref().clone()
+        }
+        None => "0 17 * * * *".to_string(),
+    };
+    if let Some(max) = store
+        .max_entries_per_source
+        .as_ref()
+        .filter(|max| *max.get_ref() == 0)
+    {
+        errors.at(max, "max_entries_per_source must be at least 1".to_string());
+    }
     Config {
         path: errors.file.clone(),
         site: Site {
@@ -413,6 +435,9 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
         store: StoreConfig {
             path: folder.join(store.path),
             cache_capacity_bytes: store.cache_mb.unwrap_or(64) * 1024 * 1024,
+            keep_days: store.keep_days,
+            max_entries_per_source: store.max_entries_per_source.map(Spanned::into_inner),
+            retention,
         },
         refresh: raw.schedule.refresh.into_inner(),
         fetch,
@@ -523,6 +548,9 @@ struct RawServer {
 struct RawStore {
     path: PathBuf,
     cache_mb: Option<u64>,
+    keep_days: Option<u32>,
+    max_entries_per_source: Option<Spanned<usize>>,
+    retention: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -11,6 +11,8 @@ pub mod articles;
 pub mod config;
 /// Upstream HTTP: conditional GET, limits, redirects, Retry-After.
 pub mod fetch;
+/// Prometheus metric names and the recorder.
+pub mod metrics;
 /// `Entry`, `EntryId`, `FeedKey`: the plain data every stage shares.
 pub mod model;
 /// Feed bytes -> entries: feed-rs, ids, dates, charsets, sanitizing.

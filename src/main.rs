@@ -164,6 +164,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let app = Arc::new(open_app(config)?);
+    if let Some(handle) = islands::metrics::install() {
+        let _ = app.metrics.set(handle);
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;

@@ -87,8 +87,9 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
             let store = app.store.clone();
             let source = source.clone();
             let status = fetched.status;
+            let keep_days = config.store.keep_days;
             let (stored, returned) = tokio::task::spawn_blocking(move || {
-                let stored = store_feed(&store, &source, &fetched, &mut state, now);
+                let stored = store_feed(&store, &source, &fetched, &mut state, keep_days, now);
                 (stored, state)
             })
             .await
@@ -125,6 +126,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     };
     let elapsed = started.elapsed();
     log_outcome(source, &outcome, &state, elapsed);
+    record_metrics(&outcome, elapsed);
 
     let saved = blocking(&app.store, move |store| {
         store.put_source_state(&feed_url, &state)?;
@@ -137,12 +139,38 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     outcome
 }
 
+/// Applies `[store] keep_days` and `max_entries_per_source` to the whole store.
+pub async fn apply_retention(app: &App) {
+    let config = app.config();
+    let cutoff = config
+        .store
+        .keep_days
+        .map(|days| Utc::now() - chrono::Duration::days(days.into()));
+    let max = config.store.max_entries_per_source;
+    if cutoff.is_none() && max.is_none() {
+        return;
+    }
+    let urls: Vec<String> = config.sources().map(|s| s.url.to_string()).collect();
+    let expired = blocking(&app.store, move |store| {
+        let expired = store.expire(cutoff, max, &urls)?;
+        store.commit()?;
+        Ok(expired)
+    })
+    .await;
+    match expired {
+        Ok(0) => debug!("retention: nothing to expire"),
+        Ok(expired) => info!(expired, "retention applied"),
+        Err(error) => warn!("retention: {error}"),
+    }
+}
+
 /// Normalizes and stores a fetched feed; on success records it in the state. Blocking.
 fn store_feed(
     store: &Store,
     source: &Source,
     fetched: &Fetched,
     state: &mut SourceState,
+    keep_days: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize), String> {
     let context = SourceContext {
@@ -161,6 +189,13 @@ fn store_feed(
     .map_err(|error| error.to_string())?;
     let (mut new, mut updated) = (0, 0);
     for normalized in feed.entries {
+        // What retention would drop at once is not stored at all (it would come back with
+        // every fetch of a feed that still lists it).
+        if keep_days.is_some_and(|days| {
+            normalized.entry.published < now - chrono::Duration::days(days.into())
+        }) {
+            continue;
+        }
         match store
             .upsert(normalized.entry, normalized.dated, now)
             .map_err(|error| error.to_string())?
@@ -241,6 +276,23 @@ fn log_outcome(source: &Source, outcome: &RefreshOutcome, state: &SourceState, e
         ),
         RefreshOutcome::Skipped { .. } => {}
     }
+}
+
+fn record_metrics(outcome: &RefreshOutcome, elapsed: Duration) {
+    use crate::metrics::{ENTRIES_STORED, FETCH_SECONDS, FETCHES, LAST_REFRESH};
+    let label = match outcome {
+        RefreshOutcome::Stored { new, updated } => {
+            metrics::counter!(ENTRIES_STORED, "kind" => "new").increment(*new as u64);
+            metrics::counter!(ENTRIES_STORED, "kind" => "updated").increment(*updated as u64);
+            "stored"
+        }
+        RefreshOutcome::NotModified => "not_modified",
+        RefreshOutcome::Failed { .. } => "failed",
+        RefreshOutcome::Skipped { .. } => "skipped",
+    };
+    metrics::counter!(FETCHES, "outcome" => label).increment(1);
+    metrics::histogram!(FETCH_SECONDS).record(elapsed.as_secs_f64());
+    metrics::gauge!(LAST_REFRESH).set(Utc::now().timestamp() as f64);
 }
 
 fn store_failed(source: &Source, error: &StoreError) -> RefreshOutcome {

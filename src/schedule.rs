@@ -15,7 +15,7 @@ use tokio_util::task::TaskTracker;
 use uuid::Uuid;
 
 use crate::app::App;
-use crate::refresh::refresh_source;
+use crate::refresh::{apply_retention, refresh_source};
 
 /// The running scheduler and the jobs of the current config.
 pub struct Schedule {
@@ -77,6 +77,18 @@ impl Schedule {
             })?;
             jobs.push(scheduler.add(job).await?);
         }
+        let app = app.clone();
+        let tracker = self.tracker.clone();
+        let retention = Job::new_async(config.store.retention.as_str(), move |_id, _scheduler| {
+            let app = app.clone();
+            let tracker = tracker.clone();
+            Box::pin(async move {
+                if !tracker.is_closed() {
+                    tracker.spawn(async move { apply_retention(&app).await });
+                }
+            })
+        })?;
+        jobs.push(scheduler.add(retention).await?);
         Ok(())
     }
 

@@ -229,6 +229,60 @@ impl Store {
         self.page_of(&feed_prefix(&source_index_name(feed_url)), offset, limit)
     }
 
+    /// Drops upstream entries published before `cutoff`, and each source's entries beyond its
+    /// newest `max_per_source`. Local articles are never expired. An entry another source still
+    /// carries is not removed, only detached from the source that dropped it. Returns how many
+    /// entries were removed or detached; call [`Store::commit`] after.
+    pub fn expire(
+        &self,
+        cutoff: Option<DateTime<Utc>>,
+        max_per_source: Option<usize>,
+        source_urls: &[String],
+    ) -> Result<usize, StoreError> {
+        let mut expired = 0;
+        if let Some(cutoff) = cutoff {
+            let prefix = feed_prefix(&feed_index_name(&FeedKey::All));
+            let mut old = Vec::new();
+            for key in self.index.scan_prefix(&prefix).keys() {
+                let key = key.map_err(|e| self.error(e))?;
+                if time_of_index_key(&key) >= cutoff.timestamp() {
+                    break;
+                }
+                old.push(id_of_index_key(&key));
+            }
+            for id in old {
+                let article = self.get(id)?.is_some_and(|entry| entry.article.is_some());
+                if !article {
+                    self.remove(id)?;
+                    expired += 1;
+                }
+            }
+        }
+        if let Some(max) = max_per_source {
+            for feed_url in source_urls {
+                let extra = self.source_page(feed_url, max, usize::MAX - 1)?.entries;
+                for entry in extra {
+                    expired += 1;
+                    if entry.sources.iter().all(|s| &s.feed_url == feed_url) {
+                        self.remove(entry.id)?;
+                        continue;
+                    }
+                    let mut detached = entry;
+                    detached.sources.retain(|s| &s.feed_url != feed_url);
+                    let mut regions: Vec<String> = Vec::new();
+                    for source in &detached.sources {
+                        if !regions.contains(&source.region) {
+                            regions.push(source.region.clone());
+                        }
+                    }
+                    detached.regions = regions;
+                    self.write(&detached)?;
+                }
+            }
+        }
+        Ok(expired)
+    }
+
     /// The site's own articles, newest first.
     pub fn articles(&self, offset: usize, limit: usize) -> Result<Page, StoreError> {
         self.page_of(&feed_prefix(ARTICLES_INDEX), offset, limit)
@@ -462,6 +516,14 @@ fn index_keys(entry: &Entry) -> Vec<Vec<u8>> {
         .collect()
 }
 
+fn time_of_index_key(key: &[u8]) -> i64 {
+    let start = key.len() - 24;
+    let bytes: [u8; 8] = key[start..start + 8]
+        .try_into()
+        .expect("index keys end in 8 time bytes and a 16-byte id");
+    (u64::from_be_bytes(bytes) ^ (1 << 63)) as i64
+}
+
 fn id_of_index_key(key: &[u8]) -> EntryId {
     let bytes: [u8; 16] = key[key.len() - 16..]
         .try_into()
@@ -577,6 +639,40 @@ mod tests {
         store.upsert(later, false, Utc::now()).unwrap();
         let stored = store.get(first.id).unwrap().unwrap();
         assert_eq!(stored.published, first.published);
+    }
+
+    #[test]
+    fn expiry_drops_old_and_extra_entries_but_never_articles_or_shared_stories() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        for (key, minute) in [("a", 1), ("b", 2), ("c", 3), ("d", 4)] {
+            store.upsert(entry(key, minute, "ie"), true, now).unwrap();
+        }
+        let mut article = entry("article", 0, "ie");
+        article.sources.clear();
+        article.article = Some(crate::model::Article {
+            slug: "s".into(),
+            author: "grace-kennedy".into(),
+            file: None,
+        });
+        store.put(&article).unwrap();
+        store.upsert(entry("d", 4, "cy"), true, now).unwrap();
+
+        let cutoff = Utc.with_ymd_and_hms(2026, 11, 24, 10, 2, 0).unwrap();
+        assert_eq!(store.expire(Some(cutoff), None, &[]).unwrap(), 1);
+        let all = titles(&store.page(&FeedKey::All, 0, 10).unwrap());
+        assert_eq!(all, ["title d", "title c", "title b", "title article"]);
+
+        let urls = ["http://ie/feed".to_string()];
+        assert_eq!(store.expire(None, Some(1), &urls).unwrap(), 2);
+        let ireland = titles(&store.page(&FeedKey::Region("ie".into()), 0, 10).unwrap());
+        assert_eq!(ireland, ["title d", "title article"]);
+        // Keeping 0 of Ireland's: d is still carried by Cyprus, so it stays, in Cyprus only.
+        let mut shared = store.get(EntryId::from_key("d")).unwrap().unwrap();
+        assert_eq!(shared.regions, ["ie", "cy"]);
+        store.expire(None, Some(0), &urls).unwrap();
+        shared = store.get(EntryId::from_key("d")).unwrap().unwrap();
+        assert_eq!(shared.regions, ["cy"]);
     }
 
     #[test]

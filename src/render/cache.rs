@@ -95,6 +95,11 @@ impl RenderCache {
             return Ok(rendered);
         }
         let cached = page <= CACHED_PAGES;
+        let kind = match key {
+            CacheKey::Feed(request) => request.format.extension(),
+            CacheKey::Html(..) => "html",
+        };
+        metrics::counter!(crate::metrics::FEED_RENDERS, "kind" => kind).increment(1);
         let body = render()?;
         let rendered = Arc::new(finish(body, generation, cached));
         if cached {

@@ -19,7 +19,7 @@ header.site p{margin:.2rem 0 .5rem;opacity:.8}nav a{margin-right:1rem}a{color:va
 article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
 .meta{font-size:.85rem;opacity:.75;margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
 .tags{padding:0;font-size:.85rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
-img{max-width:100%;height:auto}footer{margin-top:2rem;font-size:.85rem;opacity:.75}";
+img{max-width:100%;height:auto}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;opacity:.75}";
 
 /// The front page: the site's articles, then the newest of each region.
 pub fn home_page(config: &Config, articles: &[Entry], regions: &[(&Region, Vec<Entry>)]) -> String {

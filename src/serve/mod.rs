@@ -11,8 +11,9 @@ mod status_page;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -29,8 +30,42 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/articles/{slug}", get(pages::article))
         .route("/{region}/", get(pages::region))
         .route("/{region}", get(pages::region_without_slash))
+        .route("/metrics", get(metrics_text))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(count_requests))
         .with_state(app)
+}
+
+/// Prometheus text format; 404 when no recorder was installed (library use, tests).
+async fn metrics_text(State(app): State<Arc<App>>) -> Response {
+    match app.metrics.get() {
+        Some(handle) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            handle.render(),
+        )
+            .into_response(),
+        None => not_found().await,
+    }
+}
+
+/// Counts every request by its route pattern (not its path: one series per route) and status.
+async fn count_requests(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |path| path.as_str())
+        .to_string();
+    let response = next.run(request).await;
+    metrics::counter!(
+        crate::metrics::HTTP_REQUESTS,
+        "route" => route,
+        "status" => response.status().as_u16().to_string()
+    )
+    .increment(1);
+    response
 }
 
 async fn healthz() -> &'static str {

@@ -4,6 +4,7 @@
 //! Each module covers one capability; `support` holds the upstream, the daemon and the helpers.
 //! Nothing here reaches the internet: every URL is on 127.0.0.1.
 
+mod articles;
 mod core;
 mod ingest;
 mod publish;
