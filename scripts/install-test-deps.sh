@@ -11,13 +11,18 @@ need_rust_component() {
 need_rust_component fmt rustfmt
 need_rust_component clippy clippy
 
-# Headless Chromium for the browser check in tests/it/articles.rs, with a font to draw text in.
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the integration tests drive:
+# - chromium (and a font to draw text in): the browser check in tests/it/articles.rs;
+# - nginx: serving an exported mirror in tests/it/mirror.rs.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed=()
   if [ "$(id -u)" -ne 0 ]; then
     sudo_if_needed=(sudo)
   fi
   "${sudo_if_needed[@]}" apt-get update
   "${sudo_if_needed[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+    apt-get install -y --no-install-recommends "${missing[@]}"
 fi

@@ -77,6 +77,8 @@ pub struct PublishConfig {
     pub max_age: Duration,
     /// A WebSub hub: feeds link to it and it is pinged when a feed changes.
     pub hub: Option<Url>,
+    /// A folder kept current with the whole site as static files after every change.
+    pub mirror: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -313,6 +315,7 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
     let publish = PublishConfig {
         page_size: positive(errors, publish.page_size.as_ref(), 50, "page_size"),
         max_age: duration(errors, publish.max_age.as_ref(), Duration::from_secs(300)),
+        mirror: publish.mirror.as_ref().map(|mirror| folder.join(mirror)),
         hub: publish
             .hub
             .as_ref()
@@ -577,6 +580,7 @@ struct RawPublish {
     page_size: Option<Spanned<usize>>,
     max_age: Option<Spanned<String>>,
     hub: Option<Spanned<String>>,
+    mirror: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,8 @@ pub mod app;
 pub mod articles;
 /// feeds.toml -> validated `Config`, errors with FILE:LINE:COL.
 pub mod config;
+/// The site as static files with .gz and .br twins (export and mirror).
+pub mod export;
 /// Upstream HTTP: conditional GET, limits, redirects, Retry-After.
 pub mod fetch;
 /// Prometheus metric names and the recorder.

@@ -13,9 +13,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{info, warn};
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use islands::app::App;
 use islands::config::Config;
-use islands::refresh::{RefreshOutcome, refresh_all};
+use islands::refresh::{RefreshOutcome, refresh_all, refresh_source};
 use islands::{articles, publish, reload, schedule, serve};
 
 #[derive(Parser)]
@@ -37,6 +39,14 @@ enum Command {
     Check(ConfigArg),
     /// Refresh every source once, then exit.
     Fetch(ConfigArg),
+    /// Write every feed and page as static files (with .gz and .br twins) into a folder.
+    Export {
+        /// The folder to write; files islands no longer publishes are removed from it.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
     /// Export the sources as OPML, or add an OPML file's feeds to a region.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -107,6 +117,7 @@ fn main() -> ExitCode {
         Command::Article(ArticleCommand::New { config, .. })
         | Command::Opml(OpmlCommand::Import { config, .. }) => config.config.clone(),
         Command::Opml(OpmlCommand::Export(arg)) => arg.config.clone(),
+        Command::Export { config, .. } => config.config.clone(),
     };
     let config = match load_config(&config_path) {
         Some(config) => config,
@@ -114,6 +125,14 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(_) => {
+            // Articles are checked against the config too: their authors and regions.
+            let article_errors = articles::check_articles(&config);
+            if !article_errors.is_empty() {
+                for error in &article_errors {
+                    eprintln!("{error}");
+                }
+                return ExitCode::from(EXIT_CONFIG);
+            }
             println!(
                 "{}: ok ({} regions, {} sources)",
                 config_path.display(),
@@ -131,6 +150,7 @@ fn main() -> ExitCode {
             ..
         }) => new_article(&config, &title, &author, &regions),
         Command::Opml(OpmlCommand::Export(_)) => export_opml(&config),
+        Command::Export { out, .. } => export(config, &out),
         Command::Opml(OpmlCommand::Import { file, region, .. }) => {
             import_opml(&config, &file, &region)
         }
@@ -236,7 +256,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn fetch(config: Config) -> anyhow::Result<()> {
     let app = Arc::new(open_app(config)?);
-    for (source, outcome) in refresh_all(&app).await {
+    let sources: Vec<_> = app.config().sources().cloned().collect();
+    let progress = Progress::new(sources.len(), "fetching");
+    let mut runs: FuturesUnordered<_> = sources
+        .into_iter()
+        .map(|source| {
+            let app = app.clone();
+            async move {
+                let outcome = refresh_source(&app, &source).await;
+                (source, outcome)
+            }
+        })
+        .collect();
+    while let Some((source, outcome)) = runs.next().await {
         let line = match outcome {
             RefreshOutcome::Stored { new, updated } => format!("{new} new, {updated} updated"),
             RefreshOutcome::NotModified => "not modified".to_string(),
@@ -246,9 +278,78 @@ async fn fetch(config: Config) -> anyhow::Result<()> {
             RefreshOutcome::Skipped { until: None } => "skipped".to_string(),
             RefreshOutcome::Failed { message } => format!("failed: {message}"),
         };
-        println!("{} ({}): {line}", source.name, source.url);
+        progress.line(&format!("{} ({}): {line}", source.name, source.url));
     }
+    progress.finish();
     flush(&app).await
+}
+
+fn export(config: Config, out: &Path) -> anyhow::Result<()> {
+    let app = open_app(config)?;
+    let config = app.config();
+    articles::sync_articles(&config, &app.store).context("importing the articles")?;
+    let progress = Progress::new(0, "exporting");
+    let report =
+        islands::export::export_site(&config, &app.store, &app.rendered, out, &mut |_| {
+            progress.tick()
+        })?;
+    progress.finish();
+    println!(
+        "{}: {} files, {} written, {} removed",
+        out.display(),
+        report.files,
+        report.written,
+        report.removed
+    );
+    Ok(())
+}
+
+/// Progress for long one-shot work: a bar on a terminal, plain lines otherwise (logs, CI).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    /// `total` 0: a spinner-like counter, for work of unknown length.
+    fn new(total: usize, what: &str) -> Progress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = if total == 0 {
+                indicatif::ProgressBar::new_spinner()
+            } else {
+                indicatif::ProgressBar::new(total as u64)
+            };
+            bar.set_message(what.to_string());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}")
+                    .expect("a valid template"),
+            );
+            bar
+        });
+        Progress { bar }
+    }
+
+    fn line(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => {
+                bar.println(line);
+                bar.inc(1);
+            }
+            None => println!("{line}"),
+        }
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn export_opml(config: &Config) -> anyhow::Result<()> {

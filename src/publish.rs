@@ -1,5 +1,6 @@
 //! After the store changes: render the first page of every feed at once (so no subscriber
-//! waits for it), and tell the WebSub hub about each feed whose bytes changed.
+//! waits for it), rewrite the static mirror if one is configured, and tell the WebSub hub
+//! about each feed whose bytes changed.
 //!
 //! One task, woken by the store. Changes arriving while it works are batched into its next
 //! pass. A feed "changed" when its ETag did: re-renders that produce the same bytes are silent.
@@ -39,6 +40,9 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
             None => continue,
         };
         // The first pass only learns what is published; nothing is new to the hub yet.
+        if !changed.is_empty() || first_pass {
+            write_mirror(&app).await;
+        }
         let hub = app.config().publish.hub.clone();
         if let Some(hub) = hub.filter(|_| !first_pass) {
             for feed_url in changed {
@@ -102,6 +106,29 @@ async fn render_first_pages(
         }
     }
     Some(changed)
+}
+
+/// Keeps `[publish] mirror` current: the whole site as static files.
+async fn write_mirror(app: &Arc<App>) {
+    let config = app.config();
+    let Some(out) = config.publish.mirror.clone() else {
+        return;
+    };
+    let app = app.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        crate::export::export_site(&config, &app.store, &app.rendered, &out, &mut |_| {})
+    })
+    .await;
+    match written {
+        Ok(Ok(report)) => info!(
+            files = report.files,
+            written = report.written,
+            removed = report.removed,
+            "mirror updated"
+        ),
+        Ok(Err(error)) => warn!("mirror not updated: {error}"),
+        Err(error) => warn!("mirror not updated: {error}"),
+    }
 }
 
 /// `hub.mode=publish` (WebSub 7.2, as hubs such as Superfeedr and Google's accept it), retried.

@@ -22,18 +22,19 @@ use crate::model::{Article, Entry, EntryId};
 use crate::normalize::date::parse_date;
 use crate::normalize::html::{Sanitizer, text_to_html};
 
-/// A mistake in an article file: the file, the line when known, and what is wrong.
+/// A mistake in an article file: the file, the line and column when known, and what is wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ArticleError {
     pub file: String,
-    pub line: Option<usize>,
+    /// One-based line and column.
+    pub position: Option<(usize, usize)>,
     pub message: String,
 }
 
 impl fmt::Display for ArticleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+        match self.position {
+            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.file, self.message),
             None => write!(f, "{}: {}", self.file, self.message),
         }
     }
@@ -73,15 +74,44 @@ pub fn article_id(slug: &str) -> EntryId {
     EntryId::from_key(&format!("article:{slug}"))
 }
 
+/// Every article file's mistakes, for `islands check`. Blocking (reads the folder).
+pub fn check_articles(config: &Config) -> Vec<String> {
+    let folder = &config.articles_dir;
+    let Ok(items) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = items
+        .flatten()
+        .map(|item| item.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".md") && !name.starts_with('.'))
+        .collect();
+    names.sort();
+    let mut errors = Vec::new();
+    for name in names {
+        let path = folder.join(&name);
+        let shown = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                if let Err(mut error) = parse_article(&name, &text, config) {
+                    error.file = shown;
+                    errors.push(error.to_string());
+                }
+            }
+            Err(error) => errors.push(format!("{shown}: cannot read: {error}")),
+        }
+    }
+    errors
+}
+
 /// Parses one article file against the config (authors, regions, base URL).
 pub fn parse_article(
     file_name: &str,
     text: &str,
     config: &Config,
 ) -> Result<ParsedArticle, ArticleError> {
-    let error = |line: Option<usize>, message: String| ArticleError {
+    let error = |position: Option<(usize, usize)>, message: String| ArticleError {
         file: file_name.to_string(),
-        line,
+        position,
         message,
     };
     let slug = slug_of(file_name);
@@ -97,12 +127,16 @@ pub fn parse_article(
     }
     let (front, front_line, body) = split_front_matter(text).ok_or_else(|| {
         error(
-            Some(1),
+            Some((1, 1)),
             "the file must start with front matter between `+++` lines".to_string(),
         )
     })?;
-    let line_at =
-        |offset: usize| front_line + front[..offset.min(front.len())].matches('\n').count();
+    let line_at = |offset: usize| {
+        let before = &front[..offset.min(front.len())];
+        let line = front_line + before.matches('\n').count();
+        let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+        (line, column)
+    };
     let raw: FrontMatter = toml::from_str(front).map_err(|e| {
         error(
             e.span().map(|span| line_at(span.start)),
@@ -318,19 +352,19 @@ name = "Ireland"
     fn mistakes_are_reported_with_file_and_line() {
         check_error(
             &GOOD.replace("grace-kennedy", "nobody"),
-            "2026-11-24-x.md:3: unknown author \"nobody\" (known: grace-kennedy)",
+            "2026-11-24-x.md:3:10: unknown author \"nobody\" (known: grace-kennedy)",
         );
         check_error(
             &GOOD.replace("[\"ireland\"]", "[\"mars\"]"),
-            "2026-11-24-x.md:4: unknown region \"mars\"",
+            "2026-11-24-x.md:4:12: unknown region \"mars\"",
         );
         check_error(
             "no front matter",
-            "2026-11-24-x.md:1: the file must start with front matter between `+++` lines",
+            "2026-11-24-x.md:1:1: the file must start with front matter between `+++` lines",
         );
         let unknown = GOOD.replace("tags =", "colour = \"red\"\ntags =");
         let error = parse_article("2026-11-24-x.md", &unknown, &config()).unwrap_err();
-        assert_eq!(error.line, Some(6), "{error}");
+        assert_eq!(error.position, Some((6, 1)), "{error}");
         assert!(error.message.contains("unknown field `colour`"), "{error}");
     }
 

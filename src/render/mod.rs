@@ -11,6 +11,7 @@ pub mod cache;
 pub mod json_feed;
 pub mod pages;
 pub mod rss;
+pub mod site;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

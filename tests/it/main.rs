@@ -7,5 +7,6 @@
 mod articles;
 mod core;
 mod ingest;
+mod mirror;
 mod publish;
 mod support;

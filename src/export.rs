@@ -1,0 +1,222 @@
+//! The whole site as static files, for nginx, an object store or a CDN to serve: every page of
+//! every feed with `.gz` and `.br` twins, the HTML pages and `sources.opml`.
+//!
+//! Layout (the README's nginx snippet maps requests onto it):
+//! - `feeds/{all,REGION}.{rss,atom,json}`: page 1; `feeds/{name}/page-N.{ext}`: page N (also N=1);
+//! - `index.html`, `{region}/index.html`, `articles/{slug}/index.html`, `sources.opml`;
+//! - `export.json`, written last: the store generation and time of the finished pass.
+//!
+//! Each file is written atomically (a temporary file in the same folder, then a rename) and only
+//! when its bytes changed, so a server's mtime-based ETags stay put. The folder belongs to
+//! islands: files that are no longer part of the site (a deleted article) are removed.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::model::FeedKey;
+use crate::render::Format;
+use crate::render::cache::{Body, CacheKey, FeedRequest, RenderCache, RenderError, Rendered};
+use crate::render::site;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("export to {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an export did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ExportReport {
+    /// Files of the site (each with its twins counted once).
+    pub files: usize,
+    /// Files whose bytes changed and were written.
+    pub written: usize,
+    /// Stale files removed.
+    pub removed: usize,
+}
+
+/// Writes the site into `out`. Blocking (sled, compression, files). `progress` is called with
+/// the number of the file just done.
+pub fn export_site(
+    config: &Config,
+    store: &Store,
+    cache: &RenderCache,
+    out: &Path,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ExportReport, ExportError> {
+    let mut writer = Writer {
+        out,
+        kept: HashSet::new(),
+        report: ExportReport::default(),
+        progress,
+    };
+    let feeds = std::iter::once(FeedKey::All).chain(
+        config
+            .regions
+            .iter()
+            .map(|region| FeedKey::Region(region.slug.clone())),
+    );
+    for feed in feeds {
+        for format in Format::ALL {
+            for page in 1.. {
+                let request = FeedRequest {
+                    feed: feed.clone(),
+                    format,
+                    page,
+                };
+                let rendered = match cache.feed(config, store, &request) {
+                    Ok(rendered) => rendered,
+                    Err(RenderError::NotFound) => break,
+                    Err(RenderError::Store(error)) => return Err(error.into()),
+                };
+                let name = feed.name();
+                let extension = format.extension();
+                if page == 1 {
+                    writer.write(&format!("feeds/{name}.{extension}"), &rendered)?;
+                }
+                writer.write(&format!("feeds/{name}/page-{page}.{extension}"), &rendered)?;
+            }
+        }
+    }
+
+    let generation = store.generation();
+    let page = |key: &str, render: &dyn Fn() -> Result<Body, RenderError>| {
+        let rendered =
+            cache.get_or_render(&CacheKey::Html(key.to_string(), 1), generation, 1, render);
+        match rendered {
+            Ok(rendered) => Ok(rendered),
+            Err(RenderError::Store(error)) => Err(ExportError::Store(error)),
+            Err(RenderError::NotFound) => unreachable!("the site's own pages always render"),
+        }
+    };
+    let home = page("/", &|| site::home(config, store))?;
+    writer.write("index.html", &home)?;
+    for region in &config.regions {
+        let slug = &region.slug;
+        let rendered = page(&format!("/{slug}/"), &|| {
+            site::region(config, store, slug, 1)
+        })?;
+        writer.write(&format!("{slug}/index.html"), &rendered)?;
+    }
+    for entry in store.articles(0, usize::MAX - 1)?.entries {
+        let Some(article) = &entry.article else {
+            continue;
+        };
+        let slug = &article.slug;
+        let rendered = page(&format!("/articles/{slug}"), &|| {
+            site::article(config, store, slug)
+        })?;
+        writer.write(&format!("articles/{slug}/index.html"), &rendered)?;
+    }
+    let site_urls = crate::opml::site_urls(config, store)?;
+    let opml = crate::opml::render_opml(config, &site_urls);
+    writer.write_plain("sources.opml", opml.as_bytes())?;
+
+    writer.kept.insert(out.join("export.json"));
+    writer.remove_stale()?;
+    // Written last, so a syncing job (rsync, a CDN upload) can wait for a finished pass.
+    let stamp = serde_json::json!({
+        "generation": generation,
+        "files": writer.report.files,
+        "finished": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    });
+    writer.put_raw("export.json", stamp.to_string().as_bytes())?;
+    Ok(writer.report)
+}
+
+struct Writer<'a> {
+    out: &'a Path,
+    kept: HashSet<PathBuf>,
+    report: ExportReport,
+    progress: &'a mut dyn FnMut(usize),
+}
+
+impl Writer<'_> {
+    /// Writes a rendered file and its compressed twins.
+    fn write(&mut self, relative: &str, rendered: &Rendered) -> Result<(), ExportError> {
+        self.put(relative, &rendered.identity)?;
+        if !rendered.gzip.is_empty() {
+            self.put(&format!("{relative}.gz"), &rendered.gzip)?;
+            self.put(&format!("{relative}.br"), &rendered.brotli)?;
+        } else {
+            // Pages past the cached ones are not precompressed by the cache; do it here.
+            self.put(&format!("{relative}.gz"), &gzip(&rendered.identity))?;
+        }
+        self.done()
+    }
+
+    fn write_plain(&mut self, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
+        self.put(relative, bytes)?;
+        self.put(&format!("{relative}.gz"), &gzip(bytes))?;
+        self.done()
+    }
+
+    fn done(&mut self) -> Result<(), ExportError> {
+        self.report.files += 1;
+        (self.progress)(self.report.files);
+        Ok(())
+    }
+
+    fn put(&mut self, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
+        let path = self.out.join(relative);
+        self.kept.insert(path.clone());
+        if std::fs::read(&path).is_ok_and(|existing| existing == bytes) {
+            return Ok(());
+        }
+        self.report.written += 1;
+        tracing::debug!(file = relative, "exported");
+        self.put_raw(relative, bytes)
+    }
+
+    /// Writes atomically: a temporary file in the same folder, then a rename.
+    fn put_raw(&mut self, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
+        let path = self.out.join(relative);
+        let io = |source| ExportError::Io {
+            path: path.clone(),
+            source,
+        };
+        let folder = path.parent().expect("paths under out have a parent");
+        std::fs::create_dir_all(folder).map_err(io)?;
+        let mut temporary = tempfile::NamedTempFile::new_in(folder).map_err(io)?;
+        temporary.write_all(bytes).map_err(io)?;
+        temporary.persist(&path).map_err(|error| io(error.error))?;
+        Ok(())
+    }
+
+    fn remove_stale(&mut self) -> Result<(), ExportError> {
+        let mut stack = vec![self.out.to_path_buf()];
+        while let Some(folder) = stack.pop() {
+            let Ok(items) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for item in items.flatten() {
+                let path = item.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if !self.kept.contains(&path) {
+                    std::fs::remove_file(&path).map_err(|source| ExportError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    self.report.removed += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}

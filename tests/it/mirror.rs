@@ -1,0 +1,301 @@
+//! The static mirror, served by a real nginx with the README's "Scaling out" server block.
+//!
+//! What these tests check:
+//! - `[publish] mirror` keeps a folder current while `serve` runs, and nginx serving it with the
+//!   README's snippet answers every feed (page 1 and `?page=N`), the front page and an article
+//!   page with the same bytes as the daemon; gzip comes from the `.gz` twins, and nginx's ETag
+//!   answers If-None-Match with 304;
+//! - `islands export --out DIR` writes the site with `.gz` and `.br` twins, removes files the
+//!   site no longer has, and rewrites nothing when nothing changed (so mtime ETags hold).
+//!
+//! nginx comes from Debian (`scripts/install-test-deps.sh`). Without it the tests say they were
+//! skipped, except under CI, where they fail.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{Behaviour, Daemon, Upstream, config, get, wait_until};
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+const ARTICLE: &str = "+++\ntitle = \"Harbour lights in Dún Laoghaire\"\nauthor = \"grace-kennedy\"\nregions = [\"ireland\"]\npublished = 2026-11-24T08:00:00Z\n+++\nThe *lights* are on.\n";
+
+fn stories(count: usize) -> Vec<u8> {
+    let items: String = (0..count)
+        .map(|n| {
+            format!(
+                "<item><title>Story {n}</title><link>https://news.example/{n}</link>\
+                 <pubDate>Tue, 24 Nov 2026 {:02}:00:00 +0000</pubDate></item>",
+                20 - n
+            )
+        })
+        .collect();
+    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title><link>https://news.example/</link><description>d</description>{items}</channel></rss>").into_bytes()
+}
+
+/// A daemon with 7 Irish stories, pages of 3, an article, and `extra` config text.
+async fn daemon(extra: &str) -> (Upstream, Daemon) {
+    let upstream = Upstream::start().await;
+    upstream.set(
+        "/ie.xml",
+        Behaviour::Feed {
+            body: stories(7),
+            content_type: "application/rss+xml".into(),
+            etag: Some("\"1\"".into()),
+            last_modified: None,
+        },
+    );
+    let text = config(&upstream, &[("ireland", &[("Irish News", "/ie.xml")])]).replace(
+        "[articles]",
+        &format!("[publish]\npage_size = 3\n{extra}\n[articles]"),
+    );
+    let dir = crate::support::workdir(&text);
+    std::fs::write(dir.path().join("articles/2026-11-24-harbour.md"), ARTICLE).unwrap();
+    let daemon = Daemon::start_in(dir);
+    let url = daemon.url("/feeds/all.json");
+    wait_until("7 stories and the article are published", DEADLINE, || {
+        let url = url.clone();
+        async move {
+            let body = get(&format!("{url}?page=3")).await;
+            body.status() == 200
+        }
+    })
+    .await;
+    (upstream, daemon)
+}
+
+/// nginx on 127.0.0.1 serving `root` with the README's server block; stopped on drop.
+struct Nginx {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    /// `None` (after saying why) when nginx is not installed and this is not CI.
+    fn start(root: &Path) -> Option<Nginx> {
+        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|path| path.exists());
+        let Some(binary) = binary else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "nginx is not installed: scripts/install-test-deps.sh installs it"
+            );
+            println!("skipped: nginx not installed");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = readme_server_block()
+            .replace("listen 8081;", &format!("listen 127.0.0.1:{port};"))
+            .replace("/srv/islands/site", root.to_str().unwrap());
+        let prefix = dir.path().display();
+        // As root, nginx's workers would drop to "nobody", who cannot read a private temp dir.
+        let user = if is_root() { "user root;" } else { "" };
+        let conf = format!(
+            "{user}\nworker_processes 1;\ndaemon off;\npid {prefix}/nginx.pid;\nerror_log {prefix}/error.log;\n\
+             events {{ worker_connections 64; }}\nhttp {{\naccess_log off;\n\
+             client_body_temp_path {prefix}/body;\nproxy_temp_path {prefix}/proxy;\n\
+             fastcgi_temp_path {prefix}/fastcgi;\nuwsgi_temp_path {prefix}/uwsgi;\nscgi_temp_path {prefix}/scgi;\n\
+             {server}\n}}\n"
+        );
+        let conf_path = dir.path().join("nginx.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        let child = Command::new(binary)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf_path)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start nginx");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            let log = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "nginx did not start: {log}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Nginx {
+            child,
+            port,
+            _dir: dir,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
+}
+
+/// The server block between the README's `nginx-mirror` markers, so the README cannot drift.
+fn readme_server_block() -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("read README.md");
+    let start = readme
+        .find("<!-- nginx-mirror -->")
+        .expect("README has the nginx-mirror block");
+    let block = &readme[start..];
+    let block = &block[block.find("```nginx").expect("a fenced nginx block") + 8..];
+    block[..block.find("```").expect("the block ends")].to_string()
+}
+
+fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+async fn body(client: &reqwest::Client, url: &str, headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
+    let mut request = client.get(url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nginx_serves_the_live_mirror_with_the_daemons_bytes() {
+    let (_upstream, daemon) = daemon("mirror = \"site\"").await;
+    let site = daemon.dir().join("site");
+    let client = raw_client();
+    let (_, live) = body(&client, &daemon.url("/feeds/all.atom"), &[]).await;
+    // A pass is finished when export.json is written; the site is settled when the feed is
+    // current and no pass has finished for a while.
+    wait_until("the mirror holds the current site", DEADLINE, || {
+        let feed = site.join("feeds/all.atom");
+        let stamp = site.join("export.json");
+        let live = live.clone();
+        async move {
+            let settled = std::fs::metadata(&stamp)
+                .and_then(|meta| meta.modified())
+                .is_ok_and(|time| time.elapsed().unwrap_or_default() > Duration::from_millis(700));
+            settled && std::fs::read(&feed).is_ok_and(|bytes| bytes == live)
+        }
+    })
+    .await;
+    let Some(nginx) = Nginx::start(&site) else {
+        return;
+    };
+
+    for path in [
+        "/feeds/all.atom",
+        "/feeds/all.rss",
+        "/feeds/ireland.json",
+        "/feeds/all.atom?page=2",
+        "/feeds/all.json?page=3",
+        "/",
+        "/ireland/",
+        "/articles/harbour",
+        "/sources.opml",
+    ] {
+        let (status, from_nginx) = body(&client, &nginx.url(path), &[]).await;
+        let (_, from_daemon) = body(&client, &daemon.url(path), &[]).await;
+        assert_eq!(status, 200, "nginx {path}");
+        assert_eq!(
+            String::from_utf8_lossy(&from_nginx),
+            String::from_utf8_lossy(&from_daemon),
+            "nginx and the daemon disagree on {path}"
+        );
+    }
+
+    let response = client
+        .get(nginx.url("/feeds/all.atom"))
+        .header("Accept-Encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content_type.starts_with("application/atom+xml"),
+        "{content_type}"
+    );
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let etag = response.headers()["etag"].to_str().unwrap().to_string();
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(&response.bytes().await.unwrap()[..])
+        .read_to_end(&mut decoded)
+        .unwrap();
+    let (_, plain) = body(&client, &daemon.url("/feeds/all.atom"), &[]).await;
+    assert_eq!(decoded, plain);
+
+    let (status, empty) = body(
+        &client,
+        &nginx.url("/feeds/all.atom"),
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", &etag)],
+    )
+    .await;
+    assert_eq!(status, 304);
+    assert!(empty.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_twins_removes_stale_files_and_rewrites_nothing_unchanged() {
+    let (_upstream, daemon) = daemon("").await;
+    let dir = daemon.into_dir();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("articles/gone")).unwrap();
+    std::fs::write(out.join("articles/gone/index.html"), "old").unwrap();
+
+    let first = Daemon::run_cli(&["export", "--out", out.to_str().unwrap()], dir.path());
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(stdout.contains("1 removed"), "{stdout}");
+    for file in [
+        "feeds/all.atom",
+        "feeds/all.atom.gz",
+        "feeds/all.atom.br",
+        "feeds/all/page-3.json",
+        "feeds/ireland.rss.gz",
+        "index.html",
+        "ireland/index.html",
+        "articles/harbour/index.html",
+        "sources.opml",
+    ] {
+        assert!(out.join(file).is_file(), "export lacks {file}");
+    }
+    assert!(!out.join("articles/gone/index.html").exists());
+    let atom = std::fs::read_to_string(out.join("feeds/all/page-3.atom")).unwrap();
+    assert!(atom.contains("Harbour lights in Dún Laoghaire"));
+
+    let again = Daemon::run_cli(&["export", "--out", out.to_str().unwrap()], dir.path());
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains(" 0 written, 0 removed"), "{stdout}");
+}
