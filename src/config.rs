@@ -85,6 +85,9 @@ pub struct PublishConfig {
 pub struct Author {
     pub name: String,
     pub bio: String,
+    /// The environment variable holding this author's Micropub token. The token itself never
+    /// appears in the config, the logs or a response.
+    pub token_env: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -455,6 +458,7 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
                     Author {
                         name: author.name,
                         bio: author.bio.unwrap_or_default(),
+                        token_env: author.token_env,
                     },
                 )
             })
@@ -594,6 +598,7 @@ struct RawArticles {
 struct RawAuthor {
     name: String,
     bio: Option<String>,
+    token_env: Option<String>,
 }
 
 #[derive(Deserialize)]

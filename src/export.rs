@@ -75,7 +75,7 @@ pub fn export_site(
                 };
                 let rendered = match cache.feed(config, store, &request) {
                     Ok(rendered) => rendered,
-                    Err(RenderError::NotFound) => break,
+                    Err(RenderError::NotFound | RenderError::Gone) => break,
                     Err(RenderError::Store(error)) => return Err(error.into()),
                 };
                 let name = feed.name();
@@ -89,23 +89,26 @@ pub fn export_site(
     }
 
     let generation = store.generation();
+    // `None`: the page went away between listing and rendering (an article just deleted).
     let page = |key: &str, render: &dyn Fn() -> Result<Body, RenderError>| {
         let rendered =
             cache.get_or_render(&CacheKey::Html(key.to_string(), 1), generation, 1, render);
         match rendered {
-            Ok(rendered) => Ok(rendered),
+            Ok(rendered) => Ok(Some(rendered)),
             Err(RenderError::Store(error)) => Err(ExportError::Store(error)),
-            Err(RenderError::NotFound) => unreachable!("the site's own pages always render"),
+            Err(RenderError::NotFound | RenderError::Gone) => Ok(None),
         }
     };
-    let home = page("/", &|| site::home(config, store))?;
-    writer.write("index.html", &home)?;
+    let mut pages = vec![(
+        "index.html".to_string(),
+        page("/", &|| site::home(config, store))?,
+    )];
     for region in &config.regions {
         let slug = &region.slug;
         let rendered = page(&format!("/{slug}/"), &|| {
             site::region(config, store, slug, 1)
         })?;
-        writer.write(&format!("{slug}/index.html"), &rendered)?;
+        pages.push((format!("{slug}/index.html"), rendered));
     }
     for entry in store.articles(0, usize::MAX - 1)?.entries {
         let Some(article) = &entry.article else {
@@ -115,7 +118,12 @@ pub fn export_site(
         let rendered = page(&format!("/articles/{slug}"), &|| {
             site::article(config, store, slug)
         })?;
-        writer.write(&format!("articles/{slug}/index.html"), &rendered)?;
+        pages.push((format!("articles/{slug}/index.html"), rendered));
+    }
+    for (path, rendered) in pages {
+        if let Some(rendered) = rendered {
+            writer.write(&path, &rendered)?;
+        }
     }
     let site_urls = crate::opml::site_urls(config, store)?;
     let opml = crate::opml::render_opml(config, &site_urls);

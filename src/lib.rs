@@ -15,6 +15,8 @@ pub mod export;
 pub mod fetch;
 /// Prometheus metric names and the recorder.
 pub mod metrics;
+/// Micropub requests -> article changes.
+pub mod micropub;
 /// `Entry`, `EntryId`, `FeedKey`: the plain data every stage shares.
 pub mod model;
 /// Feed bytes -> entries: feed-rs, ids, dates, charsets, sanitizing.

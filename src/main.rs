@@ -86,6 +86,13 @@ enum ArticleCommand {
         #[command(flatten)]
         config: ConfigArg,
     },
+    /// Write every stored article (files and Micropub posts) as Markdown files into DIR.
+    Export {
+        /// The folder to write into; existing files of the same name are replaced.
+        dir: PathBuf,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 #[derive(clap::Args)]
@@ -115,6 +122,7 @@ fn main() -> ExitCode {
     let config_path = match &cli.command {
         Command::Serve(arg) | Command::Check(arg) | Command::Fetch(arg) => arg.config.clone(),
         Command::Article(ArticleCommand::New { config, .. })
+        | Command::Article(ArticleCommand::Export { config, .. })
         | Command::Opml(OpmlCommand::Import { config, .. }) => config.config.clone(),
         Command::Opml(OpmlCommand::Export(arg)) => arg.config.clone(),
         Command::Export { config, .. } => config.config.clone(),
@@ -149,6 +157,7 @@ fn main() -> ExitCode {
             regions,
             ..
         }) => new_article(&config, &title, &author, &regions),
+        Command::Article(ArticleCommand::Export { dir, .. }) => export_articles(config, &dir),
         Command::Opml(OpmlCommand::Export(_)) => export_opml(&config),
         Command::Export { out, .. } => export(config, &out),
         Command::Opml(OpmlCommand::Import { file, region, .. }) => {
@@ -350,6 +359,28 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
+}
+
+fn export_articles(config: Config, dir: &Path) -> anyhow::Result<()> {
+    let app = open_app(config)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let entries = app.store.articles(0, usize::MAX - 1)?.entries;
+    for entry in &entries {
+        let (Some(article), Some(text)) =
+            (&entry.article, articles::ArticleText::from_entry(entry))
+        else {
+            continue;
+        };
+        let name = article.file.clone().unwrap_or_else(|| {
+            format!("{}-{}.md", entry.published.format("%Y-%m-%d"), article.slug)
+        });
+        let path = dir.join(&name);
+        std::fs::write(&path, text.to_file_text())
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("{}", path.display());
+    }
+    eprintln!("{} articles written to {}", entries.len(), dir.display());
+    Ok(())
 }
 
 fn export_opml(config: &Config) -> anyhow::Result<()> {

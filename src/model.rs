@@ -65,8 +65,14 @@ pub struct Article {
     pub slug: String,
     /// The key of the author in `[authors]`.
     pub author: String,
-    /// The file in `[articles] dir` it was read from, if it came from a file.
+    /// The file in `[articles] dir` it was read from; `None` for a Micropub post.
     pub file: Option<String>,
+    /// The Markdown it was written in, so it can be written back out as a file.
+    #[serde(default)]
+    pub markdown: String,
+    /// The summary as written (plain text).
+    #[serde(default)]
+    pub summary: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

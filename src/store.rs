@@ -31,6 +31,8 @@ pub struct Store {
     entries: sled::Tree,
     index: sled::Tree,
     sources: sled::Tree,
+    /// Articles deleted over Micropub, kept so they can be undeleted and answer 410.
+    deleted: sled::Tree,
     path: PathBuf,
     generation: Arc<AtomicU64>,
     /// Entries were written since the last commit.
@@ -120,6 +122,7 @@ impl Store {
             entries: tree("entries")?,
             index: tree("index")?,
             sources: tree("sources")?,
+            deleted: tree("deleted")?,
             db,
             path: path.to_path_buf(),
             generation: Arc::new(AtomicU64::new(1)),
@@ -184,9 +187,13 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Writes an entry as given, replacing any stored one with its id.
+    /// Writes an entry as given, replacing any stored (or deleted) one with its id.
     pub fn put(&self, entry: &Entry) -> Result<(), StoreError> {
-        self.write(entry)
+        self.write(entry)?;
+        self.deleted
+            .remove(entry.id.as_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(())
     }
 
     /// Removes an entry and its index keys; true if it was there.
@@ -281,6 +288,37 @@ impl Store {
             }
         }
         Ok(expired)
+    }
+
+    /// Unpublishes an article but keeps it, for undelete and for a 410 at its permalink.
+    pub fn delete_article(&self, id: EntryId) -> Result<bool, StoreError> {
+        let Some(entry) = self.get(id)? else {
+            return Ok(false);
+        };
+        self.deleted
+            .insert(id.as_bytes(), encode(&entry))
+            .map_err(|e| self.error(e))?;
+        self.remove(id)
+    }
+
+    /// Publishes a deleted article again, as it was; `None` if it was not deleted.
+    pub fn undelete_article(&self, id: EntryId) -> Result<Option<Entry>, StoreError> {
+        let Some(entry) = self.deleted_article(id)? else {
+            return Ok(None);
+        };
+        self.write(&entry)?;
+        self.deleted
+            .remove(id.as_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(Some(entry))
+    }
+
+    /// A deleted article, if `id` names one.
+    pub fn deleted_article(&self, id: EntryId) -> Result<Option<Entry>, StoreError> {
+        match self.deleted.get(id.as_bytes()).map_err(|e| self.error(e))? {
+            Some(bytes) => self.decode(&bytes, &id.0.to_string()).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// The site's own articles, newest first.
@@ -654,6 +692,8 @@ mod tests {
             slug: "s".into(),
             author: "grace-kennedy".into(),
             file: None,
+            markdown: String::new(),
+            summary: None,
         });
         store.put(&article).unwrap();
         store.upsert(entry("d", 4, "cy"), true, now).unwrap();

@@ -13,7 +13,7 @@ pub use sync::{ArticleIssue, resync, sync_articles, watch_articles};
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -145,7 +145,7 @@ pub fn parse_article(
     })?;
 
     let author_key = raw.author.get_ref();
-    let Some(author) = config.authors.get(author_key) else {
+    if !config.authors.contains_key(author_key) {
         let known: Vec<&str> = config.authors.keys().map(String::as_str).collect();
         return Err(error(
             Some(line_at(raw.author.span().start)),
@@ -154,7 +154,7 @@ pub fn parse_article(
                 known.join(", ")
             ),
         ));
-    };
+    }
     let mut regions = Vec::new();
     for region in raw.regions.unwrap_or_default() {
         if config.region(region.get_ref()).is_none() {
@@ -181,40 +181,128 @@ pub fn parse_article(
     if raw.draft {
         return Ok(ParsedArticle { slug, entry: None });
     }
-
-    let permalink = format!("{}articles/{slug}", config.site.base_url);
-    let base = url::Url::parse(&permalink).ok();
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(
-        &mut html,
-        pulldown_cmark::Parser::new_ext(body, pulldown_cmark::Options::ENABLE_TABLES),
-    );
-    let content = Sanitizer::new().clean(&html, base.as_ref());
-    let id = article_id(&slug);
-    let entry = Entry {
-        id,
-        public_id: id.urn(),
+    let text = ArticleText {
         title: raw.title.trim().to_string(),
-        link: Some(permalink),
+        author: author_key.clone(),
+        regions,
         published,
         updated,
-        authors: vec![author.name.clone()],
-        summary: raw.summary.as_deref().map(text_to_html),
-        content: Some(content),
-        categories: raw.tags,
-        enclosures: Vec::new(),
-        sources: Vec::new(),
-        regions,
-        article: Some(Article {
-            slug: slug.clone(),
-            author: author_key.clone(),
-            file: Some(file_name.to_string()),
-        }),
+        summary: raw.summary,
+        tags: raw.tags,
+        markdown: body.to_string(),
     };
+    let entry = text.to_entry(config, &slug, Some(file_name.to_string()));
     Ok(ParsedArticle {
         slug,
         entry: Some(entry),
     })
+}
+
+/// An article as its writer gave it, from a file or a Micropub post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleText {
+    pub title: String,
+    /// The key of the author in `[authors]`.
+    pub author: String,
+    pub regions: Vec<String>,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    /// Plain text.
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    pub markdown: String,
+}
+
+impl ArticleText {
+    /// The entry published for this article; its id comes from the slug alone. The author
+    /// must be one of the config's (callers check).
+    pub fn to_entry(&self, config: &Config, slug: &str, file: Option<String>) -> Entry {
+        let permalink = format!("{}articles/{slug}", config.site.base_url);
+        let author_name = config
+            .authors
+            .get(&self.author)
+            .map_or_else(|| self.author.clone(), |author| author.name.clone());
+        let id = article_id(slug);
+        Entry {
+            id,
+            public_id: id.urn(),
+            title: self.title.clone(),
+            content: Some(render_markdown(&self.markdown, &permalink)),
+            link: Some(permalink),
+            published: self.published,
+            updated: self.updated.max(self.published),
+            authors: vec![author_name],
+            summary: self.summary.as_deref().map(text_to_html),
+            categories: self.tags.clone(),
+            enclosures: Vec::new(),
+            sources: Vec::new(),
+            regions: self.regions.clone(),
+            article: Some(Article {
+                slug: slug.to_string(),
+                author: self.author.clone(),
+                file,
+                markdown: self.markdown.clone(),
+                summary: self.summary.clone(),
+            }),
+        }
+    }
+
+    /// The article back from its entry (for `islands article export` and Micropub updates).
+    pub fn from_entry(entry: &Entry) -> Option<ArticleText> {
+        let article = entry.article.as_ref()?;
+        Some(ArticleText {
+            title: entry.title.clone(),
+            author: article.author.clone(),
+            regions: entry.regions.clone(),
+            published: entry.published,
+            updated: entry.updated,
+            summary: article.summary.clone(),
+            tags: entry.categories.clone(),
+            markdown: article.markdown.clone(),
+        })
+    }
+
+    /// The article as a file: TOML front matter between `+++` lines, then the Markdown.
+    pub fn to_file_text(&self) -> String {
+        let mut front = toml::Table::new();
+        front.insert("title".into(), self.title.clone().into());
+        front.insert("author".into(), self.author.clone().into());
+        front.insert("regions".into(), toml_array(&self.regions));
+        front.insert("published".into(), toml_datetime(self.published));
+        if self.updated > self.published {
+            front.insert("updated".into(), toml_datetime(self.updated));
+        }
+        if let Some(summary) = &self.summary {
+            front.insert("summary".into(), summary.clone().into());
+        }
+        front.insert("tags".into(), toml_array(&self.tags));
+        front.insert("draft".into(), false.into());
+        let mut markdown = self.markdown.clone();
+        if !markdown.ends_with('\n') {
+            markdown.push('\n');
+        }
+        format!("+++\n{front}+++\n{markdown}")
+    }
+}
+
+fn toml_array(values: &[String]) -> toml::Value {
+    toml::Value::Array(values.iter().cloned().map(toml::Value::from).collect())
+}
+
+fn toml_datetime(date: DateTime<Utc>) -> toml::Value {
+    let text = date.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    toml::Value::Datetime(text.parse().expect("an RFC 3339 date is a TOML datetime"))
+}
+
+/// Markdown -> sanitized HTML, relative URLs made absolute against the permalink.
+pub fn render_markdown(markdown: &str, permalink: &str) -> String {
+    let base = url::Url::parse(permalink).ok();
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(
+        &mut html,
+        pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES),
+    );
+    Sanitizer::new().clean(&html, base.as_ref())
 }
 
 /// The text of a new article file with correct front matter.
@@ -224,21 +312,27 @@ pub fn new_article_text(
     regions: &[String],
     now: DateTime<Utc>,
 ) -> String {
-    let regions = regions
-        .iter()
-        .map(|r| toml_string(r))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        "+++\ntitle = {}\nauthor = {}\nregions = [{regions}]\npublished = {}\ntags = []\ndraft = false\n+++\nWrite the article here, in Markdown.\n",
-        toml_string(title),
-        toml_string(author),
-        now.format("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    let now = now.with_nanosecond(0).unwrap_or(now);
+    ArticleText {
+        title: title.to_string(),
+        author: author.to_string(),
+        regions: regions.to_vec(),
+        published: now,
+        updated: now,
+        summary: None,
+        tags: Vec::new(),
+        markdown: "Write the article here, in Markdown.\n".to_string(),
+    }
+    .to_file_text()
 }
 
 /// A file name for a new article: `YYYY-MM-DD-slug.md`, the slug made from the title.
 pub fn new_article_file_name(title: &str, now: DateTime<Utc>) -> String {
+    format!("{}-{}.md", now.format("%Y-%m-%d"), slugify(title))
+}
+
+/// A URL slug from a title: lowercase ASCII letters and digits joined by dashes.
+pub fn slugify(title: &str) -> String {
     let mut slug = String::new();
     for c in title.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -248,12 +342,11 @@ pub fn new_article_file_name(title: &str, now: DateTime<Utc>) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() { "article" } else { slug };
-    format!("{}-{slug}.md", now.format("%Y-%m-%d"))
-}
-
-fn toml_string(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
+    if slug.is_empty() {
+        "article".to_string()
+    } else {
+        slug.to_string()
+    }
 }
 
 /// Splits `+++\n front \n+++\n body`; returns the front matter, the line its first line is on,
@@ -366,6 +459,15 @@ name = "Ireland"
         let error = parse_article("2026-11-24-x.md", &unknown, &config()).unwrap_err();
         assert_eq!(error.position, Some((6, 1)), "{error}");
         assert!(error.message.contains("unknown field `colour`"), "{error}");
+    }
+
+    #[test]
+    fn an_article_written_back_out_reads_the_same() {
+        let parsed = parse_article("2026-11-24-x.md", GOOD, &config()).unwrap();
+        let entry = parsed.entry.unwrap();
+        let text = ArticleText::from_entry(&entry).unwrap().to_file_text();
+        let again = parse_article("2026-11-24-x.md", &text, &config()).unwrap();
+        assert_eq!(again.entry.unwrap(), entry, "{text}");
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct Rendered {
 pub enum RenderError {
     #[error("no such feed or page")]
     NotFound,
+    /// The page was there and was deleted on purpose (a Micropub delete).
+    #[error("deleted")]
+    Gone,
     #[error(transparent)]
     Store(#[from] StoreError),
 }

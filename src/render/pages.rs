@@ -121,6 +121,7 @@ fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> String {
                 link rel="alternate" type="application/rss+xml" title={ (feed_title) " (RSS)" } href={ (base) "feeds/" (feed) ".rss" };
                 link rel="alternate" type="application/atom+xml" title={ (feed_title) " (Atom)" } href={ (base) "feeds/" (feed) ".atom" };
                 link rel="alternate" type="application/feed+json" title={ (feed_title) " (JSON Feed)" } href={ (base) "feeds/" (feed) ".json" };
+                link rel="micropub" href={ (base) "micropub" };
                 style { (PreEscaped(STYLE)) }
             }
             body {

@@ -48,10 +48,15 @@ pub fn region(
 
 /// `/articles/{slug}`.
 pub fn article(config: &Config, store: &Store, slug: &str) -> Result<Body, RenderError> {
-    let entry = store
+    let Some(entry) = store
         .get(article_id(slug))?
         .filter(|entry| entry.article.is_some())
-        .ok_or(RenderError::NotFound)?;
+    else {
+        return match store.deleted_article(article_id(slug))? {
+            Some(_) => Err(RenderError::Gone),
+            None => Err(RenderError::NotFound),
+        };
+    };
     Ok(html(pages::article_page(config, &entry), entry.updated))
 }
 

@@ -40,6 +40,7 @@ pub fn or_error(result: Result<Response, RenderError>) -> Response {
     match result {
         Ok(response) => response,
         Err(RenderError::NotFound) => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+        Err(RenderError::Gone) => (StatusCode::GONE, "this article was deleted\n").into_response(),
         Err(error) => internal_error(&error),
     }
 }

@@ -5,6 +5,7 @@
 
 mod cached;
 mod feeds;
+mod micropub;
 mod pages;
 mod status_page;
 
@@ -31,6 +32,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/{region}/", get(pages::region))
         .route("/{region}", get(pages::region_without_slash))
         .route("/metrics", get(metrics_text))
+        .route(
+            "/micropub",
+            get(micropub::query)
+                .post(micropub::post)
+                .layer(axum::extract::DefaultBodyLimit::max(micropub::BODY_LIMIT)),
+        )
         .fallback(not_found)
         .layer(axum::middleware::from_fn(count_requests))
         .with_state(app)

@@ -1,0 +1,154 @@
+//! `/micropub`: authentication, body limits and HTTP for the Micropub endpoint.
+//!
+//! Tokens are compared in constant time against each author's `token_env` variable, read at
+//! request time (so a rotated token takes effect at once). A token is never logged or echoed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use subtle::ConstantTimeEq;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::micropub::{self, MicropubError, Outcome};
+
+/// Bodies past this answer 413: articles are text.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// `GET /micropub?q=config|source|category`.
+pub async fn query(
+    State(app): State<Arc<App>>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let config = app.config();
+    let token = bearer(&headers).or_else(|| params.get("access_token").cloned());
+    if let Err(error) = authenticate(&config, token.as_deref()) {
+        return error_response(&error);
+    }
+    match params.get("q").map(String::as_str) {
+        Some("config") => Json(micropub::capabilities(&config)).into_response(),
+        Some("category") => {
+            let capabilities = micropub::capabilities(&config);
+            Json(serde_json::json!({ "categories": capabilities["categories"] })).into_response()
+        }
+        Some("source") => {
+            let Some(url) = params.get("url").cloned() else {
+                return error_response(&MicropubError::invalid("q=source needs a url"));
+            };
+            let answer = tokio::task::spawn_blocking(move || {
+                micropub::source(&app.config(), &app.store, &url)
+            })
+            .await;
+            match answer {
+                Ok(Ok(source)) => Json(source).into_response(),
+                Ok(Err(error)) => error_response(&error),
+                Err(error) => super::internal_error(&error),
+            }
+        }
+        _ => error_response(&MicropubError::invalid(
+            "unsupported query: use q=config, q=source or q=category",
+        )),
+    }
+}
+
+/// `POST /micropub`: create, update, delete, undelete.
+pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let parsed = if content_type.starts_with("application/json") {
+        micropub::parse_json(&body).map(|action| (action, None))
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        micropub::parse_form(&body)
+    } else {
+        return error_response(&MicropubError {
+            status: 415,
+            error: "invalid_request",
+            description: "send application/json or application/x-www-form-urlencoded".into(),
+        });
+    };
+    let config = app.config();
+    // Authenticate before saying anything about the body.
+    let form_token = parsed.as_ref().ok().and_then(|(_, token)| token.clone());
+    let token = bearer(&headers).or(form_token);
+    let author = match authenticate(&config, token.as_deref()) {
+        Ok(author) => author,
+        Err(error) => return error_response(&error),
+    };
+    let action = match parsed {
+        Ok((action, _)) => action,
+        Err(error) => return error_response(&error),
+    };
+    let applied = tokio::task::spawn_blocking(move || {
+        micropub::apply(&app.config(), &app.store, &author, action, Utc::now())
+    })
+    .await;
+    match applied {
+        Ok(Ok(Outcome::Created { permalink })) => {
+            (StatusCode::CREATED, [(header::LOCATION, permalink)]).into_response()
+        }
+        Ok(Ok(Outcome::Done)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Err(error)) => error_response(&error),
+        Err(error) => super::internal_error(&error),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+/// The key of the author whose token this is.
+fn authenticate(config: &Config, token: Option<&str>) -> Result<String, MicropubError> {
+    let Some(token) = token.filter(|token| !token.is_empty()) else {
+        return Err(MicropubError {
+            status: 401,
+            error: "unauthorized",
+            description: "no access token: send Authorization: Bearer TOKEN".into(),
+        });
+    };
+    let mut owner = None;
+    // Every author is compared, so the time taken does not tell which one nearly matched.
+    for (key, author) in &config.authors {
+        let Some(expected) = author
+            .token_env
+            .as_ref()
+            .and_then(|name| std::env::var(name).ok())
+            .filter(|expected| !expected.is_empty())
+        else {
+            continue;
+        };
+        if bool::from(expected.as_bytes().ct_eq(token.as_bytes())) {
+            owner = Some(key.clone());
+        }
+    }
+    owner.ok_or_else(|| MicropubError {
+        status: 403,
+        error: "forbidden",
+        description: "the access token is not valid".into(),
+    })
+}
+
+fn error_response(error: &MicropubError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = (status, Json(error.body())).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
+}
