@@ -27,6 +27,7 @@ pub struct Config {
     pub path: PathBuf,
     pub site: Site,
     pub listen: SocketAddr,
+    pub server: ServerConfig,
     pub store: StoreConfig,
     /// Default cron expression (six fields, UTC) for sources without their own.
     pub refresh: String,
@@ -45,6 +46,16 @@ pub struct Site {
     pub base_url: Url,
     pub language: String,
     pub contact: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Open connections at most; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// A request head must arrive within this (slowloris).
+    pub header_timeout: Duration,
+    /// A whole request, body included, must be answered within this.
+    pub request_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -288,6 +299,25 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
         }
     };
 
+    let server = ServerConfig {
+        max_connections: positive(
+            errors,
+            raw.server.max_connections.as_ref(),
+            4096,
+            "max_connections",
+        ),
+        header_timeout: duration(
+            errors,
+            raw.server.header_timeout.as_ref(),
+            Duration::from_secs(10),
+        ),
+        request_timeout: duration(
+            errors,
+            raw.server.request_timeout.as_ref(),
+            Duration::from_secs(30),
+        ),
+    };
+
     if let Err(message) = parse_cron(raw.schedule.refresh.get_ref()) {
         errors.at(
             &raw.schedule.refresh,
@@ -438,6 +468,7 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
             contact: raw.site.contact,
         },
         listen,
+        server,
         store: StoreConfig {
             path: folder.join(store.path),
             cache_capacity_bytes: store.cache_mb.unwrap_or(64) * 1024 * 1024,
@@ -548,6 +579,9 @@ fn default_language() -> String {
 #[serde(deny_unknown_fields)]
 struct RawServer {
     listen: Spanned<String>,
+    max_connections: Option<Spanned<usize>>,
+    header_timeout: Option<Spanned<String>>,
+    request_timeout: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

@@ -239,12 +239,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     let _config_watcher = reload::watch_config(app.clone(), schedule.clone(), shutdown.clone());
 
-    let server = axum::serve(listener, serve::router(app.clone()))
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let limits = serve::listen::ServerLimits {
+        max_connections: app.config().server.max_connections,
+        header_timeout: app.config().server.header_timeout,
+    };
+    let server = tokio::spawn(serve::listen::run(
+        listener,
+        serve::router(app.clone()),
+        shutdown.clone(),
+        limits,
+    ));
     // Tests and scripts wait for this exact line on stdout.
     println!("listening on http://{address}/");
     info!(%address, "serving");
-    let server = tokio::spawn(server.into_future());
 
     wait_for_signal().await;
     info!("shutting down");

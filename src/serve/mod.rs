@@ -5,6 +5,7 @@
 
 mod cached;
 mod feeds;
+pub mod listen;
 mod micropub;
 mod pages;
 mod status_page;
@@ -21,6 +22,7 @@ use axum::routing::get;
 use crate::app::App;
 
 pub fn router(app: Arc<App>) -> Router {
+    let request_timeout = app.config().server.request_timeout;
     Router::new()
         .route("/healthz", get(healthz))
         .route("/feeds/{file}", get(feeds::feed))
@@ -40,6 +42,11 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .fallback(not_found)
         .layer(axum::middleware::from_fn(count_requests))
+        // Bounds a whole request, a slow body included (slowloris on the body side).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .with_state(app)
 }
 

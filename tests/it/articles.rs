@@ -314,7 +314,7 @@ async fn a_new_broken_file_is_reported_and_harms_nothing() {
             .find(|(listed, _)| listed == file)
             .map(|(_, error)| error.as_str())
             .unwrap_or_else(|| panic!("/status.json does not list {file}: {issues:?}"));
-        let position = format!("{file}:{line}: ");
+        let position = format!("{file}:{line}:");
         assert!(
             error.starts_with(&position) && error.contains(mentions),
             "/status.json: the error for {file} is {error:?}, expected {position:?}… \
@@ -1037,7 +1037,7 @@ async fn assert_still_published_as_it_was(daemon: &Daemon, good: &str, broken: &
 
 /// Waits until `/status.json` reports `file` with an error at `line`.
 async fn wait_for_issue(daemon: &Daemon, file: &str, line: usize) {
-    let position = format!("{file}:{line}: ");
+    let position = format!("{file}:{line}:");
     let position = position.as_str();
     wait_until(
         &format!("/status.json lists {file} with an error starting {position:?}"),
