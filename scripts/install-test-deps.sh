@@ -13,10 +13,21 @@ need_rust_component clippy clippy
 
 # Debian packages the integration tests drive:
 # - chromium (and a font to draw text in): the browser check in tests/it/articles.rs;
-# - nginx: serving an exported mirror in tests/it/mirror.rs.
+# - nginx: serving an exported mirror in tests/it/mirror.rs;
+# - python3 and pip, when PyPI's micropub library (below) is missing.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+micropub_importable() {
+  python3 -c 'import micropub; micropub.Client' >/dev/null 2>&1
+}
+if ! micropub_importable; then
+  if ! command -v python3 >/dev/null 2>&1; then
+    missing+=(python3 python3-pip)
+  elif ! python3 -m pip --version >/dev/null 2>&1; then
+    missing+=(python3-pip)
+  fi
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo_if_needed=()
   if [ "$(id -u)" -ne 0 ]; then
@@ -25,4 +36,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_if_needed[@]}" apt-get update
   "${sudo_if_needed[@]}" env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# PyPI's micropub client library (0.0.9: a Client over requests) drives the Micropub endpoint in
+# tests/it/micropub.rs. Debian's own python3 refuses pip installs unless told otherwise (PEP 668).
+if ! micropub_importable; then
+  python3 -m pip install --quiet micropub==0.0.9 \
+    || python3 -m pip install --quiet --break-system-packages micropub==0.0.9
 fi

@@ -62,6 +62,14 @@ impl MicropubError {
         }
     }
 
+    fn forbidden(url: &str) -> MicropubError {
+        MicropubError {
+            status: 403,
+            error: "forbidden",
+            description: format!("{url} belongs to another author"),
+        }
+    }
+
     fn not_found(url: &str) -> MicropubError {
         MicropubError {
             status: 400,
@@ -229,7 +237,7 @@ pub fn apply(
             delete_properties,
             delete_values,
         } => {
-            let entry = own_article(config, store, &url)?;
+            let entry = own_article(config, store, &url, author)?;
             let slug = slug_of_entry(&entry);
             let mut text = ArticleText::from_entry(&entry).expect("articles have their text");
             let mut properties = properties_of_text(config, &text);
@@ -258,13 +266,19 @@ pub fn apply(
             Ok(Outcome::Done)
         }
         Action::Delete { url } => {
-            let entry = own_article(config, store, &url)?;
+            let entry = own_article(config, store, &url, author)?;
             store.delete_article(entry.id)?;
             store.commit()?;
             Ok(Outcome::Done)
         }
         Action::Undelete { url } => {
             let slug = slug_of_url(config, &url).ok_or_else(|| MicropubError::not_found(&url))?;
+            let deleted = store
+                .deleted_article(article_id(&slug))?
+                .ok_or_else(|| MicropubError::invalid(format!("{url} is not deleted")))?;
+            if deleted.article.as_ref().map(|a| a.author.as_str()) != Some(author) {
+                return Err(MicropubError::forbidden(&url));
+            }
             match store.undelete_article(article_id(&slug))? {
                 Some(_) => {
                     store.commit()?;
@@ -407,17 +421,27 @@ pub fn capabilities(config: &Config) -> Value {
     })
 }
 
-/// The Micropub-written article at `url`; file articles are edited as files.
-fn own_article(config: &Config, store: &Store, url: &str) -> Result<Entry, MicropubError> {
+/// The Micropub-written article at `url`, if `author` wrote it; file articles are edited as
+/// files, and nobody edits another author's words under that author's byline.
+fn own_article(
+    config: &Config,
+    store: &Store,
+    url: &str,
+    author: &str,
+) -> Result<Entry, MicropubError> {
     let slug = slug_of_url(config, url).ok_or_else(|| MicropubError::not_found(url))?;
     let entry = store
         .get(article_id(&slug))?
         .filter(|entry| entry.article.is_some())
         .ok_or_else(|| MicropubError::not_found(url))?;
-    if let Some(file) = entry.article.as_ref().and_then(|a| a.file.as_ref()) {
+    let article = entry.article.as_ref().expect("filtered to articles");
+    if let Some(file) = &article.file {
         return Err(MicropubError::invalid(format!(
             "this article is written as the file {file}: edit the file"
         )));
+    }
+    if article.author != author {
+        return Err(MicropubError::forbidden(url));
     }
     Ok(entry)
 }

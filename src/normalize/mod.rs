@@ -454,6 +454,20 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_surrogate_in_a_json_feed_is_refused_not_passed_on() {
+        let body = r#"{"version":"https://jsonfeed.org/version/1.1","title":"x",
+            "items":[{"id":"1","title":"bad \ud800 title","content_text":"x"}]}"#;
+        // serde_json refuses unpaired surrogates: the feed is reported, nothing is stored.
+        let error = normalize_feed(body.as_bytes(), None, &source(), now()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("not a feed: unable to parse JSON"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn not_a_feed_is_a_clear_error() {
         let check = |body: &str, expected: &str| {
             let error = normalize_feed(body.as_bytes(), None, &source(), now()).unwrap_err();

@@ -262,6 +262,97 @@ pub(crate) mod tests {
         }
     }
 
+    mod round_trip {
+        use super::*;
+        use crate::normalize::html::collapse_whitespace;
+        use proptest::prelude::*;
+
+        /// Text that XML and JSON find hostile: control characters, CDATA ends, markup,
+        /// entities, right-to-left text, emoji, and any other character at all.
+        fn hostile_text() -> impl Strategy<Value = String> {
+            let pieces = prop_oneof![
+                Just("]]>".to_string()),
+                Just("<b>&amp;</b>".to_string()),
+                Just("\u{1}\u{8}\u{b}\u{1f}\u{fffe}".to_string()),
+                Just("עברית العربية".to_string()),
+                Just("🇮🇪🇨🇾 Λεμεσός Dún Laoghaire".to_string()),
+                Just("\r\n\t".to_string()),
+                any::<String>(),
+            ];
+            proptest::collection::vec(pieces, 1..5).prop_map(|parts| parts.concat())
+        }
+
+        fn entry_strategy() -> impl Strategy<Value = Entry> {
+            (
+                hostile_text(),
+                "[a-z0-9]{1,12}",
+                0i64..4_102_444_800,
+                any::<bool>(),
+            )
+                .prop_map(|(title, path, seconds, has_link)| {
+                    let mut entry = entries().remove(0);
+                    entry.enclosures.clear();
+                    let link = format!("https://news.example/{path}");
+                    entry.title = title;
+                    entry.id = EntryId::from_key(&link);
+                    entry.public_id = if has_link {
+                        link.clone()
+                    } else {
+                        entry.id.urn()
+                    };
+                    entry.link = has_link.then_some(link);
+                    entry.published = DateTime::from_timestamp(seconds, 0).unwrap();
+                    entry.updated = entry.published;
+                    entry
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            /// Render then parse back (feed-rs) keeps ids, titles, links and dates.
+            #[test]
+            fn rendered_entries_parse_back_the_same(entry in entry_strategy()) {
+                let site = site();
+                let names = HashMap::new();
+                let entries = vec![entry.clone()];
+                let page = FeedPage {
+                    site: &site,
+                    name: "all",
+                    title: "T".into(),
+                    description: "D".into(),
+                    html_url: site.base_url.to_string(),
+                    page: 1,
+                    has_more: false,
+                    entries: &entries,
+                    region_names: &names,
+                    hub: None,
+                };
+                for format in Format::ALL {
+                    let bytes = match format {
+                        Format::Rss => rss::render_rss(&page),
+                        Format::Atom => atom::render_atom(&page),
+                        Format::Json => json_feed::render_json_feed(&page),
+                    };
+                    let feed = feed_rs::parser::parse(&bytes[..]);
+                    prop_assert!(feed.is_ok(), "{format:?}: {:?}", feed.err());
+                    let parsed = &feed.unwrap().entries[0];
+                    prop_assert_eq!(&parsed.id, &entry.public_id);
+                    let title = parsed.title.as_ref().map(|t| t.content.clone()).unwrap_or_default();
+                    // XML parsers normalise line ends; feeds trim: compare words.
+                    prop_assert_eq!(
+                        collapse_whitespace(&title),
+                        collapse_whitespace(&xml_text(&entry.title)),
+                        "{:?}", format
+                    );
+                    prop_assert_eq!(parsed.published, Some(entry.published));
+                    let link = parsed.links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"));
+                    prop_assert_eq!(link.map(|l| l.href.as_str()), entry.link.as_deref(), "{:?}", format);
+                }
+            }
+        }
+    }
+
     #[test]
     fn xml_text_drops_only_illegal_characters() {
         assert_eq!(xml_text("a\u{1}b\u{FFFE}c\td😀"), "abc\td😀");

@@ -65,27 +65,32 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) 
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let parsed = if content_type.starts_with("application/json") {
-        micropub::parse_json(&body).map(|action| (action, None))
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        micropub::parse_form(&body)
-    } else {
-        return error_response(&MicropubError {
-            status: 415,
-            error: "invalid_request",
-            description: "send application/json or application/x-www-form-urlencoded".into(),
-        });
-    };
     let config = app.config();
-    // Authenticate before saying anything about the body.
-    let form_token = parsed.as_ref().ok().and_then(|(_, token)| token.clone());
-    let token = bearer(&headers).or(form_token);
-    let author = match authenticate(&config, token.as_deref()) {
+    let json = content_type.starts_with("application/json");
+    let form = content_type.starts_with("application/x-www-form-urlencoded");
+    // Authenticate before saying anything about the body; a form may carry the token.
+    let parsed_form = form.then(|| micropub::parse_form(&body));
+    let form_token = match &parsed_form {
+        Some(Ok((_, token))) => token.clone(),
+        _ => None,
+    };
+    let author = match authenticate(&config, bearer(&headers).or(form_token).as_deref()) {
         Ok(author) => author,
         Err(error) => return error_response(&error),
     };
+    let parsed = match parsed_form {
+        Some(parsed) => parsed.map(|(action, _)| action),
+        None if json => micropub::parse_json(&body),
+        None => {
+            return error_response(&MicropubError {
+                status: 415,
+                error: "invalid_request",
+                description: "send application/json or application/x-www-form-urlencoded".into(),
+            });
+        }
+    };
     let action = match parsed {
-        Ok((action, _)) => action,
+        Ok(action) => action,
         Err(error) => return error_response(&error),
     };
     let applied = tokio::task::spawn_blocking(move || {

@@ -7,6 +7,7 @@
 mod articles;
 mod core;
 mod ingest;
+mod micropub;
 mod mirror;
 mod publish;
 mod support;

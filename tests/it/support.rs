@@ -24,7 +24,7 @@ use std::future::Future;
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
@@ -385,6 +385,8 @@ pub struct Daemon {
     dir: Option<TempDir>,
     /// `http://127.0.0.1:PORT` without the final slash.
     base_url: String,
+    /// The daemon's stderr lines so far, when started with [`Daemon::start_in_capturing_stderr`].
+    stderr: Arc<Mutex<Vec<String>>>,
 }
 
 impl Daemon {
@@ -396,15 +398,47 @@ impl Daemon {
     /// Serves the `feeds.toml` already in `dir` (from [`workdir`] or [`Daemon::into_dir`]),
     /// with the store left there by earlier runs.
     pub fn start_in(dir: TempDir) -> Daemon {
+        Daemon::launch(dir, false, &[])
+    }
+
+    /// Like [`Daemon::start_in`], but keeps the daemon's stderr (still echoed into the test log)
+    /// for [`Daemon::stderr_lines`].
+    pub fn start_in_capturing_stderr(dir: TempDir) -> Daemon {
+        Daemon::launch(dir, true, &[])
+    }
+
+    /// Like [`Daemon::start_in_capturing_stderr`], with extra environment variables for the
+    /// daemon, e.g. the authors' Micropub tokens named by `token_env` in the config.
+    pub fn start_in_with_env(dir: TempDir, env: &[(&str, &str)]) -> Daemon {
+        Daemon::launch(dir, true, env)
+    }
+
+    fn launch(dir: TempDir, capture_stderr: bool, env: &[(&str, &str)]) -> Daemon {
         let config = dir.path().join(CONFIG_FILE);
         let mut child = islands_command(dir.path())
+            .envs(env.iter().copied())
             .arg("serve")
             .arg("--config")
             .arg(&config)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if capture_stderr {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .unwrap_or_else(|error| panic!("spawn {}: {error}", env!("CARGO_BIN_EXE_islands")));
+        let stderr_lines = Arc::new(Mutex::new(Vec::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let lines = stderr_lines.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines() {
+                    let Ok(line) = line else { break };
+                    eprintln!("{line}");
+                    lock(&lines).push(line);
+                }
+            });
+        }
         let stdout = child.stdout.take().expect("stdout is piped");
         let (sender, receiver) = mpsc::channel();
         // Keep reading after the first line, so the daemon never blocks on a full pipe.
@@ -423,6 +457,7 @@ impl Daemon {
                 child,
                 dir: Some(dir),
                 base_url: url.trim_end_matches('/').to_string(),
+                stderr: stderr_lines,
             },
             // Stdout closed: the daemon exited (or closed it) without saying where it listens.
             Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -464,6 +499,46 @@ impl Daemon {
             .path()
     }
 
+    /// The daemon's stderr lines so far; empty unless started with
+    /// [`Daemon::start_in_capturing_stderr`].
+    pub fn stderr_lines(&self) -> Vec<String> {
+        lock(&self.stderr).clone()
+    }
+
+    /// Sends a signal by name (`"HUP"`, `"TERM"`, ...) with `kill(1)`.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.pid().to_string();
+        let status = Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(&pid)
+            .status()
+            .unwrap_or_else(|error| panic!("run kill -{signal} {pid}: {error}"));
+        assert!(status.success(), "kill -{signal} {pid} -> {status}");
+    }
+
+    /// Sends SIGTERM and waits for the daemon to exit; panics (after a SIGKILL) if it is still
+    /// running after `deadline`.
+    pub fn terminate(&mut self, deadline: Duration) -> ExitStatus {
+        self.signal("TERM");
+        let started = Instant::now();
+        let status = blocking(|| {
+            loop {
+                match self.child.try_wait() {
+                    Ok(Some(status)) => return Some(status),
+                    Ok(None) if started.elapsed() < deadline => {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    Ok(None) => return None,
+                    Err(error) => panic!("waiting for islands serve: {error}"),
+                }
+            }
+        });
+        status.unwrap_or_else(|| {
+            self.stop();
+            panic!("islands serve was still running {deadline:?} after SIGTERM");
+        })
+    }
+
     /// Stops the daemon and hands back its folder, so another run can reuse the store.
     pub fn into_dir(mut self) -> TempDir {
         self.stop();
@@ -503,6 +578,58 @@ pub fn workdir(config_toml: &str) -> TempDir {
 pub fn run_islands(args: &[&str], current_dir: &Path) -> Output {
     let output = blocking(|| islands_command(current_dir).args(args).output())
         .unwrap_or_else(|error| panic!("run islands {args:?}: {error}"));
+    eprintln!(
+        "islands {args:?} -> {}\n--- stdout\n{}--- stderr\n{}---",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Like [`run_islands`], but kills the command and panics if it runs longer than `deadline`
+/// (e.g. `serve`, which must refuse a bad config rather than start).
+pub fn run_islands_within(args: &[&str], current_dir: &Path, deadline: Duration) -> Output {
+    let mut child = islands_command(current_dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("run islands {args:?}: {error}"));
+    let read_all = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().expect("stdout is piped")));
+    let stderr = read_all(Box::new(child.stderr.take().expect("stderr is piped")));
+    let started = Instant::now();
+    let status = blocking(|| {
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) if started.elapsed() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return None;
+                }
+                Err(error) => panic!("waiting for islands {args:?}: {error}"),
+            }
+        }
+    });
+    let output = Output {
+        status: status.unwrap_or_else(|| {
+            panic!("islands {args:?} was still running after {deadline:?}; killed it")
+        }),
+        stdout: stdout.join().expect("the stdout reader does not panic"),
+        stderr: stderr.join().expect("the stderr reader does not panic"),
+    };
     eprintln!(
         "islands {args:?} -> {}\n--- stdout\n{}--- stderr\n{}---",
         output.status,

@@ -1,0 +1,1506 @@
+//! The Micropub endpoint `/micropub` (issue 7), through the real daemon.
+//!
+//! What these tests check:
+//! - a form-encoded post (`h=entry&name=...&content=...&category[]=...`) answers 201 with
+//!   `Location` = the permalink under `[site] base_url`; the page answers 200 at once, with the
+//!   title, the Markdown rendered and "By Grace Kennedy"; the article is in every format of
+//!   `/feeds/all.*` and of the region feeds its categories name, under one `urn:uuid:` id, and not
+//!   in the other regions; a category that is no region becomes a tag (`#sea` on the page,
+//!   `<category>sea</category>` in RSS);
+//! - a JSON post with `content: [{"html": ...}]` and `mp-slug` is published at that slug, under
+//!   the name of the author whose token it carried; a second post with the same name gets `-2`;
+//! - a JSON update (`replace`, `add`, `delete`) answers 204, changes the content on the page, in
+//!   the feeds and in `q=source`, and keeps the id and the link;
+//! - a delete (form) answers 204, takes the article out of every feed and makes its page answer
+//!   410; an undelete (JSON) answers 204 and brings it back with the same id;
+//! - no token answers 401 with `WWW-Authenticate: Bearer` and `{"error":"unauthorized",...}`; a
+//!   wrong one 403 `{"error":"forbidden",...}`, whether sent as a header, a form field or a query
+//!   parameter; the form field and the query parameter work with a right token; no token, right
+//!   or wrong, appears in any response or in the daemon's log;
+//! - another author's token can neither update nor delete an article (403 forbidden), and
+//!   changes nothing;
+//! - `q=config` lists the supported queries and `syndicate-to`; `q=source` gives the article as
+//!   Micropub JSON;
+//! - malformed JSON and a post without content answer 400 `invalid_request`, a body over 1 MiB
+//!   413, a `text/plain` body 415, and none of them stores anything;
+//! - a Micropub article survives a restart (same page, same id, still in the feeds);
+//! - `islands article export` writes it as `YYYY-MM-DD-{slug}.md` with front matter, and that
+//!   file copied into a fresh daemon's `articles/` is published with the same title, id and text;
+//! - an article written as a file cannot be updated or deleted over Micropub (400 naming the
+//!   file);
+//! - the `micropub` client library from PyPI creates, reads and updates an article through the
+//!   endpoint (`tests/fixtures/micropub_client.py`; skipped when python3 or the library is
+//!   missing, except under `CI`, where that is a failure).
+//!
+//! The trap: an absence (a refused post, a token in the log) is only asserted once something
+//! sent after it has shown up, so it cannot pass merely because the daemon had not got to it yet.
+
+use std::fs;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use feed_rs::model::{Entry, Feed};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+use crate::support::{
+    Daemon, Upstream, config, fixture_path, get_with, try_get_feed, wait_until, workdir,
+};
+
+/// `[site] base_url` in [`config`]: permalinks start with it.
+const BASE_URL: &str = "http://127.0.0.1:8080/";
+
+/// "Published within seconds", with room for a loaded two-core machine.
+const DEADLINE: Duration = Duration::from_secs(15);
+
+/// Every feed comes in these three formats.
+const FORMATS: [&str; 3] = ["rss", "atom", "json"];
+
+/// The authors' tokens, and the variables the config names for them.
+const GRACE_ENV: &str = "ISLANDS_TOKEN_GRACE";
+const GRACE_TOKEN: &str = "grace-7c1f9e2a4b6d8035e1";
+const ANDREAS_ENV: &str = "ISLANDS_TOKEN_ANDREAS";
+const ANDREAS_TOKEN: &str = "andreas-3e8b5d0f2a7c9164f0";
+/// A token nobody has.
+const WRONG_TOKEN: &str = "wrong-9d2e4f6a8b1c3e5d7f";
+
+const GRACE_BYLINE: &str = "By Grace Kennedy";
+const ANDREAS_BYLINE: &str = "By Andreas Georgiou";
+const GRACE_BIO_LINE: &str =
+    "bio = \"A leading journalist and columnist of events in Ireland and beyond.\"\n";
+
+const NO_SOURCES: &[(&str, &str)] = &[];
+
+/// The form bodies' media type.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_post_is_published_at_once_on_its_page_and_in_its_feeds() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Limassol marina opens its new breakwater";
+
+    let answer = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[
+            ("h", "entry"),
+            ("name", title),
+            (
+                "content",
+                "The breakwater at *Limassol* marina opened on Tuesday.\n\nFishing boats moored inside it at once.",
+            ),
+            ("category[]", "cyprus"),
+            ("category[]", "sea"),
+        ],
+    )
+    .await;
+
+    let slug = "limassol-marina-opens-its-new-breakwater";
+    assert_eq!(answer.status, StatusCode::CREATED, "form create: {answer}");
+    assert_eq!(answer.header("location"), permalink(slug), "{answer}");
+    // At once: no polling. A Micropub client shows the Location to its writer right away.
+    let path = format!("/articles/{slug}");
+    let (status, html) = page(&daemon, &path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path} right after the 201");
+    for expected in [
+        title,
+        GRACE_BYLINE,
+        "<em>Limassol</em>",
+        "Fishing boats moored inside it at once.",
+        "#sea",
+    ] {
+        assert_contains(&path, &html, expected);
+    }
+    assert!(
+        !html.contains("#cyprus"),
+        "GET {path}: the region category cyprus became a tag:\n{html}"
+    );
+
+    wait_until_listed(&daemon, "all", title).await;
+    wait_until_listed(&daemon, "cyprus", title).await;
+    let ids = ids_in(&daemon, "all", title).await;
+    assert!(
+        ids[0].starts_with("urn:uuid:"),
+        "the id of {title:?} is {:?}, expected urn:uuid:...",
+        ids[0]
+    );
+    assert_eq!(ids, ids_in(&daemon, "cyprus", title).await, "cyprus ids");
+    for extension in FORMATS {
+        let url = daemon.url(&format!("/feeds/all.{extension}"));
+        let feed = get_feed(&url).await;
+        let entry = the_entry(&feed, title, &url);
+        assert_eq!(
+            entry_link(&entry),
+            Some(permalink(slug).as_str()),
+            "{url}: link"
+        );
+        let url = daemon.url(&format!("/feeds/ireland.{extension}"));
+        assert!(
+            titles(&get_feed(&url).await).is_empty(),
+            "{url} lists a post whose categories name only cyprus"
+        );
+    }
+    let rss = text(&daemon, "/feeds/all.rss").await;
+    assert!(
+        rss.contains(">sea</category>"),
+        "/feeds/all.rss has no <category>sea</category>:\n{rss}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_post_with_html_content_and_mp_slug_is_published_under_its_authors_name() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Galway oyster festival sells out";
+
+    let answer = post_json(
+        &daemon,
+        Some(ANDREAS_TOKEN),
+        &json!({
+            "type": ["h-entry"],
+            "properties": {
+                "name": [title],
+                "content": [{"html": "<p>Every ticket went in <strong>four hours</strong>.</p>"}],
+                "category": ["ireland", "food"],
+                "mp-slug": ["galway-oysters"],
+            }
+        }),
+    )
+    .await;
+
+    assert_eq!(answer.status, StatusCode::CREATED, "JSON create: {answer}");
+    assert_eq!(
+        answer.header("location"),
+        permalink("galway-oysters"),
+        "{answer}"
+    );
+    let (status, html) = page(&daemon, "/articles/galway-oysters").await;
+    assert_eq!(status, StatusCode::OK, "GET /articles/galway-oysters");
+    for expected in [
+        title,
+        ANDREAS_BYLINE,
+        "<strong>four hours</strong>",
+        "#food",
+    ] {
+        assert_contains("/articles/galway-oysters", &html, expected);
+    }
+    assert!(
+        !html.contains(GRACE_BYLINE),
+        "Andreas's token published under Grace's name:\n{html}"
+    );
+    wait_until_listed(&daemon, "all", title).await;
+    wait_until_listed(&daemon, "ireland", title).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_post_with_the_same_name_gets_a_numbered_slug() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Storm warning for the west coast";
+    let fields = |content| {
+        [
+            ("h", "entry"),
+            ("name", title),
+            ("content", content),
+            ("category[]", "ireland"),
+        ]
+    };
+
+    let first = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &fields("Met Éireann issued an orange warning."),
+    )
+    .await;
+    let second = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &fields("The warning was raised to red overnight."),
+    )
+    .await;
+
+    let slug = "storm-warning-for-the-west-coast";
+    assert_eq!(first.status, StatusCode::CREATED, "first post: {first}");
+    assert_eq!(first.header("location"), permalink(slug), "{first}");
+    assert_eq!(second.status, StatusCode::CREATED, "second post: {second}");
+    assert_eq!(
+        second.header("location"),
+        permalink(&format!("{slug}-2")),
+        "{second}"
+    );
+    for (path, content) in [
+        (format!("/articles/{slug}"), "orange warning"),
+        (format!("/articles/{slug}-2"), "raised to red"),
+    ] {
+        let (status, html) = page(&daemon, &path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}");
+        assert_contains(&path, &html, content);
+    }
+    let url = daemon.url("/feeds/all.atom");
+    let url = url.as_str();
+    wait_until(
+        &format!("{url} lists {title:?} twice"),
+        DEADLINE,
+        || async move {
+            try_get_feed(url)
+                .await
+                .is_some_and(|feed| titles(&feed).iter().filter(|t| *t == title).count() == 2)
+        },
+    )
+    .await;
+    let feed = get_feed(url).await;
+    let ids: Vec<&str> = feed.entries.iter().map(|entry| entry.id.as_str()).collect();
+    assert_ne!(ids[0], ids[1], "{url}: the two posts share an id");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_update_changes_the_content_everywhere_and_never_the_id() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Paphos water restrictions eased";
+    let answer = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({
+            "type": ["h-entry"],
+            "properties": {
+                "name": [title],
+                "content": ["Reservoirs are at *forty* percent."],
+                "summary": ["Restrictions eased"],
+                "category": ["cyprus"],
+            }
+        }),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
+    let location = answer.header("location");
+    let path = path_of(&location);
+    wait_until_listed(&daemon, "all", title).await;
+    let ids = ids_in(&daemon, "all", title).await;
+
+    let update = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({
+            "action": "update",
+            "url": location,
+            "replace": {"content": ["Reservoirs have reached **sixty** percent after the rains."]},
+            "add": {"category": ["water"]},
+            "delete": ["summary"],
+        }),
+    )
+    .await;
+
+    assert_eq!(update.status, StatusCode::NO_CONTENT, "update: {update}");
+    let (status, html) = page(&daemon, &path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path} after the update");
+    for expected in [title, "<strong>sixty</strong>", "#water", GRACE_BYLINE] {
+        assert_contains(&path, &html, expected);
+    }
+    assert!(
+        !html.contains("forty"),
+        "GET {path}: the old content is still there:\n{html}"
+    );
+    for extension in FORMATS {
+        let feed_path = format!("/feeds/all.{extension}");
+        wait_for_text(&daemon, &feed_path, "sixty").await;
+        let body = text(&daemon, &feed_path).await;
+        assert!(
+            !body.contains("forty"),
+            "{feed_path} still has the old content:\n{body}"
+        );
+    }
+    assert_eq!(
+        ids_in(&daemon, "all", title).await,
+        ids,
+        "the update changed the id"
+    );
+    assert_eq!(
+        ids_in(&daemon, "cyprus", title).await,
+        ids,
+        "the update moved the article out of cyprus or changed its id there"
+    );
+    let url = daemon.url("/feeds/all.atom");
+    let entry = the_entry(&get_feed(&url).await, title, &url);
+    assert_eq!(entry_link(&entry), Some(location.as_str()), "{url}: link");
+
+    let source = query(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[("q", "source"), ("url", &location)],
+    )
+    .await;
+    assert_eq!(source.status, StatusCode::OK, "q=source: {source}");
+    let properties = &source.json()["properties"];
+    assert_eq!(
+        properties["content"],
+        json!(["Reservoirs have reached **sixty** percent after the rains."]),
+        "q=source after the update: {source}"
+    );
+    assert!(
+        properties.get("summary").is_none(),
+        "delete: [\"summary\"] left the summary: {source}"
+    );
+    let categories = strings(&properties["category"]);
+    for category in ["cyprus", "water"] {
+        assert!(
+            categories.iter().any(|c| c == category),
+            "q=source after adding water: category {categories:?} lacks {category}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_article_leaves_every_feed_answers_410_and_comes_back_when_undeleted() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Nicosia checkpoint hours extended";
+    let answer = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[
+            ("h", "entry"),
+            ("name", title),
+            (
+                "content",
+                "The Ledra Street crossing now stays open until midnight.",
+            ),
+            ("category[]", "cyprus"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
+    let location = answer.header("location");
+    let path = path_of(&location);
+    wait_until_listed(&daemon, "all", title).await;
+    wait_until_listed(&daemon, "cyprus", title).await;
+    let ids = ids_in(&daemon, "all", title).await;
+
+    let delete = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[("action", "delete"), ("url", &location)],
+    )
+    .await;
+
+    assert_eq!(delete.status, StatusCode::NO_CONTENT, "delete: {delete}");
+    let (status, _) = page(&daemon, &path).await;
+    assert_eq!(status, StatusCode::GONE, "GET {path} after the delete");
+    wait_until_unlisted(&daemon, "all", title).await;
+    wait_until_unlisted(&daemon, "cyprus", title).await;
+
+    let undelete = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({"action": "undelete", "url": location}),
+    )
+    .await;
+
+    assert_eq!(
+        undelete.status,
+        StatusCode::NO_CONTENT,
+        "undelete: {undelete}"
+    );
+    let (status, html) = page(&daemon, &path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path} after the undelete");
+    assert_contains(&path, &html, "open until midnight");
+    wait_until_listed(&daemon, "all", title).await;
+    wait_until_listed(&daemon, "cyprus", title).await;
+    assert_eq!(
+        ids_in(&daemon, "all", title).await,
+        ids,
+        "the undeleted article has a new id"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_and_wrong_tokens_are_refused_and_no_token_reaches_a_response_or_the_log() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let refused_title = "A post that must never be stored";
+    let refused_form = |token: Option<&'static str>| {
+        let mut fields = vec![
+            ("h", "entry"),
+            ("name", refused_title),
+            ("content", "Nobody may publish this."),
+        ];
+        if let Some(token) = token {
+            fields.push(("access_token", token));
+        }
+        fields
+    };
+    let refused_json = json!({
+        "type": ["h-entry"],
+        "properties": {"name": [refused_title], "content": ["Nobody may publish this."]}
+    });
+    let mut answers = Vec::new();
+
+    for (what, answer) in [
+        (
+            "a form post without a token",
+            post_form(&daemon, None, &refused_form(None)).await,
+        ),
+        (
+            "a JSON post without a token",
+            post_json(&daemon, None, &refused_json).await,
+        ),
+        (
+            "GET q=config without a token",
+            query(&daemon, None, &[("q", "config")]).await,
+        ),
+        (
+            "a form post with an empty access_token",
+            post_form(&daemon, None, &refused_form(Some(""))).await,
+        ),
+    ] {
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{what}: {answer}");
+        let challenge = answer.header("www-authenticate");
+        assert!(
+            challenge.starts_with("Bearer"),
+            "{what}: WWW-Authenticate {challenge:?}, expected Bearer: {answer}"
+        );
+        assert_error(&answer, "unauthorized", what);
+        answers.push(answer);
+    }
+    for (what, answer) in [
+        (
+            "a form post with a wrong bearer token",
+            post_form(&daemon, Some(WRONG_TOKEN), &refused_form(None)).await,
+        ),
+        (
+            "a JSON post with a wrong bearer token",
+            post_json(&daemon, Some(WRONG_TOKEN), &refused_json).await,
+        ),
+        (
+            "a form post with a wrong access_token field",
+            post_form(&daemon, None, &refused_form(Some(WRONG_TOKEN))).await,
+        ),
+        (
+            "GET q=config with a wrong access_token parameter",
+            query(
+                &daemon,
+                None,
+                &[("q", "config"), ("access_token", WRONG_TOKEN)],
+            )
+            .await,
+        ),
+    ] {
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}: {answer}");
+        assert_error(&answer, "forbidden", what);
+        answers.push(answer);
+    }
+
+    let by_field = "Grace posts with her token in the form";
+    let answer = post_form(
+        &daemon,
+        None,
+        &[
+            ("h", "entry"),
+            ("name", by_field),
+            ("content", "Some clients send the token as a form field."),
+            ("access_token", GRACE_TOKEN),
+        ],
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::CREATED,
+        "a form post with Grace's token as access_token: {answer}"
+    );
+    let (status, html) = page(&daemon, &path_of(&answer.header("location"))).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_contains(by_field, &html, GRACE_BYLINE);
+    answers.push(answer);
+    let answer = query(
+        &daemon,
+        None,
+        &[("q", "config"), ("access_token", GRACE_TOKEN)],
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "GET q=config with Grace's token as access_token: {answer}"
+    );
+    answers.push(answer);
+    let by_andreas = "Andreas posts with his bearer token";
+    let answer = post_form(
+        &daemon,
+        Some(ANDREAS_TOKEN),
+        &[
+            ("h", "entry"),
+            ("name", by_andreas),
+            ("content", "Most clients send the token in a header."),
+        ],
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::CREATED,
+        "a post with Andreas's token: {answer}"
+    );
+    let (status, html) = page(&daemon, &path_of(&answer.header("location"))).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_contains(by_andreas, &html, ANDREAS_BYLINE);
+    answers.push(answer);
+
+    wait_until_listed(&daemon, "all", by_field).await;
+    wait_until_listed(&daemon, "all", by_andreas).await;
+    assert_nowhere(&daemon, refused_title).await;
+    for answer in &answers {
+        for token in [GRACE_TOKEN, ANDREAS_TOKEN, WRONG_TOKEN] {
+            assert!(
+                !answer.response_text().contains(token),
+                "a response carries the token {token:?}: {answer}"
+            );
+        }
+    }
+    // The last post's log line is there, so every earlier request has been logged too.
+    wait_until("the daemon has logged the last post", DEADLINE, || async {
+        daemon
+            .stderr_lines()
+            .iter()
+            .any(|line| line.contains("andreas-posts-with-his-bearer-token"))
+    })
+    .await;
+    for line in daemon.stderr_lines() {
+        for token in [GRACE_TOKEN, ANDREAS_TOKEN, WRONG_TOKEN] {
+            assert!(
+                !line.contains(token),
+                "the daemon logged the token {token:?}: {line}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_authors_token_can_neither_update_nor_delete_an_article() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Dublin port tunnel closed for repairs";
+    let answer = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[
+            ("h", "entry"),
+            ("name", title),
+            ("content", "The tunnel closes at *ten* tonight."),
+            ("category[]", "ireland"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
+    let location = answer.header("location");
+    let path = path_of(&location);
+    wait_until_listed(&daemon, "all", title).await;
+
+    let update = post_json(
+        &daemon,
+        Some(ANDREAS_TOKEN),
+        &json!({
+            "action": "update",
+            "url": location,
+            "replace": {"content": ["Rewritten by someone else."]},
+        }),
+    )
+    .await;
+    let delete = post_form(
+        &daemon,
+        Some(ANDREAS_TOKEN),
+        &[("action", "delete"), ("url", &location)],
+    )
+    .await;
+
+    for (what, answer) in [
+        ("Andreas updating Grace's article", &update),
+        ("Andreas deleting Grace's article", &delete),
+    ] {
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}: {answer}");
+        assert_error(answer, "forbidden", what);
+    }
+    let (status, html) = page(&daemon, &path).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "GET {path} after Andreas's refused delete"
+    );
+    assert_contains(&path, &html, "<em>ten</em>");
+    assert_contains(&path, &html, GRACE_BYLINE);
+    assert!(
+        !html.contains("Rewritten by someone else."),
+        "GET {path}: Andreas's refused update was applied:\n{html}"
+    );
+    // Grace's own token still may: the refusal was about whose article it is.
+    let own = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({
+            "action": "update",
+            "url": location,
+            "replace": {"content": ["The tunnel closes at *eleven* tonight."]},
+        }),
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::NO_CONTENT, "Grace's update: {own}");
+    assert_nowhere_text(&daemon, "Rewritten by someone else.").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn q_config_lists_the_queries_and_q_source_gives_the_article_as_micropub_json() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+
+    let answer = query(&daemon, Some(GRACE_TOKEN), &[("q", "config")]).await;
+
+    assert_eq!(answer.status, StatusCode::OK, "q=config: {answer}");
+    let content_type = answer.header("content-type");
+    assert!(
+        content_type.starts_with("application/json"),
+        "q=config: Content-Type {content_type:?}"
+    );
+    let capabilities = answer.json();
+    let queries = strings(&capabilities["q"]);
+    for expected in ["config", "source"] {
+        assert!(
+            queries.iter().any(|q| q == expected),
+            "q=config: \"q\" {queries:?} lacks {expected}: {answer}"
+        );
+    }
+    assert!(
+        capabilities["syndicate-to"].is_array(),
+        "q=config: no \"syndicate-to\" list: {answer}"
+    );
+
+    let title = "Famagusta old town reopens to visitors";
+    let content = "The walls of *Famagusta* can be walked again.";
+    let created = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({
+            "type": ["h-entry"],
+            "properties": {
+                "name": [title],
+                "content": [content],
+                "category": ["cyprus", "heritage"],
+            }
+        }),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "create: {created}");
+    let location = created.header("location");
+
+    let answer = query(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[("q", "source"), ("url", &location)],
+    )
+    .await;
+
+    assert_eq!(answer.status, StatusCode::OK, "q=source: {answer}");
+    let source = answer.json();
+    assert_eq!(source["type"], json!(["h-entry"]), "q=source: {answer}");
+    let properties = &source["properties"];
+    assert_eq!(properties["name"], json!([title]), "q=source: {answer}");
+    assert_eq!(
+        properties["content"],
+        json!([content]),
+        "q=source: {answer}"
+    );
+    let categories = strings(&properties["category"]);
+    for expected in ["cyprus", "heritage"] {
+        assert!(
+            categories.iter().any(|c| c == expected),
+            "q=source: category {categories:?} lacks {expected}: {answer}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_refused_with_their_status_and_store_nothing() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let refused = [
+        "Malformed JSON post",
+        "JSON post without content",
+        "Form post without content",
+        "Oversized post",
+        "Plain text post",
+    ];
+
+    let answer = post_raw(
+        &daemon,
+        Some("application/json"),
+        Some(GRACE_TOKEN),
+        br#"{"type":["h-entry"],"properties":{"name":["Malformed JSON post"],"content":["#.to_vec(),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_error(&answer, "invalid_request", "malformed JSON");
+    let description = answer.json()["error_description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        description.starts_with("malformed JSON: "),
+        "malformed JSON: error_description {description:?}"
+    );
+
+    let answer = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({"type": ["h-entry"], "properties": {"name": ["JSON post without content"]}}),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_error(&answer, "invalid_request", "a JSON post without content");
+
+    let answer = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[("h", "entry"), ("name", "Form post without content")],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{answer}");
+    assert_error(&answer, "invalid_request", "a form post without content");
+
+    let oversized = format!(
+        "h=entry&name=Oversized+post&content={}",
+        "x".repeat(1024 * 1024)
+    );
+    let answer = post_raw(
+        &daemon,
+        Some(FORM),
+        Some(GRACE_TOKEN),
+        oversized.into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "a body over 1 MiB: {answer}"
+    );
+
+    let answer = post_raw(
+        &daemon,
+        Some("text/plain"),
+        Some(GRACE_TOKEN),
+        b"h=entry&name=Plain+text+post&content=Sent+as+text%2Fplain".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "a text/plain body: {answer}"
+    );
+
+    // Something posted after the refused ones shows up: they had their chance to be stored.
+    let good = "Larnaca salt lake fills up";
+    let answer = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[
+            ("h", "entry"),
+            ("name", good),
+            ("content", "Flamingos are back."),
+        ],
+    )
+    .await;
+    assert_eq!(
+        answer.status,
+        StatusCode::CREATED,
+        "the good post: {answer}"
+    );
+    wait_until_listed(&daemon, "all", good).await;
+    for extension in FORMATS {
+        let url = daemon.url(&format!("/feeds/all.{extension}"));
+        let listed = titles(&get_feed(&url).await);
+        assert_eq!(
+            listed,
+            [good.to_string()],
+            "{url}: a refused request stored something"
+        );
+    }
+    for title in refused {
+        assert_nowhere(&daemon, title).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_micropub_article_survives_a_restart_with_its_id() {
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Cork city council votes for a new bridge";
+    let answer = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[
+            ("h", "entry"),
+            ("name", title),
+            (
+                "content",
+                "The bridge will cross the *Lee* at Kent station.",
+            ),
+            ("category[]", "ireland"),
+        ],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
+    let path = path_of(&answer.header("location"));
+    wait_until_listed(&daemon, "ireland", title).await;
+    let ids = ids_in(&daemon, "all", title).await;
+
+    let daemon = start_daemon(daemon.into_dir());
+
+    let (status, html) = page(&daemon, &path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path} after the restart");
+    assert_contains(&path, &html, "<em>Lee</em>");
+    assert_contains(&path, &html, GRACE_BYLINE);
+    wait_until_listed(&daemon, "all", title).await;
+    wait_until_listed(&daemon, "ireland", title).await;
+    assert_eq!(
+        ids_in(&daemon, "all", title).await,
+        ids,
+        "the restart changed the id"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn article_export_writes_a_file_that_a_fresh_daemon_publishes_the_same() {
+    let upstream = Upstream::start().await;
+    let config_toml = micropub_config(&upstream);
+    let daemon = start_daemon(workdir(&config_toml));
+    let title = "Kyrenia harbour festival returns";
+    let markdown = "Boats, *music* and lanterns.\n\nThe festival runs until Sunday.";
+    let answer = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({
+            "type": ["h-entry"],
+            "properties": {
+                "name": [title],
+                "content": [markdown],
+                "category": ["cyprus", "festivals"],
+            }
+        }),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
+    let location = answer.header("location");
+    let slug = "kyrenia-harbour-festival-returns";
+    assert_eq!(location, permalink(slug), "{answer}");
+    wait_until_listed(&daemon, "all", title).await;
+    let ids = ids_in(&daemon, "all", title).await;
+    let source = query(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[("q", "source"), ("url", &location)],
+    )
+    .await;
+    let published = source.json()["properties"]["published"][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("q=source has no published date: {source}"))
+        .to_string();
+    let day = published.get(..10).unwrap_or_default().to_string();
+
+    // The store is locked while the daemon runs.
+    let dir = daemon.into_dir();
+    let out = tempfile::tempdir().expect("create a temporary folder");
+    let out_dir = out.path().to_str().expect("temporary paths are UTF-8");
+    let output = Daemon::run_cli(&["article", "export", out_dir], dir.path());
+
+    assert_eq!(output.status.code(), Some(0), "islands article export");
+    let name = format!("{day}-{slug}.md");
+    let files: Vec<String> = fs::read_dir(out.path())
+        .expect("list the export folder")
+        .map(|item| {
+            item.expect("read a folder entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(files, std::slice::from_ref(&name), "the export folder");
+    let file_text = fs::read_to_string(out.path().join(&name)).expect("read the exported file");
+    let (front, body) = split_front_matter(&file_text);
+    let front: toml::Table = toml::from_str(front)
+        .unwrap_or_else(|error| panic!("{name}: front matter is not TOML ({error}):\n{file_text}"));
+    assert_eq!(
+        front.get("title").and_then(toml::Value::as_str),
+        Some(title),
+        "{name}: title\n{file_text}"
+    );
+    assert_eq!(
+        front.get("author").and_then(toml::Value::as_str),
+        Some("grace-kennedy"),
+        "{name}: author\n{file_text}"
+    );
+    assert_eq!(
+        toml_strings(front.get("regions")),
+        ["cyprus"],
+        "{name}: regions\n{file_text}"
+    );
+    assert_eq!(
+        toml_strings(front.get("tags")),
+        ["festivals"],
+        "{name}: tags\n{file_text}"
+    );
+    let published_in_file = front
+        .get("published")
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        published_in_file.starts_with(&day),
+        "{name}: published {published_in_file:?}, expected the post's day {day}\n{file_text}"
+    );
+    assert_eq!(body.trim_end(), markdown, "{name}: the Markdown");
+
+    // The round trip: the file, as a writer would drop it into a fresh site's articles folder.
+    let fresh = workdir(&config_toml);
+    fs::copy(
+        out.path().join(&name),
+        fresh.path().join("articles").join(&name),
+    )
+    .expect("copy the exported file into articles/");
+    let daemon = start_daemon(fresh);
+    wait_until_listed(&daemon, "all", title).await;
+    wait_until_listed(&daemon, "cyprus", title).await;
+    assert_eq!(
+        ids_in(&daemon, "all", title).await,
+        ids,
+        "the exported file gives the article another id"
+    );
+    let path = format!("/articles/{slug}");
+    let (status, html) = page(&daemon, &path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path} from the exported file");
+    for expected in [title, GRACE_BYLINE, "<em>music</em>", "#festivals"] {
+        assert_contains(&path, &html, expected);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_written_as_a_file_cannot_be_changed_over_micropub() {
+    let upstream = Upstream::start().await;
+    let dir = workdir(&micropub_config(&upstream));
+    let file = "2026-11-24-ferry-strike-called-off.md";
+    let title = "Ferry strike called off";
+    fs::write(
+        dir.path().join("articles").join(file),
+        format!(
+            "+++\ntitle = \"{title}\"\nauthor = \"grace-kennedy\"\nregions = [\"ireland\"]\n\
+             published = 2026-11-24T09:00:00Z\n+++\nSailings resume *tomorrow*.\n"
+        ),
+    )
+    .expect("write the article file");
+    let daemon = start_daemon(dir);
+    wait_until_listed(&daemon, "all", title).await;
+    let url = permalink("ferry-strike-called-off");
+
+    let update = post_json(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &json!({
+            "action": "update",
+            "url": url,
+            "replace": {"content": ["Changed over Micropub."]},
+        }),
+    )
+    .await;
+    let delete = post_form(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[("action", "delete"), ("url", &url)],
+    )
+    .await;
+
+    for (what, answer) in [
+        ("updating a file article", &update),
+        ("deleting a file article", &delete),
+    ] {
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{what}: {answer}");
+        assert_error(answer, "invalid_request", what);
+        let description = answer.json()["error_description"].to_string();
+        assert!(
+            description.contains(file),
+            "{what}: the error does not name the file {file}: {answer}"
+        );
+    }
+    let (status, html) = page(&daemon, "/articles/ferry-strike-called-off").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the file article after Micropub tried"
+    );
+    assert_contains("the file article", &html, "<em>tomorrow</em>");
+    assert_nowhere_text(&daemon, "Changed over Micropub.").await;
+    wait_until_listed(&daemon, "all", title).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_micropub_client_library_creates_reads_and_updates_an_article() {
+    if !python_micropub_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 with the micropub library (PyPI micropub==0.0.9) is missing; \
+             scripts/install-test-deps.sh installs it"
+        );
+        println!("skipped: python3 or its micropub library (PyPI micropub==0.0.9) is missing");
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let title = "Troodos snow draws the first skiers";
+    let location = permalink("troodos-first-skiers");
+    let script = fixture_path("micropub_client.py");
+
+    let output = tokio::task::block_in_place(|| {
+        python_command()
+            .arg(&script)
+            .arg(daemon.url("/micropub"))
+            .arg(GRACE_TOKEN)
+            .arg(&location)
+            .stdin(Stdio::null())
+            .output()
+    })
+    .unwrap_or_else(|error| panic!("run python3 {}: {error}", script.display()));
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "python3 micropub_client.py -> {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+        output.status
+    );
+    let report: Value = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|error| panic!("the script printed no JSON ({error}):\n{stdout}"));
+    assert_eq!(report["source_status"], 200, "q=source: {report}");
+    assert_eq!(
+        report["source"]["properties"]["name"],
+        json!([title]),
+        "{report}"
+    );
+    assert_eq!(report["update_status"], 204, "update: {report}");
+    assert_eq!(
+        report["updated"]["properties"]["content"],
+        json!(["Mount *Olympus* opened all four slopes on Sunday."]),
+        "q=source after the update: {report}"
+    );
+    let path = path_of(&location);
+    let (status, html) = page(&daemon, &path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path}");
+    for expected in [title, GRACE_BYLINE, "all four slopes", "#snow"] {
+        assert_contains(&path, &html, expected);
+    }
+    wait_until_listed(&daemon, "cyprus", title).await;
+    for extension in FORMATS {
+        wait_for_text(
+            &daemon,
+            &format!("/feeds/all.{extension}"),
+            "all four slopes",
+        )
+        .await;
+    }
+}
+
+/// The test config with both authors holding a Micropub token, and regions ireland and cyprus
+/// without sources.
+fn micropub_config(upstream: &Upstream) -> String {
+    let text = config(upstream, &[("ireland", NO_SOURCES), ("cyprus", NO_SOURCES)]);
+    assert!(
+        text.contains(GRACE_BIO_LINE),
+        "support::config no longer has Grace's bio line:\n{text}"
+    );
+    let mut text = text.replacen(
+        GRACE_BIO_LINE,
+        &format!("{GRACE_BIO_LINE}token_env = \"{GRACE_ENV}\"\n"),
+        1,
+    );
+    text.push_str(&format!(
+        "\n[authors.andreas-georgiou]\nname = \"Andreas Georgiou\"\n\
+         bio = \"Reports on Cyprus and the eastern Mediterranean from Limassol.\"\n\
+         token_env = \"{ANDREAS_ENV}\"\n"
+    ));
+    text
+}
+
+/// Serves `dir` with both authors' tokens in the environment, its stderr kept.
+fn start_daemon(dir: TempDir) -> Daemon {
+    Daemon::start_in_with_env(
+        dir,
+        &[(GRACE_ENV, GRACE_TOKEN), (ANDREAS_ENV, ANDREAS_TOKEN)],
+    )
+}
+
+fn permalink(slug: &str) -> String {
+    format!("{BASE_URL}articles/{slug}")
+}
+
+/// The path of a permalink, to request it from the daemon (which listens elsewhere).
+fn path_of(permalink: &str) -> String {
+    let path = permalink
+        .strip_prefix(BASE_URL)
+        .unwrap_or_else(|| panic!("{permalink:?} does not start with {BASE_URL}"));
+    format!("/{path}")
+}
+
+/// One answer of the daemon, whole, so a failed assertion can show it.
+struct Answer {
+    what: String,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|error| panic!("{}: the body is not JSON ({error}): {self}", self.what))
+    }
+}
+
+impl Answer {
+    /// What the daemon sent: the headers and the body.
+    fn response_text(&self) -> String {
+        let mut text = String::new();
+        for (name, value) in &self.headers {
+            text.push_str(&format!(
+                "{name}: {}\n",
+                String::from_utf8_lossy(value.as_bytes())
+            ));
+        }
+        text.push('\n');
+        text.push_str(&self.body);
+        text
+    }
+}
+
+impl std::fmt::Display for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} -> {}\n{}",
+            self.what,
+            self.status,
+            self.response_text()
+        )
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("build the test HTTP client")
+}
+
+async fn answer_of(what: String, request: reqwest::RequestBuilder) -> Answer {
+    let response = request
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("{what}: {error}"));
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .text()
+        .await
+        .unwrap_or_else(|error| panic!("{what}: reading the body: {error}"));
+    Answer {
+        what,
+        status,
+        headers,
+        body,
+    }
+}
+
+/// POST `/micropub` with this body and `Content-Type`, and `Authorization: Bearer TOKEN`.
+async fn post_raw(
+    daemon: &Daemon,
+    content_type: Option<&str>,
+    bearer: Option<&str>,
+    body: Vec<u8>,
+) -> Answer {
+    let mut request = client().post(daemon.url("/micropub"));
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    if let Some(token) = bearer {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
+    let what = format!(
+        "POST /micropub ({}, {} bytes: {shown:?})",
+        content_type.unwrap_or("no Content-Type"),
+        body.len()
+    );
+    answer_of(what, request.body(body)).await
+}
+
+async fn post_form(daemon: &Daemon, bearer: Option<&str>, fields: &[(&str, &str)]) -> Answer {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    post_raw(daemon, Some(FORM), bearer, body.into_bytes()).await
+}
+
+async fn post_json(daemon: &Daemon, bearer: Option<&str>, value: &Value) -> Answer {
+    post_raw(
+        daemon,
+        Some("application/json"),
+        bearer,
+        value.to_string().into_bytes(),
+    )
+    .await
+}
+
+/// GET `/micropub?PARAMS`, with `Authorization: Bearer TOKEN` when given.
+async fn query(daemon: &Daemon, bearer: Option<&str>, params: &[(&str, &str)]) -> Answer {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let mut request = client().get(daemon.url(&format!("/micropub?{query}")));
+    if let Some(token) = bearer {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let shown: Vec<&str> = params
+        .iter()
+        .filter(|(name, _)| *name != "access_token")
+        .map(|(name, _)| *name)
+        .collect();
+    answer_of(format!("GET /micropub with {shown:?}"), request).await
+}
+
+/// A Micropub error answer: a JSON body with this `error` and a non-empty `error_description`.
+fn assert_error(answer: &Answer, error: &str, what: &str) {
+    let content_type = answer.header("content-type");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{what}: Content-Type {content_type:?}, expected JSON: {answer}"
+    );
+    let body = answer.json();
+    assert_eq!(body["error"], error, "{what}: {answer}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|description| !description.trim().is_empty()),
+        "{what}: no error_description: {answer}"
+    );
+}
+
+/// GET a page of the daemon: its status and body.
+async fn page(daemon: &Daemon, path: &str) -> (StatusCode, String) {
+    let response = get_with(&daemon.url(path), &[]).await;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .unwrap_or_else(|error| panic!("GET {path}: {error}"));
+    (status, body)
+}
+
+/// The body of a 200 answer as text.
+async fn text(daemon: &Daemon, path: &str) -> String {
+    let (status, body) = page(daemon, path).await;
+    assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+    body
+}
+
+fn assert_contains(what: &str, html: &str, expected: &str) {
+    assert!(
+        html.contains(expected),
+        "{what} lacks {expected:?}:\n{html}"
+    );
+}
+
+/// Waits until the 200 answer at `path` contains `expected`.
+async fn wait_for_text(daemon: &Daemon, path: &str, expected: &str) {
+    let url = daemon.url(path);
+    let url = url.as_str();
+    wait_until(
+        &format!("{url} contains {expected:?}"),
+        DEADLINE,
+        || async move {
+            match get_with(url, &[]).await {
+                response if response.status() == StatusCode::OK => response
+                    .text()
+                    .await
+                    .is_ok_and(|body| body.contains(expected)),
+                _ => false,
+            }
+        },
+    )
+    .await;
+}
+
+async fn get_feed(url: &str) -> Feed {
+    crate::support::get_feed(url).await
+}
+
+/// Waits until every format of `/feeds/{feed}.*` lists `title`.
+async fn wait_until_listed(daemon: &Daemon, feed: &str, title: &str) {
+    wait_for_listing(daemon, feed, title, true).await;
+}
+
+/// Waits until no format of `/feeds/{feed}.*` lists `title`.
+async fn wait_until_unlisted(daemon: &Daemon, feed: &str, title: &str) {
+    wait_for_listing(daemon, feed, title, false).await;
+}
+
+async fn wait_for_listing(daemon: &Daemon, feed: &str, title: &str, listed: bool) {
+    for extension in FORMATS {
+        let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
+        let url = url.as_str();
+        let what = if listed { "lists" } else { "no longer lists" };
+        wait_until(
+            &format!("{url} {what} {title:?}"),
+            DEADLINE,
+            || async move {
+                try_get_feed(url)
+                    .await
+                    .is_some_and(|feed| titles(&feed).iter().any(|t| t == title) == listed)
+            },
+        )
+        .await;
+    }
+}
+
+/// No format of `all`, `ireland` or `cyprus` lists `title`.
+async fn assert_nowhere(daemon: &Daemon, title: &str) {
+    for feed in ["all", "ireland", "cyprus"] {
+        for extension in FORMATS {
+            let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
+            let listed = titles(&get_feed(&url).await);
+            assert!(
+                !listed.contains(&title.to_string()),
+                "{url} lists {title:?}"
+            );
+        }
+    }
+}
+
+/// No format of `all` contains `text` anywhere.
+async fn assert_nowhere_text(daemon: &Daemon, unwanted: &str) {
+    for extension in FORMATS {
+        let path = format!("/feeds/all.{extension}");
+        let body = text(daemon, &path).await;
+        assert!(!body.contains(unwanted), "{path} has {unwanted:?}:\n{body}");
+    }
+}
+
+/// The id of `title` in each format of `/feeds/{feed}.*`; asserts the formats agree.
+async fn ids_in(daemon: &Daemon, feed: &str, title: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for extension in FORMATS {
+        let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
+        ids.push(the_entry(&get_feed(&url).await, title, &url).id);
+    }
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "RSS, Atom and JSON Feed give {title:?} different ids in {feed}: {ids:?}"
+    );
+    ids
+}
+
+/// The one entry titled `title`; panics when there is none or more than one.
+fn the_entry(feed: &Feed, title: &str, url: &str) -> Entry {
+    let mut found = feed
+        .entries
+        .iter()
+        .filter(|entry| entry_title(entry) == title);
+    let entry = found
+        .next()
+        .unwrap_or_else(|| panic!("{url} does not list {title:?}"))
+        .clone();
+    assert!(found.next().is_none(), "{url} lists {title:?} twice");
+    entry
+}
+
+/// The entry's link: its first link that is not `rel` something other than `alternate`.
+fn entry_link(entry: &Entry) -> Option<&str> {
+    entry
+        .links
+        .iter()
+        .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"))
+        .map(|link| link.href.as_str())
+}
+
+fn entry_title(entry: &Entry) -> String {
+    entry
+        .title
+        .as_ref()
+        .map(|title| title.content.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn titles(feed: &Feed) -> Vec<String> {
+    feed.entries.iter().map(entry_title).collect()
+}
+
+/// The strings of a JSON array (none when it is not one).
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// The strings of a TOML array (none when it is absent or not one).
+fn toml_strings(value: Option<&toml::Value>) -> Vec<String> {
+    value
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// `+++\nFRONT+++\nBODY` -> (FRONT, BODY); panics naming the text otherwise.
+fn split_front_matter(text: &str) -> (&str, &str) {
+    let rest = text
+        .strip_prefix("+++\n")
+        .unwrap_or_else(|| panic!("the exported file does not start with +++:\n{text}"));
+    let end = rest
+        .find("\n+++\n")
+        .unwrap_or_else(|| panic!("the exported file's front matter is not closed:\n{text}"));
+    (&rest[..end + 1], &rest[end + "\n+++\n".len()..])
+}
+
+/// `python3`, never through a proxy: the daemon is on 127.0.0.1.
+fn python_command() -> Command {
+    let mut command = Command::new("python3");
+    command
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost");
+    for variable in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+        command
+            .env_remove(variable)
+            .env_remove(variable.to_lowercase());
+    }
+    command
+}
+
+/// Whether `python3` runs and has the `micropub` library's `Client`.
+fn python_micropub_available() -> bool {
+    python_command()
+        .args(["-c", "import micropub; micropub.Client"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
+}
