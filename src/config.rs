@@ -727,6 +727,70 @@ url = "https://www.rte.ie/feeds/rss/?index=/news/"
         check_error(&reserved, "reserved");
     }
 
+    /// feeds.example.toml is valid and names every key there is (lychee's example test).
+    #[test]
+    fn the_example_config_is_valid_and_mentions_every_key() {
+        let text = include_str!("../feeds.example.toml");
+        Config::from_toml(Path::new("feeds.example.toml"), text).unwrap();
+        let keys = [
+            "title",
+            "subtitle",
+            "base_url",
+            "language",
+            "contact",
+            "listen",
+            "max_connections",
+            "header_timeout",
+            "request_timeout",
+            "path",
+            "cache_mb",
+            "keep_days",
+            "max_entries_per_source",
+            "retention",
+            "refresh",
+            "timeout",
+            "connect_timeout",
+            "max_body_bytes",
+            "max_redirects",
+            "max_in_flight",
+            "backoff_base",
+            "backoff_max",
+            "page_size",
+            "max_age",
+            "hub",
+            "mirror",
+            "dir",
+            "name",
+            "bio",
+            "token_env",
+            "slug",
+            "url",
+        ];
+        for key in keys {
+            assert!(
+                text.lines()
+                    .any(|line| line.trim_start().starts_with(&format!("{key} ="))),
+                "feeds.example.toml does not show {key}"
+            );
+        }
+        // Each key above is one the parser knows: an unknown one is rejected.
+        let error = Config::from_toml(
+            Path::new("x.toml"),
+            &text.replace("[store]", "[store]\nno_such_key = 1"),
+        )
+        .unwrap_err()
+        .to_string();
+        for key in [
+            "path",
+            "cache_mb",
+            "keep_days",
+            "max_entries_per_source",
+            "retention",
+        ] {
+            assert!(error.contains(key), "{error}");
+        }
+    }
+
     #[test]
     fn a_bad_listen_address_is_an_error() {
         let text = MINIMAL.replace("127.0.0.1:8080\"\n\n[store]", "localhost\"\n\n[store]");
