@@ -6,6 +6,7 @@
 
 mod articles;
 mod core;
+mod hardening;
 mod ingest;
 mod micropub;
 mod mirror;
