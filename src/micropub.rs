@@ -1,4 +1,4 @@
-//! Micropub (W3C Recommendation, https://www.w3.org/TR/micropub/): journalists publish from any
+//! Micropub (W3C Recommendation, <https://www.w3.org/TR/micropub/>): journalists publish from any
 //! Micropub client. This module reads requests (form-encoded or JSON) into [`Action`]s and
 //! applies them to the store; `serve::micropub` does HTTP and authentication.
 //!

@@ -1,6 +1,6 @@
 //! Owns sled: entries, the time index of every feed, and each source's fetch state.
 //!
-//! Layout (trees and keys; values carry a layout version, see [`Stored`]):
+//! Layout (trees and keys; values carry a layout version, see `Stored`):
 //! - `entries`: entry id (16 bytes) -> the entry;
 //! - `index`: `feed \0 sort-time (8 bytes, big-endian) id` -> nothing, for the feeds `all`,
 //!   `r:{region}` and `s:{source feed URL}`. A page of a feed is a reverse prefix scan that reads

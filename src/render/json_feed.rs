@@ -1,4 +1,4 @@
-//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1) with serde. Paging uses `next_url`; the
+//! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>) with serde. Paging uses `next_url`; the
 //! `_islands` extension names the sources and regions an entry came from.
 
 use serde::Serialize;
