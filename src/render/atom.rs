@@ -99,11 +99,7 @@ fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
             .summary
             .as_deref()
             .map(|html| Text::html(xml_text(html))),
-        content: entry.content.as_deref().map(|html| Content {
-            value: Some(xml_text(html).into_owned()),
-            content_type: Some("html".to_string()),
-            ..Content::default()
-        }),
+        content: content_of(entry),
         source: entry.sources.first().map(|source| Source {
             title: Text::plain(xml_text(source.title.as_deref().unwrap_or(&source.name))),
             id: source.feed_url.clone(),
@@ -120,6 +116,24 @@ fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
         }),
         ..AtomEntry::default()
     }
+}
+
+/// The entry's content; an entry with neither content nor a link gets its summary or title as
+/// content, as RFC 4287 4.1.1.1 requires one of the two.
+fn content_of(entry: &Entry) -> Option<Content> {
+    let (value, content_type) = match (&entry.content, &entry.link) {
+        (Some(html), _) => (html.as_str(), "html"),
+        (None, Some(_)) => return None,
+        (None, None) => match &entry.summary {
+            Some(html) => (html.as_str(), "html"),
+            None => (entry.title.as_str(), "text"),
+        },
+    };
+    Some(Content {
+        value: Some(xml_text(value).into_owned()),
+        content_type: Some(content_type.to_string()),
+        ..Content::default()
+    })
 }
 
 fn link(rel: &str, href: String, mime_type: &str) -> Link {

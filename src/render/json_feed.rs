@@ -34,11 +34,10 @@ fn item<'a>(page: &FeedPage, entry: &'a Entry) -> Item<'a> {
         id: &entry.public_id,
         url: entry.link.as_deref(),
         title: xml_text(&entry.title).into_owned(),
-        content_html: entry
-            .content
-            .as_deref()
-            .or(entry.summary.as_deref())
-            .unwrap_or(""),
+        // Every item needs content_html or content_text (JSON Feed 1.1).
+        content_html: entry.content.as_deref().or(entry.summary.as_deref()),
+        content_text: (entry.content.is_none() && entry.summary.is_none())
+            .then_some(entry.title.as_str()),
         summary: entry
             .summary
             .as_deref()
@@ -108,7 +107,10 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
     title: String,
-    content_html: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_html: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content_text: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<String>,
     date_published: String,

@@ -353,6 +353,18 @@ pub(crate) mod tests {
         }
     }
 
+    /// The exact bytes of each format for fixed entries: any change to what subscribers get
+    /// shows up in review (`cargo insta review`).
+    #[test]
+    fn rendered_feeds_match_their_snapshots() {
+        with_page(2, true, |page| {
+            let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+            insta::assert_snapshot!("rss", text(rss::render_rss(page)));
+            insta::assert_snapshot!("atom", text(atom::render_atom(page)));
+            insta::assert_snapshot!("json_feed", text(json_feed::render_json_feed(page)));
+        });
+    }
+
     #[test]
     fn xml_text_drops_only_illegal_characters() {
         assert_eq!(xml_text("a\u{1}b\u{FFFE}c\td😀"), "abc\td😀");
