@@ -44,9 +44,11 @@ pub struct ExportReport {
     pub removed: usize,
 }
 
-/// Writes the site into `out`. Blocking (sled, compression, files). `progress` is called with
-/// the number of the file just done.
+/// Writes the site into `out`. Blocking (sled, compression, files). `generation` is the
+/// store's, read before the `config` snapshot was taken (see `RenderCache::feed`). `progress`
+/// is called with the number of the file just done.
 pub fn export_site(
+    generation: u64,
     config: &Config,
     store: &Store,
     cache: &RenderCache,
@@ -73,7 +75,7 @@ pub fn export_site(
                     format,
                     page,
                 };
-                let rendered = match cache.feed(config, store, &request) {
+                let rendered = match cache.feed(generation, config, store, &request) {
                     Ok(rendered) => rendered,
                     Err(RenderError::NotFound | RenderError::Gone) => break,
                     Err(RenderError::Store(error)) => return Err(error.into()),
@@ -88,7 +90,6 @@ pub fn export_site(
         }
     }
 
-    let generation = store.generation();
     // `None`: the page went away between listing and rendering (an article just deleted).
     let page = |key: &str, render: &dyn Fn() -> Result<Body, RenderError>| {
         let rendered =

@@ -305,10 +305,15 @@ fn export(config: Config, out: &Path) -> anyhow::Result<()> {
     let config = app.config();
     articles::sync_articles(&config, &app.store).context("importing the articles")?;
     let progress = Progress::new(0, "exporting");
-    let report =
-        islands::export::export_site(&config, &app.store, &app.rendered, out, &mut |_| {
-            progress.tick()
-        })?;
+    let generation = app.store.generation();
+    let report = islands::export::export_site(
+        generation,
+        &config,
+        &app.store,
+        &app.rendered,
+        out,
+        &mut |_| progress.tick(),
+    )?;
     progress.finish();
     println!(
         "{}: {} files, {} written, {} removed",

@@ -60,6 +60,8 @@ async fn render_first_pages(
 ) -> Option<Vec<String>> {
     let app = app.clone();
     let rendered = tokio::task::spawn_blocking(move || {
+        // The generation before the config snapshot: see `RenderCache::feed`.
+        let generation = app.store.generation();
         let config = app.config();
         let feeds = std::iter::once(FeedKey::All).chain(
             config
@@ -75,7 +77,7 @@ async fn render_first_pages(
                     format,
                     page: 1,
                 };
-                match app.rendered.feed(&config, &app.store, &request) {
+                match app.rendered.feed(generation, &config, &app.store, &request) {
                     Ok(rendered) => {
                         let url = format!(
                             "{}feeds/{}.{}",
@@ -110,13 +112,21 @@ async fn render_first_pages(
 
 /// Keeps `[publish] mirror` current: the whole site as static files.
 async fn write_mirror(app: &Arc<App>) {
+    let generation = app.store.generation();
     let config = app.config();
     let Some(out) = config.publish.mirror.clone() else {
         return;
     };
     let app = app.clone();
     let written = tokio::task::spawn_blocking(move || {
-        crate::export::export_site(&config, &app.store, &app.rendered, &out, &mut |_| {})
+        crate::export::export_site(
+            generation,
+            &config,
+            &app.store,
+            &app.rendered,
+            &out,
+            &mut |_| {},
+        )
     })
     .await;
     match written {

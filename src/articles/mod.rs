@@ -277,11 +277,8 @@ impl ArticleText {
         }
         front.insert("tags".into(), toml_array(&self.tags));
         front.insert("draft".into(), false.into());
-        let mut markdown = self.markdown.clone();
-        if !markdown.ends_with('\n') {
-            markdown.push('\n');
-        }
-        format!("+++\n{front}+++\n{markdown}")
+        // The Markdown as written, to the byte: writing out and reading back is the identity.
+        format!("+++\n{front}+++\n{}", self.markdown)
     }
 }
 

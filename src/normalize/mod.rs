@@ -78,6 +78,11 @@ pub fn normalize_feed(
     if looks_like_html(&body[first..]) {
         return Err(NormalizeError::Html);
     }
+    if late_xml_declaration(&body[first..]) {
+        return Err(NormalizeError::Parse {
+            message: "an XML declaration stands in the middle of the document".to_string(),
+        });
+    }
     let prepared = charset::prepare(body, content_type);
     let source = &SourceContext {
         document_base: root_xml_base(&prepared).and_then(|base| source.base_url.join(&base).ok()),
@@ -88,11 +93,24 @@ pub fn normalize_feed(
         .id_generator(|_links, _title, _base| String::new())
         .timestamp_parser(date::parse_date)
         .build();
-    let feed = parser
-        .parse(&prepared[..])
-        .map_err(|error| NormalizeError::Parse {
-            message: error.to_string(),
-        })?;
+    // feed-rs 3.0 panics on some documents (found by fuzz/normalize_feed): quick-xml on a late
+    // XML declaration (refused above), and a contact (managingEditor, webMaster) ending in a
+    // multi-byte character. A bad feed must be an error for its source, never a crash.
+    let parsed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&prepared[..])));
+    let feed = match parsed {
+        Ok(Ok(feed)) => feed,
+        Ok(Err(error)) => {
+            return Err(NormalizeError::Parse {
+                message: error.to_string(),
+            });
+        }
+        Err(_) => {
+            return Err(NormalizeError::Parse {
+                message: "the feed parser failed on this document".to_string(),
+            });
+        }
+    };
 
     let site_url = alternate_link(&feed.links);
     let mut sanitizer = Sanitizer::new();
@@ -309,6 +327,14 @@ fn enclosures(media: &[model::MediaObject]) -> Vec<Enclosure> {
     enclosures
 }
 
+/// An `<?xml ...?>` anywhere but at the very start is not well-formed XML (the name is
+/// reserved), and quick-xml 0.42 panics on one that names an encoding: refuse it first.
+fn late_xml_declaration(body: &[u8]) -> bool {
+    body.windows(6)
+        .skip(1)
+        .any(|window| window[..5].eq_ignore_ascii_case(b"<?xml") && window[5].is_ascii_whitespace())
+}
+
 /// The `xml:base` attribute of the root element, if any.
 fn root_xml_base(body: &[u8]) -> Option<String> {
     let mut reader = quick_xml::Reader::from_reader(body);
@@ -464,6 +490,35 @@ mod tests {
                 .to_string()
                 .starts_with("not a feed: unable to parse JSON"),
             "{error}"
+        );
+    }
+
+    /// Regression: found by `fuzz/run.sh` (normalize_feed): an XML declaration with an
+    /// encoding after the start (a second one, or the only one, late) made quick-xml panic
+    /// inside feed-rs.
+    #[test]
+    fn a_late_xml_declaration_is_an_error_not_a_panic() {
+        for body in [
+            &include_bytes!("../../tests/fixtures/fuzz-second-xml-declaration.xml")[..],
+            &include_bytes!("../../tests/fixtures/fuzz-late-xml-declaration.xml")[..],
+        ] {
+            let error = normalize_feed(body, None, &source(), now()).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                "not a feed: an XML declaration stands in the middle of the document"
+            );
+        }
+    }
+
+    /// Regression: found by `fuzz/run.sh` (normalize_feed): feed-rs slices a contact such as
+    /// `<webMaster>` at a byte that is not a character boundary and panics.
+    #[test]
+    fn a_feed_that_makes_the_parser_panic_is_an_error_not_a_crash() {
+        let body = include_bytes!("../../tests/fixtures/fuzz-multibyte-contact.xml");
+        let error = normalize_feed(body, None, &source(), now()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "not a feed: the feed parser failed on this document"
         );
     }
 

@@ -65,7 +65,9 @@ pub async fn feed(
     let request = FeedRequest { feed, format, page };
     let key = CacheKey::Feed(request.clone());
     let response = serve_cached(&app, key, &headers, move |app| {
-        app.rendered.feed(&app.config(), &app.store, &request)
+        let generation = app.store.generation();
+        app.rendered
+            .feed(generation, &app.config(), &app.store, &request)
     })
     .await;
     match response {

@@ -10,5 +10,6 @@ mod hardening;
 mod ingest;
 mod micropub;
 mod mirror;
+mod operations;
 mod publish;
 mod support;
