@@ -14,7 +14,8 @@ use super::internal_error;
 use crate::app::App;
 use crate::render::cache::{CacheKey, RenderError, Rendered};
 
-/// Serves `key` from the cache, rendering it off the runtime when stale.
+/// Serves `key` from the cache, rendering it off the runtime when stale: one render per key at
+/// a time, the other requests for it waiting (asynchronously) for that render's bytes.
 pub async fn serve_cached(
     app: &Arc<App>,
     key: CacheKey,
@@ -22,15 +23,19 @@ pub async fn serve_cached(
     render: impl FnOnce(&App) -> Result<Arc<Rendered>, RenderError> + Send + 'static,
 ) -> Result<Response, RenderError> {
     let max_age = app.config().publish.max_age.as_secs();
-    let rendered = match app.rendered.fresh(&key, app.store.generation()) {
-        Some(rendered) => rendered,
-        None => {
-            let app = app.clone();
-            match tokio::task::spawn_blocking(move || render(&app)).await {
-                Ok(rendered) => rendered?,
-                Err(panicked) => return Ok(internal_error(&panicked)),
-            }
-        }
+    if let Some(rendered) = app.rendered.fresh(&key, app.store.generation()) {
+        return Ok(respond(&rendered, request, max_age));
+    }
+    let lock = app.rendered.render_lock(&key);
+    let _turn = lock.lock().await;
+    // Whoever held the lock before may have rendered it already.
+    if let Some(rendered) = app.rendered.fresh(&key, app.store.generation()) {
+        return Ok(respond(&rendered, request, max_age));
+    }
+    let app = app.clone();
+    let rendered = match tokio::task::spawn_blocking(move || render(&app)).await {
+        Ok(rendered) => rendered?,
+        Err(panicked) => return Ok(internal_error(&panicked)),
     };
     Ok(respond(&rendered, request, max_age))
 }
