@@ -37,26 +37,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use feed_rs::model::{Entry, Feed};
 use reqwest::StatusCode;
 
 use crate::support::{
-    Behaviour, Daemon, Upstream, config, fixture_bytes, get, get_feed, get_with, try_get_feed,
-    wait_until, workdir,
+    BASE_URL, Behaviour, CHANGE_DEADLINE, Daemon, FORMATS, RTE, Upstream, article_text,
+    assert_contains, assert_nowhere, config, entry_link, file_names, fixture_titles, get, get_feed,
+    get_with, header, page, permalink, split_front_matter, status_json, the_entry, titles,
+    titles_in_every_format, toml_strings, wait_until, wait_until_listed, wait_until_unlisted,
+    workdir, workdir_with_articles, write_atomically,
 };
-
-/// `[site] base_url` in [`config`]: links on pages and in feeds start with it.
-const BASE_URL: &str = "http://127.0.0.1:8080/";
-
-/// "Republished within seconds", with room for a loaded two-core machine.
-const DEADLINE: Duration = Duration::from_secs(15);
-
-/// Every feed comes in these three formats: extension and media type.
-const FORMATS: [(&str, &str); 3] = [
-    ("rss", "application/rss+xml"),
-    ("atom", "application/atom+xml"),
-    ("json", "application/feed+json"),
-];
 
 /// What [`config`] says about its one author and the site.
 const BYLINE: &str = "By Grace Kennedy";
@@ -66,7 +55,6 @@ const SITE_SUBTITLE: &str = "From Trinity st. to Limassol, Cyprus";
 const TIPS_LINK: &str = "href=\"mailto:tips@islands.example\"";
 
 const NO_SOURCES: &[(&str, &str)] = &[];
-const RTE: &[(&str, &str)] = &[("RTÉ News", "/ireland/rte.xml")];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_file_appears_in_the_feeds_and_on_its_page() {
@@ -151,15 +139,13 @@ async fn a_new_file_appears_in_the_feeds_and_on_its_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_edit_keeps_the_id_and_changes_the_title_in_the_feeds() {
-    let upstream = Upstream::start().await;
-    let daemon = Daemon::start(&config(&upstream, &[("ireland", NO_SOURCES)]));
+    let daemon = irish_site(&[]).await;
     let folder = articles_dir(&daemon);
     let file = "2026-11-24-ferry-timetable.md";
     let before = "Ferry timetable published";
     let after = "Winter ferry timetable revised";
     write_atomically(
-        &folder,
-        file,
+        &folder.join(file),
         &article_text(before, &["ireland"], "", "Sailings as usual.\n"),
     );
     wait_until_listed(&daemon, "all", before).await;
@@ -170,8 +156,7 @@ async fn an_edit_keeps_the_id_and_changes_the_title_in_the_feeds() {
     }
 
     write_atomically(
-        &folder,
-        file,
+        &folder.join(file),
         &article_text(
             after,
             &["ireland"],
@@ -221,13 +206,11 @@ async fn an_article_stays_out_of_the_regions_it_does_not_list() {
     let cypriot = "Limassol marina extends its breakwater";
     let everywhere = "A note from the editors";
     write_atomically(
-        &folder,
-        "2026-11-24-breakwater.md",
+        &folder.join("2026-11-24-breakwater.md"),
         &article_text(cypriot, &["cyprus"], "", "Works start in spring.\n"),
     );
     write_atomically(
-        &folder,
-        "editors-note.md",
+        &folder.join("editors-note.md"),
         &article_text(everywhere, &[], "", "We are two islands.\n"),
     );
 
@@ -257,15 +240,12 @@ async fn an_article_stays_out_of_the_regions_it_does_not_list() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_broken_file_is_reported_and_harms_nothing() {
-    let upstream = Upstream::start().await;
     let good = "Dublin port reopens";
-    let daemon = start_with_articles(
-        &config(&upstream, &[("ireland", NO_SOURCES)]),
-        &[(
-            "2026-11-24-port.md",
-            &article_text(good, &["ireland"], "", "All berths open.\n"),
-        )],
-    );
+    let daemon = irish_site(&[(
+        "2026-11-24-port.md",
+        &article_text(good, &["ireland"], "", "All berths open.\n"),
+    )])
+    .await;
     let folder = articles_dir(&daemon);
     wait_until_listed(&daemon, "all", good).await;
 
@@ -274,32 +254,28 @@ async fn a_new_broken_file_is_reported_and_harms_nothing() {
     let unknown_region = "News from Atlantis";
     let later = "Cork airport adds routes";
     write_atomically(
-        &folder,
-        "bad-toml.md",
+        &folder.join("bad-toml.md"),
         "+++\ntitle = \"A title that never ends\nauthor = \"grace-kennedy\"\n\
          published = 2026-11-24T09:00:00Z\n+++\nBody.\n",
     );
     write_atomically(
-        &folder,
-        "unknown-author.md",
+        &folder.join("unknown-author.md"),
         &article_text(unknown_author, &["ireland"], "", "Body.\n")
             .replace("\"grace-kennedy\"", "\"nobody\""),
     );
     write_atomically(
-        &folder,
-        "unknown-region.md",
+        &folder.join("unknown-region.md"),
         &article_text(unknown_region, &["atlantis"], "", "Body.\n"),
     );
     write_atomically(
-        &folder,
-        "2026-11-25-airport.md",
+        &folder.join("2026-11-25-airport.md"),
         &article_text(later, &["ireland"], "", "Three new routes.\n"),
     );
 
     wait_until_listed(&daemon, "all", later).await;
     wait_until(
         "/status.json lists the three broken files",
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async { article_issues(&daemon).await.len() == 3 },
     )
     .await;
@@ -322,9 +298,7 @@ async fn a_new_broken_file_is_reported_and_harms_nothing() {
         );
     }
     for feed in ["all", "ireland"] {
-        for (extension, _) in FORMATS {
-            let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
-            let listed = titles(&get_feed(&url).await);
+        for (url, listed) in titles_in_every_format(&daemon, feed).await {
             for title in [good, later] {
                 assert!(listed.contains(&title.to_string()), "{url} lacks {title:?}");
             }
@@ -346,14 +320,13 @@ async fn a_new_broken_file_is_reported_and_harms_nothing() {
 
     // Fixing a file publishes it and takes it off the list.
     write_atomically(
-        &folder,
-        "unknown-region.md",
+        &folder.join("unknown-region.md"),
         &article_text(unknown_region, &["ireland"], "", "Body.\n"),
     );
     wait_until_listed(&daemon, "ireland", unknown_region).await;
     wait_until(
         "/status.json no longer lists unknown-region.md",
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async {
             let issues = article_issues(&daemon).await;
             issues.len() == 2 && issues.iter().all(|(file, _)| file != "unknown-region.md")
@@ -364,24 +337,20 @@ async fn a_new_broken_file_is_reported_and_harms_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_good_file_edited_into_a_broken_one_stays_published_as_it_was() {
-    let upstream = Upstream::start().await;
     let file = "2026-11-24-ferry-strike.md";
     let good = "Ferry strike called off";
-    let daemon = start_with_articles(
-        &config(&upstream, &[("ireland", NO_SOURCES)]),
-        &[(
-            file,
-            &article_text(good, &["ireland"], "", "Talks succeeded.\n"),
-        )],
-    );
+    let daemon = irish_site(&[(
+        file,
+        &article_text(good, &["ireland"], "", "Talks succeeded.\n"),
+    )])
+    .await;
     let folder = articles_dir(&daemon);
     wait_until_listed(&daemon, "ireland", good).await;
 
     // A new title with an unknown author: neither may reach the feeds.
     let broken = "Ferry strike goes ahead";
     write_atomically(
-        &folder,
-        file,
+        &folder.join(file),
         &article_text(broken, &["ireland"], "", "Talks failed.\n")
             .replace("\"grace-kennedy\"", "\"nobody\""),
     );
@@ -399,13 +368,12 @@ async fn a_good_file_edited_into_a_broken_one_stays_published_as_it_was() {
 
     // Fixed: the new version replaces the old one and the report goes away.
     write_atomically(
-        &folder,
-        file,
+        &folder.join(file),
         &article_text(broken, &["ireland"], "", "Talks failed.\n"),
     );
     wait_until_listed(&daemon, "ireland", broken).await;
     wait_until_unlisted(&daemon, "ireland", good).await;
-    wait_until("/status.json lists no article", DEADLINE, || async {
+    wait_until("/status.json lists no article", CHANGE_DEADLINE, || async {
         article_issues(&daemon).await.is_empty()
     })
     .await;
@@ -413,22 +381,19 @@ async fn a_good_file_edited_into_a_broken_one_stays_published_as_it_was() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_file_leaves_the_feeds_and_its_page_answers_404() {
-    let upstream = Upstream::start().await;
     let doomed = "Storm warning for the west coast";
     let kept = "Galway oyster festival dates set";
-    let daemon = start_with_articles(
-        &config(&upstream, &[("ireland", NO_SOURCES)]),
-        &[
-            (
-                "2026-11-24-storm-warning.md",
-                &article_text(doomed, &["ireland"], "", "Gusts of 130 km/h.\n"),
-            ),
-            (
-                "2026-11-24-oysters.md",
-                &article_text(kept, &["ireland"], "", "In September.\n"),
-            ),
-        ],
-    );
+    let daemon = irish_site(&[
+        (
+            "2026-11-24-storm-warning.md",
+            &article_text(doomed, &["ireland"], "", "Gusts of 130 km/h.\n"),
+        ),
+        (
+            "2026-11-24-oysters.md",
+            &article_text(kept, &["ireland"], "", "In September.\n"),
+        ),
+    ])
+    .await;
     wait_until_listed(&daemon, "ireland", doomed).await;
     let (status, _) = page(&daemon, "/articles/storm-warning").await;
     assert_eq!(status, StatusCode::OK, "/articles/storm-warning before");
@@ -445,9 +410,7 @@ async fn a_deleted_file_leaves_the_feeds_and_its_page_answers_404() {
         "/articles/storm-warning after"
     );
     for feed in ["all", "ireland"] {
-        for (extension, _) in FORMATS {
-            let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
-            let listed = titles(&get_feed(&url).await);
+        for (url, listed) in titles_in_every_format(&daemon, feed).await {
             assert!(listed.contains(&kept.to_string()), "{url} lost {kept:?}");
         }
     }
@@ -459,26 +422,23 @@ async fn a_deleted_file_leaves_the_feeds_and_its_page_answers_404() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drafts_stay_unpublished() {
-    let upstream = Upstream::start().await;
     let draft = "Unfinished piece on fishing quotas";
     let ready = "Fishing quotas agreed in Brussels";
-    let daemon = start_with_articles(
-        &config(&upstream, &[("ireland", NO_SOURCES)]),
-        &[
-            (
-                "2026-11-24-quotas-draft.md",
-                &article_text(draft, &["ireland"], "draft = true\n", "TODO.\n"),
-            ),
-            (
-                "2026-11-24-quotas.md",
-                &article_text(ready, &["ireland"], "draft = false\n", "Agreed.\n"),
-            ),
-        ],
-    );
+    let daemon = irish_site(&[
+        (
+            "2026-11-24-quotas-draft.md",
+            &article_text(draft, &["ireland"], "draft = true\n", "TODO.\n"),
+        ),
+        (
+            "2026-11-24-quotas.md",
+            &article_text(ready, &["ireland"], "draft = false\n", "Agreed.\n"),
+        ),
+    ])
+    .await;
     let folder = articles_dir(&daemon);
 
     wait_until_listed(&daemon, "all", ready).await;
-    assert_nowhere(&daemon, draft).await;
+    assert_nowhere(&daemon, &["all", "ireland"], draft).await;
     let (status, _) = page(&daemon, "/articles/quotas-draft").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "/articles/quotas-draft");
     let (_, home) = page(&daemon, "/").await;
@@ -486,18 +446,16 @@ async fn drafts_stay_unpublished() {
 
     // Turned into a draft: unpublished. Turned into an article: published.
     write_atomically(
-        &folder,
-        "2026-11-24-quotas.md",
+        &folder.join("2026-11-24-quotas.md"),
         &article_text(ready, &["ireland"], "draft = true\n", "Agreed.\n"),
     );
     write_atomically(
-        &folder,
-        "2026-11-24-quotas-draft.md",
+        &folder.join("2026-11-24-quotas-draft.md"),
         &article_text(draft, &["ireland"], "draft = false\n", "Done.\n"),
     );
     wait_until_listed(&daemon, "all", draft).await;
     wait_until_unlisted(&daemon, "all", ready).await;
-    assert_nowhere(&daemon, ready).await;
+    assert_nowhere(&daemon, &["all", "ireland"], ready).await;
     let (status, _) = page(&daemon, "/articles/quotas").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "/articles/quotas");
 }
@@ -576,7 +534,7 @@ async fn the_home_and_region_pages_show_articles_and_upstream_entries_with_their
             &article_text(article, &["cyprus"], "", "Berths for 650 boats.\n"),
         )],
     );
-    let upstream_title = fixture_titles("ireland-rte.xml")
+    let upstream_title = fixture_titles(&["ireland-rte.xml"])
         .into_iter()
         .next()
         .expect("the RTÉ fixture has entries");
@@ -705,9 +663,8 @@ async fn article_new_writes_a_file_that_the_daemon_publishes() {
     let daemon = Daemon::start_in(dir);
     wait_until_listed(&daemon, "all", title).await;
     wait_until_listed(&daemon, "cyprus", title).await;
-    for (extension, _) in FORMATS {
-        let url = daemon.url(&format!("/feeds/ireland.{extension}"));
-        assert!(titles(&get_feed(&url).await).is_empty(), "{url}");
+    for (url, listed) in titles_in_every_format(&daemon, "ireland").await {
+        assert!(listed.is_empty(), "{url}");
     }
     assert!(
         article_issues(&daemon).await.is_empty(),
@@ -790,7 +747,7 @@ async fn a_phone_sized_headless_chromium_renders_the_home_page_and_the_seed_arti
         &config(&upstream, &[("ireland", RTE), ("cyprus", NO_SOURCES)]),
         &[(seed.file.as_str(), seed.text.as_str())],
     );
-    let upstream_title = fixture_titles("ireland-rte.xml")
+    let upstream_title = fixture_titles(&["ireland-rte.xml"])
         .into_iter()
         .next()
         .expect("the RTÉ fixture has entries");
@@ -839,28 +796,13 @@ fn seed_articles() -> Vec<Seed> {
     for file in markdown_files(&folder) {
         let text = fs::read_to_string(folder.join(&file))
             .unwrap_or_else(|error| panic!("read articles/{file}: {error}"));
-        let front = text
-            .strip_prefix("+++\n")
-            .and_then(|rest| rest.split_once("\n+++\n"))
-            .map(|(front, _)| front)
+        let (front, _) = split_front_matter(&text)
             .unwrap_or_else(|| panic!("articles/{file} has no +++ front matter"));
         let front: toml::Table = toml::from_str(front)
             .unwrap_or_else(|error| panic!("articles/{file}: front matter: {error}"));
         if front.get("draft").and_then(toml::Value::as_bool) == Some(true) {
             continue;
         }
-        let strings = |key: &str| -> Vec<String> {
-            front
-                .get(key)
-                .and_then(toml::Value::as_array)
-                .map(|values| {
-                    values
-                        .iter()
-                        .filter_map(|value| value.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
         let published = front
             .get("published")
             .and_then(toml::Value::as_datetime)
@@ -883,8 +825,8 @@ fn seed_articles() -> Vec<Seed> {
                 .unwrap_or_else(|| panic!("articles/{file}: no title"))
                 .trim()
                 .to_string(),
-            regions: strings("regions"),
-            tags: strings("tags"),
+            regions: toml_strings(front.get("regions")),
+            tags: toml_strings(front.get("tags")),
             published,
             text,
             file,
@@ -903,68 +845,28 @@ fn is_date_prefix(text: &str) -> bool {
         })
 }
 
-/// An article by `grace-kennedy`, published 2026-11-24 09:00 UTC. Line 2 is the title, line 3
-/// the author, line 4 the regions (absent when `regions` is empty), then the date; `extra` holds
-/// further front matter lines, each ending in a newline.
-fn article_text(title: &str, regions: &[&str], extra: &str, body: &str) -> String {
-    let regions = if regions.is_empty() {
-        String::new()
-    } else {
-        format!("regions = {}\n", toml_value(&regions))
-    };
-    format!(
-        "+++\ntitle = {}\nauthor = \"grace-kennedy\"\n{regions}\
-         published = 2026-11-24T09:00:00Z\n{extra}+++\n{body}",
-        toml_value(&title)
-    )
-}
-
-/// A TOML string or array of strings: JSON's syntax for them is a subset of TOML's.
-fn toml_value(value: &impl serde::Serialize) -> String {
-    serde_json::to_string(value).expect("strings serialize")
-}
-
-/// Writes `name` in `folder` the way careful editors do: a temporary file, then a rename over it.
-fn write_atomically(folder: &Path, name: &str, text: &str) {
-    let temporary = folder.join(format!(".{name}.tmp"));
-    fs::write(&temporary, text)
-        .unwrap_or_else(|error| panic!("write {}: {error}", temporary.display()));
-    fs::rename(&temporary, folder.join(name))
-        .unwrap_or_else(|error| panic!("rename {} over {name}: {error}", temporary.display()));
+/// A daemon for the one region `ireland`, without sources, whose articles folder holds `files`
+/// (name, text) before it starts.
+async fn irish_site(files: &[(&str, &str)]) -> Daemon {
+    let upstream = Upstream::start().await;
+    start_with_articles(&config(&upstream, &[("ireland", NO_SOURCES)]), files)
 }
 
 /// A daemon whose articles folder holds `files` (name, text) before it starts.
 fn start_with_articles(config_toml: &str, files: &[(&str, &str)]) -> Daemon {
-    let dir = workdir(config_toml);
-    for (name, text) in files {
-        fs::write(dir.path().join("articles").join(name), text)
-            .unwrap_or_else(|error| panic!("write articles/{name}: {error}"));
-    }
-    Daemon::start_in(dir)
+    Daemon::start_in(workdir_with_articles(config_toml, files))
 }
 
 fn articles_dir(daemon: &Daemon) -> PathBuf {
     daemon.dir().join("articles")
 }
 
-fn permalink(slug: &str) -> String {
-    format!("{BASE_URL}articles/{slug}")
-}
-
 /// The `.md` files in `folder`, sorted.
 fn markdown_files(folder: &Path) -> Vec<String> {
-    let mut files: Vec<String> = fs::read_dir(folder)
-        .unwrap_or_else(|error| panic!("list {}: {error}", folder.display()))
-        .map(|item| {
-            item.expect("read a folder entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
+    file_names(folder)
+        .into_iter()
         .filter(|name| name.ends_with(".md"))
-        .collect();
-    files.sort();
-    files
+        .collect()
 }
 
 fn canonical(path: &Path) -> PathBuf {
@@ -972,54 +874,10 @@ fn canonical(path: &Path) -> PathBuf {
         .unwrap_or_else(|error| panic!("canonicalize {}: {error}", path.display()))
 }
 
-/// Waits until every format of `/feeds/{feed}.*` lists `title`.
-async fn wait_until_listed(daemon: &Daemon, feed: &str, title: &str) {
-    wait_for_listing(daemon, feed, title, true).await;
-}
-
-/// Waits until no format of `/feeds/{feed}.*` lists `title`.
-async fn wait_until_unlisted(daemon: &Daemon, feed: &str, title: &str) {
-    wait_for_listing(daemon, feed, title, false).await;
-}
-
-async fn wait_for_listing(daemon: &Daemon, feed: &str, title: &str, listed: bool) {
-    for (extension, _) in FORMATS {
-        let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
-        let url = url.as_str();
-        let what = if listed { "lists" } else { "no longer lists" };
-        wait_until(
-            &format!("{url} {what} {title:?}"),
-            DEADLINE,
-            || async move {
-                try_get_feed(url)
-                    .await
-                    .is_some_and(|feed| titles(&feed).iter().any(|t| t == title) == listed)
-            },
-        )
-        .await;
-    }
-}
-
-/// Asserts that no format of `all`, nor of any region feed the test configs use, lists `title`.
-async fn assert_nowhere(daemon: &Daemon, title: &str) {
-    for feed in ["all", "ireland"] {
-        for (extension, _) in FORMATS {
-            let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
-            let listed = titles(&get_feed(&url).await);
-            assert!(
-                !listed.contains(&title.to_string()),
-                "{url} lists {title:?}"
-            );
-        }
-    }
-}
-
 /// The last good version is still everywhere and the broken one nowhere.
 async fn assert_still_published_as_it_was(daemon: &Daemon, good: &str, broken: &str) {
     for feed in ["all", "ireland"] {
-        for (extension, _) in FORMATS {
-            let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
-            let listed = titles(&get_feed(&url).await);
+        for (url, listed) in titles_in_every_format(daemon, feed).await {
             assert!(
                 listed.contains(&good.to_string()),
                 "{url} dropped the last good version {good:?}: {listed:?}"
@@ -1041,7 +899,7 @@ async fn wait_for_issue(daemon: &Daemon, file: &str, line: usize) {
     let position = position.as_str();
     wait_until(
         &format!("/status.json lists {file} with an error starting {position:?}"),
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async move {
             article_issues(daemon)
                 .await
@@ -1055,11 +913,7 @@ async fn wait_for_issue(daemon: &Daemon, file: &str, line: usize) {
 /// `/status.json`'s `articles`: (file, error) pairs.
 async fn article_issues(daemon: &Daemon) -> Vec<(String, String)> {
     let url = daemon.url("/status.json");
-    let response = get(&url).await;
-    assert_eq!(response.status(), StatusCode::OK, "GET {url}");
-    let body = response.bytes().await.expect("read /status.json");
-    let status: serde_json::Value = serde_json::from_slice(&body)
-        .unwrap_or_else(|error| panic!("GET {url}: not JSON: {error}"));
+    let status = status_json(daemon).await;
     let articles = status
         .get("articles")
         .and_then(serde_json::Value::as_array)
@@ -1077,33 +931,6 @@ async fn article_issues(daemon: &Daemon) -> Vec<(String, String)> {
             (field("file"), field("error"))
         })
         .collect()
-}
-
-/// GET a page of the daemon: its status and body.
-async fn page(daemon: &Daemon, path: &str) -> (StatusCode, String) {
-    let response = get_with(&daemon.url(path), &[]).await;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .unwrap_or_else(|error| panic!("GET {path}: {error}"));
-    (status, body)
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn assert_contains(what: &str, html: &str, expected: &str) {
-    assert!(
-        html.contains(expected),
-        "{what} lacks {expected:?}:\n{html}"
-    );
 }
 
 /// What an HTML template (maud) makes of text: `&`, `<`, `>` and `"` escaped.
@@ -1136,48 +963,6 @@ fn alternate_links(html: &str) -> Vec<(String, String)> {
         rest = &tag[end..];
     }
     links
-}
-
-/// The one entry titled `title`; panics when there is none or more than one.
-fn the_entry(feed: &Feed, title: &str, url: &str) -> Entry {
-    let mut found = feed
-        .entries
-        .iter()
-        .filter(|entry| entry_title(entry) == title);
-    let entry = found
-        .next()
-        .unwrap_or_else(|| panic!("{url} does not list {title:?}"))
-        .clone();
-    assert!(found.next().is_none(), "{url} lists {title:?} twice");
-    entry
-}
-
-/// The entry's link: its first link that is not `rel` something other than `alternate`.
-fn entry_link(entry: &Entry) -> Option<&str> {
-    entry
-        .links
-        .iter()
-        .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"))
-        .map(|link| link.href.as_str())
-}
-
-fn entry_title(entry: &Entry) -> String {
-    entry
-        .title
-        .as_ref()
-        .map(|title| title.content.trim().to_string())
-        .unwrap_or_default()
-}
-
-fn titles(feed: &Feed) -> Vec<String> {
-    feed.entries.iter().map(entry_title).collect()
-}
-
-/// The entry titles of a fixture, as feed-rs reads them.
-fn fixture_titles(name: &str) -> Vec<String> {
-    let feed = feed_rs::parser::parse(&fixture_bytes(name)[..])
-        .unwrap_or_else(|error| panic!("fixture {name}: {error}"));
-    titles(&feed)
 }
 
 /// `/usr/bin/chromium`, else `chromium` on `PATH`.

@@ -15,18 +15,16 @@
 //! cannot silently desynchronise the expectations; the daemon must keep titles as they are.
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use feed_rs::model::Feed;
 
 use crate::support::{
-    Behaviour, Daemon, Upstream, config, fixture_bytes, fixture_path, get, get_feed, run_islands,
-    try_get_feed, wait_until, workdir,
+    Behaviour, CYPRUS_MAIL, Daemon, FORMATS, RTE, Upstream, config, entry_link, fixture_path,
+    fixture_titles, get, get_feed, header, run_islands, serve_regional_fixtures, sorted, titles,
+    wait_for_titles, workdir,
 };
 
-/// The first refresh runs within a second or two; this leaves room for a loaded machine.
-const PUBLISH_DEADLINE: Duration = Duration::from_secs(20);
-
+/// The four regional fixtures as sources, at the paths [`serve_regional_fixtures`] serves them.
 const IRELAND: &[(&str, &str)] = &[
     ("RTÉ News", "/ireland/rte.xml"),
     ("Irish Independent", "/ireland/independent.atom"),
@@ -36,26 +34,6 @@ const CYPRUS: &[(&str, &str)] = &[
     ("Cyprus Mail", "/cyprus/cyprus-mail.xml"),
     ("Phileleftheros", "/cyprus/philenews.xml"),
 ];
-
-/// Serves the four regional fixtures behind the paths in [`IRELAND`] and [`CYPRUS`].
-fn serve_regional_fixtures(upstream: &Upstream) {
-    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
-    upstream.set(
-        "/ireland/independent.atom",
-        Behaviour::fixture_with_type("ireland-independent-atom.xml", "application/atom+xml"),
-    );
-    upstream.set(
-        "/cyprus/cyprus-mail.xml",
-        Behaviour::fixture("cyprus-mail.xml"),
-    );
-    upstream.set(
-        "/cyprus/philenews.xml",
-        Behaviour::fixture_with_type(
-            "cyprus-philenews-iso-8859-7.xml",
-            "application/rss+xml; charset=ISO-8859-7",
-        ),
-    );
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_nine_feeds_serve_each_region_its_own_entries() {
@@ -75,19 +53,12 @@ async fn all_nine_feeds_serve_each_region_its_own_entries() {
         ("ireland", &irish),
         ("cyprus", &cypriot),
     ] {
-        for (extension, media_type) in [
-            ("rss", "application/rss+xml"),
-            ("atom", "application/atom+xml"),
-            ("json", "application/feed+json"),
-        ] {
+        for (extension, media_type) in FORMATS {
             let url = daemon.url(&format!("/feeds/{feed_name}.{extension}"));
             let feed = get_published_feed(&url, media_type).await;
-            let mut published = titles(&feed);
-            published.sort();
-            let mut expected = expected.clone();
-            expected.sort();
             assert_eq!(
-                published, expected,
+                sorted(titles(&feed)),
+                sorted(expected.clone()),
                 "{url} lists other titles than expected"
             );
             assert_no_repeated_id_or_link(&url, &feed);
@@ -99,11 +70,8 @@ async fn all_nine_feeds_serve_each_region_its_own_entries() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_answers_200() {
     let upstream = Upstream::start().await;
-    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("RTÉ News", "/ireland/rte.xml")])],
-    ));
+    serve_regional_fixtures(&upstream);
+    let daemon = Daemon::start(&config(&upstream, &[("ireland", RTE)]));
 
     let response = get(&daemon.url("/healthz")).await;
 
@@ -113,11 +81,8 @@ async fn healthz_answers_200() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_feed_answers_404() {
     let upstream = Upstream::start().await;
-    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("RTÉ News", "/ireland/rte.xml")])],
-    ));
+    serve_regional_fixtures(&upstream);
+    let daemon = Daemon::start(&config(&upstream, &[("ireland", RTE)]));
 
     for path in ["/feeds/nowhere.rss", "/feeds/all.txt"] {
         let response = get(&daemon.url(path)).await;
@@ -129,17 +94,10 @@ async fn unknown_feed_answers_404() {
 async fn a_failing_source_does_not_stop_the_others() {
     let upstream = Upstream::start().await;
     serve_regional_fixtures(&upstream);
-    upstream.set(
-        "/ireland/rte.xml",
-        Behaviour::Status {
-            code: 500,
-            headers: Vec::new(),
-            body: "internal error".to_string(),
-        },
-    );
+    upstream.set("/ireland/rte.xml", Behaviour::status(500, "internal error"));
     let daemon = Daemon::start(&config(
         &upstream,
-        &[("ireland", IRELAND), ("cyprus", &CYPRUS[..1])],
+        &[("ireland", IRELAND), ("cyprus", CYPRUS_MAIL)],
     ));
     let irish = fixture_titles(&["ireland-independent-atom.xml"]);
     let cypriot = fixture_titles(&["cyprus-mail.xml"]);
@@ -153,16 +111,10 @@ async fn a_failing_source_does_not_stop_the_others() {
         upstream.count("/ireland/rte.xml") >= 1,
         "the failing source was never tried"
     );
-    let mut ireland = titles(&get_feed(&daemon.url("/feeds/ireland.atom")).await);
-    ireland.sort();
-    let mut expected = irish;
-    expected.sort();
-    assert_eq!(ireland, expected);
-    let mut cyprus = titles(&get_feed(&daemon.url("/feeds/cyprus.atom")).await);
-    cyprus.sort();
-    let mut expected = cypriot;
-    expected.sort();
-    assert_eq!(cyprus, expected);
+    let ireland = titles(&get_feed(&daemon.url("/feeds/ireland.atom")).await);
+    assert_eq!(sorted(ireland), sorted(irish));
+    let cyprus = titles(&get_feed(&daemon.url("/feeds/cyprus.atom")).await);
+    assert_eq!(sorted(cyprus), sorted(cypriot));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,7 +158,7 @@ async fn fetch_refreshes_once_and_exits() {
     serve_regional_fixtures(&upstream);
     let dir = workdir(&config(
         &upstream,
-        &[("ireland", &IRELAND[..1]), ("cyprus", &CYPRUS[..1])],
+        &[("ireland", RTE), ("cyprus", CYPRUS_MAIL)],
     ));
 
     let output = Daemon::run_cli(&["fetch"], dir.path());
@@ -218,12 +170,10 @@ async fn fetch_refreshes_once_and_exits() {
 
     upstream.clear();
     let daemon = Daemon::start_in(dir);
-    let mut published = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
-    published.sort();
-    let mut expected = fixture_titles(&["ireland-rte.xml", "cyprus-mail.xml"]);
-    expected.sort();
+    let published = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
     assert_eq!(
-        published, expected,
+        sorted(published),
+        sorted(fixture_titles(&["ireland-rte.xml", "cyprus-mail.xml"])),
         "serve publishes what fetch stored, though the upstream now answers 404"
     );
 }
@@ -232,12 +182,7 @@ async fn fetch_refreshes_once_and_exits() {
 async fn get_published_feed(url: &str, media_type: &str) -> Feed {
     let response = get(url).await;
     assert_eq!(response.status(), 200, "GET {url}");
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let content_type = header(&response, "content-type");
     assert!(
         content_type.starts_with(media_type),
         "GET {url}: Content-Type {content_type:?}, expected {media_type}"
@@ -246,60 +191,13 @@ async fn get_published_feed(url: &str, media_type: &str) -> Feed {
     feed_rs::parser::parse(&body[..]).unwrap_or_else(|error| panic!("GET {url}: {error}"))
 }
 
-async fn wait_for_titles(url: &str, expected: &[String]) {
-    wait_until(
-        &format!("{url} lists {expected:?}"),
-        PUBLISH_DEADLINE,
-        || async move {
-            try_get_feed(url).await.is_some_and(|feed| {
-                let published = titles(&feed);
-                expected.iter().all(|title| published.contains(title))
-            })
-        },
-    )
-    .await;
-}
-
-/// The entry titles of fixtures, as feed-rs reads them.
-fn fixture_titles(names: &[&str]) -> Vec<String> {
-    names
-        .iter()
-        .flat_map(|name| {
-            let feed = feed_rs::parser::parse(&fixture_bytes(name)[..])
-                .unwrap_or_else(|error| panic!("fixture {name}: {error}"));
-            titles(&feed)
-        })
-        .collect()
-}
-
-fn titles(feed: &Feed) -> Vec<String> {
-    feed.entries
-        .iter()
-        .map(|entry| {
-            entry
-                .title
-                .as_ref()
-                .map(|title| title.content.trim().to_string())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 fn assert_no_repeated_id_or_link(url: &str, feed: &Feed) {
     let mut ids = HashSet::new();
     let mut links = HashSet::new();
     for entry in &feed.entries {
         assert!(ids.insert(&entry.id), "{url}: id {} is repeated", entry.id);
-        let link = entry
-            .links
-            .iter()
-            .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"));
-        if let Some(link) = link {
-            assert!(
-                links.insert(&link.href),
-                "{url}: link {} is repeated",
-                link.href
-            );
+        if let Some(link) = entry_link(entry) {
+            assert!(links.insert(link), "{url}: link {link} is repeated");
         }
     }
 }

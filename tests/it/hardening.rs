@@ -10,14 +10,17 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::support::{Behaviour, Daemon, Upstream, config, get};
+use crate::support::{Behaviour, Daemon, Upstream, config, edit_config, get};
 
 async fn daemon(server: &str) -> Daemon {
     let upstream = Upstream::start().await;
     upstream.set("/ie.xml", Behaviour::fixture("ireland-rte.xml"));
-    let text = config(&upstream, &[("ireland", &[("RTÉ News", "/ie.xml")])])
-        .replace("[server]\n", &format!("[server]\n{server}\n"));
-    Daemon::start(&text)
+    let text = config(&upstream, &[("ireland", &[("RTÉ News", "/ie.xml")])]);
+    Daemon::start(&edit_config(
+        &text,
+        "[server]\n",
+        &format!("[server]\n{server}\n"),
+    ))
 }
 
 fn address(daemon: &Daemon) -> String {

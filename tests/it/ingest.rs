@@ -33,17 +33,15 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
 use crate::support::{
-    Behaviour, Daemon, Upstream, config, fixture_bytes, get, get_feed, wait_until,
+    Behaviour, Daemon, FETCH_DEADLINE, FORMATS, Upstream, body_text, config, edit_config,
+    entry_title, fixture_bytes, fixture_titles, get, get_feed, get_json, header_of, sorted, titles,
+    wait_for_titles, wait_until,
 };
-
-/// The first refresh runs at once and the schedule ticks every second; this leaves room for a
-/// loaded machine.
-const DEADLINE: Duration = Duration::from_secs(20);
 
 /// Whether a `last_error` message is the one a test expects.
 type MessageCheck = fn(&str) -> bool;
@@ -75,19 +73,11 @@ async fn an_etag_comes_back_as_if_none_match_and_the_304_is_reported() {
         "/rte.xml",
         Behaviour::fixture("ireland-rte.xml").with_etag("\"rte-v1\""),
     );
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("RTÉ News", "/rte.xml")])],
-    ));
-    let titles = fixture_titles("ireland-rte.xml");
-    wait_for_titles(&daemon, "/feeds/ireland.json", &titles).await;
+    let daemon = start_one_source(&upstream, "ireland", "RTÉ News", "/rte.xml");
+    let titles = fixture_titles(&["ireland-rte.xml"]);
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
 
-    // Request 3 only starts once refresh 2, the conditional one, has been stored.
-    wait_for_requests(&upstream, "/rte.xml", 3).await;
-    let status = wait_for_source(&daemon, "RTÉ News", "reports the 304", |source| {
-        source["last_status"] == 304
-    })
-    .await;
+    let status = wait_for_304(&upstream, "/rte.xml", &daemon, "RTÉ News").await;
 
     let requests = upstream.requests("/rte.xml");
     assert_eq!(
@@ -118,18 +108,11 @@ async fn a_last_modified_date_comes_back_as_if_modified_since_and_the_304_is_rep
         "/mail.xml",
         Behaviour::fixture("cyprus-mail.xml").with_last_modified(DATE),
     );
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("cyprus", &[("Cyprus Mail", "/mail.xml")])],
-    ));
-    let titles = fixture_titles("cyprus-mail.xml");
-    wait_for_titles(&daemon, "/feeds/cyprus.json", &titles).await;
+    let daemon = start_one_source(&upstream, "cyprus", "Cyprus Mail", "/mail.xml");
+    let titles = fixture_titles(&["cyprus-mail.xml"]);
+    wait_for_titles(&daemon.url("/feeds/cyprus.json"), &titles).await;
 
-    wait_for_requests(&upstream, "/mail.xml", 3).await;
-    let status = wait_for_source(&daemon, "Cyprus Mail", "reports the 304", |source| {
-        source["last_status"] == 304
-    })
-    .await;
+    let status = wait_for_304(&upstream, "/mail.xml", &daemon, "Cyprus Mail").await;
 
     let requests = upstream.requests("/mail.xml");
     assert_eq!(header_of(&requests[0], header::IF_MODIFIED_SINCE), None);
@@ -155,10 +138,7 @@ async fn a_last_modified_date_comes_back_as_if_modified_since_and_the_304_is_rep
 async fn requests_name_islands_and_the_site_and_offer_gzip_and_brotli() {
     let upstream = Upstream::start().await;
     upstream.set("/rte.xml", Behaviour::fixture("ireland-rte.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("RTÉ News", "/rte.xml")])],
-    ));
+    let daemon = start_one_source(&upstream, "ireland", "RTÉ News", "/rte.xml");
     wait_for_requests(&upstream, "/rte.xml", 2).await;
 
     for request in upstream.requests("/rte.xml") {
@@ -196,12 +176,9 @@ async fn a_429_with_retry_after_in_seconds_is_fetched_once_and_reported() {
             body: "slow down".to_string(),
         },
     );
-    let daemon = Daemon::start(&config(&upstream, &[("ireland", &[("Busy", "/busy.xml")])]));
+    let daemon = start_one_source(&upstream, "ireland", "Busy", "/busy.xml");
 
-    let status = wait_for_source(&daemon, "Busy", "reports the 429", |source| {
-        source["last_error"].is_string()
-    })
-    .await;
+    let status = wait_for_error(&daemon, "Busy", "reports the 429").await;
     let message = status["last_error"]
         .as_str()
         .unwrap_or_default()
@@ -242,12 +219,9 @@ async fn a_429_with_retry_after_as_an_http_date_is_fetched_once_and_reported() {
             body: "slow down".to_string(),
         },
     );
-    let daemon = Daemon::start(&config(&upstream, &[("cyprus", &[("Busy", "/busy.xml")])]));
+    let daemon = start_one_source(&upstream, "cyprus", "Busy", "/busy.xml");
 
-    let status = wait_for_source(&daemon, "Busy", "reports the 429", |source| {
-        source["last_error"].is_string()
-    })
-    .await;
+    let status = wait_for_error(&daemon, "Busy", "reports the 429").await;
     let expected = format!(
         "429: retrying after {}",
         retry_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -265,24 +239,11 @@ async fn a_429_with_retry_after_as_an_http_date_is_fetched_once_and_reported() {
 async fn a_source_answering_500_is_backed_off_rather_than_fetched_every_tick() {
     const WINDOW: Duration = Duration::from_secs(8);
     let upstream = Upstream::start().await;
-    upstream.set(
-        "/broken.xml",
-        Behaviour::Status {
-            code: 500,
-            headers: Vec::new(),
-            body: "internal error".to_string(),
-        },
-    );
+    upstream.set("/broken.xml", Behaviour::status(500, "internal error"));
     let started = Instant::now();
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("Broken", "/broken.xml")])],
-    ));
+    let daemon = start_one_source(&upstream, "ireland", "Broken", "/broken.xml");
 
-    let status = wait_for_source(&daemon, "Broken", "reports the 500", |source| {
-        source["last_error"].is_string()
-    })
-    .await;
+    let status = wait_for_error(&daemon, "Broken", "reports the 500").await;
     assert_eq!(
         status["last_error"], "500 Internal Server Error",
         "{status}"
@@ -342,18 +303,16 @@ async fn a_redirect_loop_stops_after_five_redirects_while_a_chain_of_five_arrive
     }
     upstream.set("/feed.xml", Behaviour::fixture("ireland-rte.xml"));
     // A long backoff, so that the first failed fetch is the only one and requests count exactly.
-    let daemon = Daemon::start(&with_backoff_base(
+    let daemon = Daemon::start(&edit_config(
         &config(
             &upstream,
             &[("ireland", &[("Loop", "/start"), ("Chain", "/hop1")])],
         ),
-        "1h",
+        "backoff_base = \"1s\"",
+        "backoff_base = \"1h\"",
     ));
 
-    let status = wait_for_source(&daemon, "Loop", "reports the loop", |source| {
-        source["last_error"].is_string()
-    })
-    .await;
+    let status = wait_for_error(&daemon, "Loop", "reports the loop").await;
     assert_eq!(status["last_error"], "more than 5 redirects", "{status}");
     assert_eq!(status["entries"], 0, "{status}");
     assert!(status["moved_to"].is_null(), "{status}");
@@ -364,8 +323,8 @@ async fn a_redirect_loop_stops_after_five_redirects_while_a_chain_of_five_arrive
         "five redirects are followed, and the sixth is refused without a request"
     );
 
-    let titles = fixture_titles("ireland-rte.xml");
-    wait_for_titles(&daemon, "/feeds/ireland.json", &titles).await;
+    let titles = fixture_titles(&["ireland-rte.xml"]);
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
     let chain = source_status(&daemon, "Chain")
         .await
         .expect("the source is in /status.json");
@@ -384,12 +343,9 @@ async fn a_response_slower_than_the_timeout_is_abandoned_and_reported() {
         },
     );
     let started = Instant::now();
-    let daemon = Daemon::start(&config(&upstream, &[("ireland", &[("Slow", "/slow.xml")])]));
+    let daemon = start_one_source(&upstream, "ireland", "Slow", "/slow.xml");
 
-    let status = wait_for_source(&daemon, "Slow", "reports the timeout", |source| {
-        source["last_error"].is_string()
-    })
-    .await;
+    let status = wait_for_error(&daemon, "Slow", "reports the timeout").await;
     let elapsed = started.elapsed();
     let message = status["last_error"].as_str().unwrap_or_default();
     assert!(
@@ -443,12 +399,7 @@ async fn a_truncated_document_is_reported_as_not_a_feed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_body_is_reported_as_not_a_feed() {
-    let empty = Behaviour::Feed {
-        body: Vec::new(),
-        content_type: "application/rss+xml".to_string(),
-        etag: None,
-        last_modified: None,
-    };
+    let empty = Behaviour::rss(Vec::new());
     assert_not_a_feed(empty, |message| message == "not a feed: the body is empty").await;
 }
 
@@ -482,8 +433,8 @@ async fn a_permanent_redirect_is_followed_and_reported_in_moved_to() {
             ("cyprus", &[("Cyprus Mail", "/old-301.xml")]),
         ],
     ));
-    let titles = fixture_titles_of(&["cyprus-mail.xml", "ireland-rte.xml", "changing-v1.xml"]);
-    wait_for_titles(&daemon, "/feeds/all.json", &titles).await;
+    let titles = fixture_titles(&["cyprus-mail.xml", "ireland-rte.xml", "changing-v1.xml"]);
+    wait_for_titles(&daemon.url("/feeds/all.json"), &titles).await;
 
     for (name, moved_to) in [
         ("Cyprus Mail", Some(upstream.url("/new-301.xml"))),
@@ -528,10 +479,10 @@ async fn entries_already_stored_survive_when_their_source_starts_failing() {
             ("cyprus", &[("Cyprus Mail", "/mail.xml")]),
         ],
     ));
-    let irish = fixture_titles_of(&["ireland-rte.xml", "ireland-independent-atom.xml"]);
-    let cypriot = fixture_titles("cyprus-mail.xml");
+    let irish = fixture_titles(&["ireland-rte.xml", "ireland-independent-atom.xml"]);
+    let cypriot = fixture_titles(&["cyprus-mail.xml"]);
     let everything = [irish.clone(), cypriot.clone()].concat();
-    wait_for_titles(&daemon, "/feeds/all.json", &everything).await;
+    wait_for_titles(&daemon.url("/feeds/all.json"), &everything).await;
     let mut stored = Vec::new();
     for name in ["RTÉ News", "Irish Independent", "Cyprus Mail"] {
         let status = wait_for_source(&daemon, name, "counts its entries", |source| {
@@ -543,14 +494,7 @@ async fn entries_already_stored_survive_when_their_source_starts_failing() {
 
     upstream.set("/rte.xml", Behaviour::fixture("not-a-feed.html"));
     upstream.set("/independent.atom", Behaviour::fixture("truncated.xml"));
-    upstream.set(
-        "/mail.xml",
-        Behaviour::Status {
-            code: 500,
-            headers: Vec::new(),
-            body: "internal error".to_string(),
-        },
-    );
+    upstream.set("/mail.xml", Behaviour::status(500, "internal error"));
     let failures: [(&str, MessageCheck); 3] = [
         ("RTÉ News", |message| {
             message == "not a feed: the URL answered with an HTML page"
@@ -587,22 +531,18 @@ async fn entries_already_stored_survive_when_their_source_starts_failing() {
 async fn an_item_repeated_inside_a_feed_is_published_once() {
     let upstream = Upstream::start().await;
     upstream.set("/politis.xml", Behaviour::fixture("rss2-repeated-item.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("cyprus", &[("Politis", "/politis.xml")])],
-    ));
+    let daemon = start_one_source(&upstream, "cyprus", "Politis", "/politis.xml");
     let expected = [
         "Famagusta port upgrade tender launched",
         "Troodos ski season to open early",
     ];
-    wait_for_titles(&daemon, "/feeds/cyprus.json", &strings(&expected)).await;
+    wait_for_titles(&daemon.url("/feeds/cyprus.json"), &strings(&expected)).await;
     // Request 3 means refreshes 1 and 2 are stored: fetching the feed again adds nothing.
     wait_for_requests(&upstream, "/politis.xml", 3).await;
 
     for path in ["/feeds/cyprus.json", "/feeds/cyprus.atom", "/feeds/all.rss"] {
-        let mut published = published_titles(&daemon, path).await;
-        published.sort();
-        assert_eq!(published, expected, "{path}");
+        let published = titles(&get_feed(&daemon.url(path)).await);
+        assert_eq!(sorted(published), expected, "{path}");
     }
     let status = source_status(&daemon, "Politis").await.expect("listed");
     assert_eq!(status["entries"], 2, "{status}");
@@ -629,28 +569,24 @@ async fn a_story_carried_in_ireland_and_cyprus_is_one_entry_in_both_regions() {
     ));
     let ireland = [SHARED, "Kinsale fishermen protest new quota rules"];
     let cyprus = [SHARED, "Ayia Napa hotels report strong winter bookings"];
-    wait_for_titles(&daemon, "/feeds/ireland.json", &strings(&ireland)).await;
-    wait_for_titles(&daemon, "/feeds/cyprus.json", &strings(&cyprus)).await;
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &strings(&ireland)).await;
+    wait_for_titles(&daemon.url("/feeds/cyprus.json"), &strings(&cyprus)).await;
     // Both sources' refreshes are stored once each has been asked again.
     wait_for_requests(&upstream, "/examiner.xml", 2).await;
     wait_for_requests(&upstream, "/in-cyprus.xml", 2).await;
 
-    let mut all = strings(&[ireland[1], cyprus[1], SHARED]);
-    all.sort();
+    let all = strings(&[ireland[1], cyprus[1], SHARED]);
     let mut shared_ids = HashSet::new();
     for path in ALL_FEEDS {
         let feed = get_feed(&daemon.url(path)).await;
-        let mut published: Vec<String> = feed.entries.iter().map(entry_title).collect();
-        published.sort();
-        let mut expected = if path.starts_with("/feeds/all.") {
+        let expected = if path.starts_with("/feeds/all.") {
             all.clone()
         } else if path.starts_with("/feeds/ireland.") {
             strings(&ireland)
         } else {
             strings(&cyprus)
         };
-        expected.sort();
-        assert_eq!(published, expected, "{path}");
+        assert_eq!(sorted(titles(&feed)), sorted(expected), "{path}");
         for entry in &feed.entries {
             if entry_title(entry) == SHARED {
                 shared_ids.insert(entry.id.clone());
@@ -663,11 +599,8 @@ async fn a_story_carried_in_ireland_and_cyprus_is_one_entry_in_both_regions() {
         "the shared story has one id in every feed: {shared_ids:?}"
     );
 
-    let all = json_feed(&daemon, "/feeds/all.json").await;
-    let shared = items(&all)
-        .iter()
-        .find(|item| item["title"] == SHARED)
-        .expect("the shared story is in all.json");
+    let all = get_json(&daemon.url("/feeds/all.json")).await;
+    let shared = item_titled(&all, SHARED);
     let regions: HashSet<&str> = shared["_islands"]["regions"]
         .as_array()
         .map(|regions| regions.iter().filter_map(Value::as_str).collect())
@@ -686,25 +619,22 @@ async fn an_entry_edited_upstream_keeps_its_id_and_gets_the_new_title_and_a_late
     const AFTER: &str = "Shannon flood defences: work brought forward to January";
     let upstream = Upstream::start().await;
     upstream.set("/leader.xml", Behaviour::fixture("changing-v1.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("Limerick Leader", "/leader.xml")])],
-    ));
-    wait_for_titles(&daemon, "/feeds/ireland.atom", &strings(&[BEFORE])).await;
+    let daemon = start_one_source(&upstream, "ireland", "Limerick Leader", "/leader.xml");
+    wait_for_titles(&daemon.url("/feeds/ireland.atom"), &strings(&[BEFORE])).await;
     let before = get_feed(&daemon.url("/feeds/ireland.atom")).await;
     let before = before.entries.first().expect("one entry").clone();
-    let before_json = json_feed(&daemon, "/feeds/ireland.json").await;
+    let before_json = get_json(&daemon.url("/feeds/ireland.json")).await;
     let before_json = items(&before_json)[0].clone();
 
     upstream.set("/leader.xml", Behaviour::fixture("changing-v2.xml"));
-    wait_for_titles(&daemon, "/feeds/ireland.atom", &strings(&[AFTER])).await;
+    wait_for_titles(&daemon.url("/feeds/ireland.atom"), &strings(&[AFTER])).await;
 
     let after = get_feed(&daemon.url("/feeds/ireland.atom")).await;
     assert_eq!(
         after.entries.len(),
         1,
         "the edit replaced the entry: {:?}",
-        after.entries.iter().map(entry_title).collect::<Vec<_>>()
+        titles(&after)
     );
     let after = &after.entries[0];
     assert_eq!(after.id, before.id, "the edited entry keeps its Atom id");
@@ -716,7 +646,7 @@ async fn an_entry_edited_upstream_keeps_its_id_and_gets_the_new_title_and_a_late
         before.updated
     );
 
-    let after_json = json_feed(&daemon, "/feeds/ireland.json").await;
+    let after_json = get_json(&daemon.url("/feeds/ireland.json")).await;
     let after_items = items(&after_json);
     assert_eq!(after_items.len(), 1, "{after_json}");
     assert_eq!(after_items[0]["id"], before_json["id"]);
@@ -738,13 +668,10 @@ async fn items_without_guid_keep_the_same_ids_over_several_fetches() {
     let upstream = Upstream::start().await;
     // No ETag and no Last-Modified: every tick downloads and parses the feed again.
     upstream.set("/donegal.xml", Behaviour::fixture("rss2-no-guid.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("Donegal News", "/donegal.xml")])],
-    ));
-    let titles = fixture_titles("rss2-no-guid.xml");
+    let daemon = start_one_source(&upstream, "ireland", "Donegal News", "/donegal.xml");
+    let titles = fixture_titles(&["rss2-no-guid.xml"]);
     assert_eq!(titles.len(), 3, "the fixture has three items");
-    wait_for_titles(&daemon, "/feeds/ireland.json", &titles).await;
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
     let first_json = json_ids(&daemon, "/feeds/ireland.json").await;
     let first_atom = atom_ids(&daemon, "/feeds/ireland.atom").await;
 
@@ -786,30 +713,18 @@ async fn windows_1252_titles_are_published_as_utf8() {
         "/kerryman.xml",
         Behaviour::fixture("ireland-windows-1252.xml"),
     );
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("The Kerryman", "/kerryman.xml")])],
-    ));
-    let expected = strings(&[
-        "\u{201c}Best year yet\u{201d} for Dún Chaoin café \u{2014} €2m tourism boost",
-        "Tralee\u{2019}s Christmas market returns to the Square",
-        "Dún Laoghaire ferry to Kerry? Councillors say \u{201c}why not\u{201d}",
-    ]);
-    wait_for_titles(&daemon, "/feeds/ireland.json", &expected).await;
-
-    assert_exact_titles_everywhere(&daemon, "ireland", &expected).await;
-    let feed = json_feed(&daemon, "/feeds/ireland.json").await;
-    let cafe = items(&feed)
-        .iter()
-        .find(|item| item["title"] == expected[0].as_str())
-        .expect("the café story");
-    let content = cafe["content_html"].as_str().unwrap_or_default();
-    assert!(
-        content.contains(
-            "\u{2018}the busiest season we\u{2019}ve ever had\u{2019} \u{2014} visitors spent €2m"
-        ),
-        "content_html: {content:?}"
-    );
+    let daemon = start_one_source(&upstream, "ireland", "The Kerryman", "/kerryman.xml");
+    assert_decoded(
+        &daemon,
+        "ireland",
+        &[
+            "\u{201c}Best year yet\u{201d} for Dún Chaoin café \u{2014} €2m tourism boost",
+            "Tralee\u{2019}s Christmas market returns to the Square",
+            "Dún Laoghaire ferry to Kerry? Councillors say \u{201c}why not\u{201d}",
+        ],
+        "\u{2018}the busiest season we\u{2019}ve ever had\u{2019} \u{2014} visitors spent €2m",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -840,10 +755,7 @@ async fn iso_8859_7_named_only_in_content_type_is_published_as_greek() {
 async fn eet_and_eest_dates_are_published_as_the_right_utc_instants() {
     let upstream = Upstream::start().await;
     upstream.set("/mail.xml", Behaviour::fixture("cyprus-mail.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("cyprus", &[("Cyprus Mail", "/mail.xml")])],
-    ));
+    let daemon = start_one_source(&upstream, "cyprus", "Cyprus Mail", "/mail.xml");
     let utc = |month, day, hour, minute| {
         Utc.with_ymd_and_hms(2026, month, day, hour, minute, 0)
             .single()
@@ -872,15 +784,12 @@ async fn eet_and_eest_dates_are_published_as_the_right_utc_instants() {
         .iter()
         .map(|(title, _)| title.to_string())
         .collect();
-    wait_for_titles(&daemon, "/feeds/cyprus.json", &titles).await;
+    wait_for_titles(&daemon.url("/feeds/cyprus.json"), &titles).await;
 
-    let feed = json_feed(&daemon, "/feeds/cyprus.json").await;
+    let feed = get_json(&daemon.url("/feeds/cyprus.json")).await;
     let atom = get_feed(&daemon.url("/feeds/cyprus.atom")).await;
     for (title, instant) in expected {
-        let item = items(&feed)
-            .iter()
-            .find(|item| item["title"] == title)
-            .unwrap_or_else(|| panic!("{title:?} in cyprus.json"));
+        let item = item_titled(&feed, title);
         assert_eq!(
             rfc3339(&item["date_published"]),
             instant,
@@ -903,21 +812,17 @@ async fn relative_urls_in_links_and_content_resolve_against_xml_base() {
         "/independent.atom",
         Behaviour::fixture_with_type("ireland-independent-atom.xml", "application/atom+xml"),
     );
-    let daemon = Daemon::start(&config(
+    let daemon = start_one_source(
         &upstream,
-        &[("ireland", &[("Irish Independent", "/independent.atom")])],
-    ));
-    let titles = fixture_titles("ireland-independent-atom.xml");
-    wait_for_titles(&daemon, "/feeds/ireland.json", &titles).await;
+        "ireland",
+        "Irish Independent",
+        "/independent.atom",
+    );
+    let titles = fixture_titles(&["ireland-independent-atom.xml"]);
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
 
-    let feed = json_feed(&daemon, "/feeds/ireland.json").await;
-    let item = |title: &str| {
-        items(&feed)
-            .iter()
-            .find(|item| item["title"] == title)
-            .unwrap_or_else(|| panic!("{title:?} in ireland.json"))
-            .clone()
-    };
+    let feed = get_json(&daemon.url("/feeds/ireland.json")).await;
+    let item = |title: &str| item_titled(&feed, title).clone();
     // xml:base="https://www.independent.ie/irish-news/" on <feed> is in scope in every entry,
     // for its links and for the relative references inside its escaped HTML content alike
     // (RFC 4287 section 2, XML Base, RFC 3986 section 5.1.1).
@@ -965,17 +870,14 @@ async fn no_script_event_handler_javascript_url_or_iframe_reaches_a_published_fe
             ],
         )],
     ));
-    let titles = fixture_titles_of(&[
+    let titles = fixture_titles(&[
         "ireland-independent-atom.xml",
         "ireland-hostile-content.xml",
     ]);
-    wait_for_titles(&daemon, "/feeds/ireland.json", &titles).await;
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
 
-    let feed = json_feed(&daemon, "/feeds/ireland.json").await;
-    let clare = items(&feed)
-        .iter()
-        .find(|item| item["title"] == "Ennis parking charges to rise in January")
-        .expect("the Clare Champion story in ireland.json");
+    let feed = get_json(&daemon.url("/feeds/ireland.json")).await;
+    let clare = item_titled(&feed, "Ennis parking charges to rise in January");
     let clare_html = clare["content_html"].as_str().unwrap_or_default();
     assert!(
         clare_html.contains("Fees go from €1.50 to €2.")
@@ -988,7 +890,7 @@ async fn no_script_event_handler_javascript_url_or_iframe_reaches_a_published_fe
         .iter()
         .filter(|path| !path.starts_with("/feeds/cyprus."))
     {
-        let body = feed_body(&daemon, path).await.to_lowercase();
+        let body = body_text(&daemon, path).await.to_lowercase();
         for forbidden in [
             "<script",
             "&lt;script",
@@ -1033,12 +935,9 @@ async fn no_script_event_handler_javascript_url_or_iframe_reaches_a_published_fe
 async fn assert_not_a_feed(behaviour: Behaviour, expected: MessageCheck) {
     let upstream = Upstream::start().await;
     upstream.set("/feed.xml", behaviour);
-    let daemon = Daemon::start(&config(&upstream, &[("ireland", &[("Odd", "/feed.xml")])]));
+    let daemon = start_one_source(&upstream, "ireland", "Odd", "/feed.xml");
 
-    let status = wait_for_source(&daemon, "Odd", "reports a failure", |source| {
-        source["last_error"].is_string()
-    })
-    .await;
+    let status = wait_for_error(&daemon, "Odd", "reports a failure").await;
     let message = status["last_error"].as_str().unwrap_or_default();
     assert!(
         expected(message),
@@ -1048,7 +947,7 @@ async fn assert_not_a_feed(behaviour: Behaviour, expected: MessageCheck) {
     assert!(status["last_success"].is_null(), "{status}");
     assert_eq!(status["consecutive_failures"], 1, "{status}");
     for path in ["/feeds/all.json", "/feeds/ireland.json"] {
-        let feed = json_feed(&daemon, path).await;
+        let feed = get_json(&daemon.url(path)).await;
         assert!(
             items(&feed).is_empty(),
             "{path} publishes something: {feed}"
@@ -1057,28 +956,18 @@ async fn assert_not_a_feed(behaviour: Behaviour, expected: MessageCheck) {
 }
 
 async fn assert_greek_published(upstream: &Upstream, path: &str) {
-    let daemon = Daemon::start(&config(
-        upstream,
-        &[("cyprus", &[("Phileleftheros", path)])],
-    ));
-    let expected = strings(&[
-        "Λεμεσός: Νέος παραλιακός πεζόδρομος στη Μόλο",
-        "Λευκωσία: Κλειστή η Λεωφόρος Μακαρίου για έργα",
-        "Κύπρος: Ρεκόρ αφίξεων τουριστών τον Οκτώβριο",
-    ]);
-    wait_for_titles(&daemon, "/feeds/cyprus.json", &expected).await;
-
-    assert_exact_titles_everywhere(&daemon, "cyprus", &expected).await;
-    let feed = json_feed(&daemon, "/feeds/cyprus.json").await;
-    let lemesos = items(&feed)
-        .iter()
-        .find(|item| item["title"] == expected[0].as_str())
-        .expect("the Limassol story");
-    let content = lemesos["content_html"].as_str().unwrap_or_default();
-    assert!(
-        content.contains("Ο Δήμος Λεμεσού ενέκρινε την επέκταση"),
-        "content_html: {content:?}"
-    );
+    let daemon = start_one_source(upstream, "cyprus", "Phileleftheros", path);
+    let lemesos = assert_decoded(
+        &daemon,
+        "cyprus",
+        &[
+            "Λεμεσός: Νέος παραλιακός πεζόδρομος στη Μόλο",
+            "Λευκωσία: Κλειστή η Λεωφόρος Μακαρίου για έργα",
+            "Κύπρος: Ρεκόρ αφίξεων τουριστών τον Οκτώβριο",
+        ],
+        "Ο Δήμος Λεμεσού ενέκρινε την επέκταση",
+    )
+    .await;
     assert_eq!(
         lemesos["_islands"]["sources"][0]["title"], "Φιλελεύθερος - Κύπρος",
         "{}",
@@ -1086,25 +975,42 @@ async fn assert_greek_published(upstream: &Upstream, path: &str) {
     );
 }
 
-/// The region's three feeds list exactly `expected`, in valid UTF-8 without U+FFFD.
-async fn assert_exact_titles_everywhere(daemon: &Daemon, region: &str, expected: &[String]) {
-    let mut expected = expected.to_vec();
-    expected.sort();
-    for extension in ["rss", "atom", "json"] {
+/// The region's feeds list exactly `expected` (see [`assert_exact_titles_everywhere`]), and the
+/// JSON Feed item of the first one has `content` in its `content_html`; returns that item.
+async fn assert_decoded(daemon: &Daemon, region: &str, expected: &[&str], content: &str) -> Value {
+    let expected = strings(expected);
+    let feed = assert_exact_titles_everywhere(daemon, region, &expected).await;
+    let item = item_titled(&feed, &expected[0]).clone();
+    let html = item["content_html"].as_str().unwrap_or_default();
+    assert!(html.contains(content), "content_html: {html:?}");
+    item
+}
+
+/// Waits until the region's JSON Feed lists `expected`, then asserts that its three feeds list
+/// exactly `expected`, in valid UTF-8 without U+FFFD; returns the region's JSON Feed.
+async fn assert_exact_titles_everywhere(
+    daemon: &Daemon,
+    region: &str,
+    expected: &[String],
+) -> Value {
+    let json = daemon.url(&format!("/feeds/{region}.json"));
+    wait_for_titles(&json, expected).await;
+    let expected = sorted(expected.to_vec());
+    for (extension, _) in FORMATS {
         let path = format!("/feeds/{region}.{extension}");
-        let body = feed_body(daemon, &path).await;
+        let body = body_text(daemon, &path).await;
         assert!(
             !body.contains('\u{fffd}'),
             "{path} holds a replacement character:\n{body}"
         );
-        let mut published = published_titles(daemon, &path).await;
-        published.sort();
-        assert_eq!(published, expected, "{path}");
+        let published = titles(&get_feed(&daemon.url(&path)).await);
+        assert_eq!(sorted(published), expected, "{path}");
     }
+    get_json(&json).await
 }
 
 async fn assert_titles_published(daemon: &Daemon, path: &str, expected: &[String]) {
-    let published = published_titles(daemon, path).await;
+    let published = titles(&get_feed(&daemon.url(path)).await);
     for title in expected {
         assert!(
             published.contains(title),
@@ -1120,23 +1026,14 @@ async fn assert_cut_off_with_flat_memory(oversized: Behaviour) {
     // Prepared now (compressing a bomb takes seconds), on a path no source uses.
     upstream.set("/prepared.xml", oversized.clone());
     upstream.set("/feed.xml", Behaviour::fixture("ireland-rte.xml"));
-    let daemon = Daemon::start(&config(
-        &upstream,
-        &[("ireland", &[("RTÉ News", "/feed.xml")])],
-    ));
-    let titles = fixture_titles("ireland-rte.xml");
-    wait_for_titles(&daemon, "/feeds/ireland.json", &titles).await;
+    let daemon = start_one_source(&upstream, "ireland", "RTÉ News", "/feed.xml");
+    let titles = fixture_titles(&["ireland-rte.xml"]);
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
     wait_for_requests(&upstream, "/feed.xml", 2).await;
     let before = peak_memory_kib(&daemon);
 
     upstream.set("/feed.xml", oversized);
-    let status = wait_for_source(
-        &daemon,
-        "RTÉ News",
-        "reports the oversized body",
-        |source| source["last_error"].is_string(),
-    )
-    .await;
+    let status = wait_for_error(&daemon, "RTÉ News", "reports the oversized body").await;
     assert_eq!(
         status["last_error"], "body exceeds 10 MiB after decompression",
         "{status}"
@@ -1195,24 +1092,28 @@ async fn wait_for_source(
     let last_seen: Mutex<Option<Value>> = Mutex::new(None);
     let matched: Mutex<Option<Value>> = Mutex::new(None);
     let (last_seen_ref, matched_ref, check) = (&last_seen, &matched, &check);
-    wait_until(&format!("{name:?} {what}"), DEADLINE, move || async move {
-        let Some(current) = source_status(daemon, name).await else {
-            return false;
-        };
-        {
-            let mut last_seen = last_seen_ref.lock().expect("not poisoned");
-            if last_seen.as_ref() != Some(&current) {
-                eprintln!("status of {name:?}: {current}");
-                *last_seen = Some(current.clone());
+    wait_until(
+        &format!("{name:?} {what}"),
+        FETCH_DEADLINE,
+        move || async move {
+            let Some(current) = source_status(daemon, name).await else {
+                return false;
+            };
+            {
+                let mut last_seen = last_seen_ref.lock().expect("not poisoned");
+                if last_seen.as_ref() != Some(&current) {
+                    eprintln!("status of {name:?}: {current}");
+                    *last_seen = Some(current.clone());
+                }
             }
-        }
-        if check(&current) {
-            *matched_ref.lock().expect("not poisoned") = Some(current);
-            true
-        } else {
-            false
-        }
-    })
+            if check(&current) {
+                *matched_ref.lock().expect("not poisoned") = Some(current);
+                true
+            } else {
+                false
+            }
+        },
+    )
     .await;
     matched
         .into_inner()
@@ -1220,121 +1121,72 @@ async fn wait_for_source(
         .expect("wait_until returned, so a status matched")
 }
 
+/// Starts a daemon whose only source is `name`, at `path` on the upstream, in `region`.
+fn start_one_source(upstream: &Upstream, region: &str, name: &str, path: &str) -> Daemon {
+    Daemon::start(&config(upstream, &[(region, &[(name, path)])]))
+}
+
+/// Waits until the source `name` at `path` has had a conditional refresh stored and reports the
+/// 304, and returns its status: request 3 only starts once refresh 2, the conditional one, has
+/// been stored.
+async fn wait_for_304(upstream: &Upstream, path: &str, daemon: &Daemon, name: &str) -> Value {
+    wait_for_requests(upstream, path, 3).await;
+    wait_for_source(daemon, name, "reports the 304", |source| {
+        source["last_status"] == 304
+    })
+    .await
+}
+
+/// Waits until the source `name` reports a `last_error`, and returns its status.
+async fn wait_for_error(daemon: &Daemon, name: &str, what: &str) -> Value {
+    wait_for_source(daemon, name, what, |source| {
+        source["last_error"].is_string()
+    })
+    .await
+}
+
 /// Waits until the upstream has seen at least `count` requests for `path`.
 async fn wait_for_requests(upstream: &Upstream, path: &str, count: usize) {
     wait_until(
         &format!("the upstream has seen {count} requests for {path}"),
-        DEADLINE,
+        FETCH_DEADLINE,
         || async move { upstream.count(path) >= count },
     )
     .await;
 }
 
-/// Waits until the feed at `path` lists every title in `expected`.
-async fn wait_for_titles(daemon: &Daemon, path: &str, expected: &[String]) {
-    wait_until(
-        &format!("{path} lists {expected:?}"),
-        DEADLINE,
-        || async move {
-            let published = try_published_titles(daemon, path).await;
-            expected.iter().all(|title| published.contains(title))
-        },
-    )
-    .await;
-}
-
-/// The entry titles of a published feed in any of the three formats (empty if unavailable).
-async fn try_published_titles(daemon: &Daemon, path: &str) -> Vec<String> {
-    let response = get(&daemon.url(path)).await;
-    if response.status() != 200 {
-        return Vec::new();
-    }
-    let Ok(body) = response.bytes().await else {
-        return Vec::new();
-    };
-    feed_rs::parser::parse(&body[..])
-        .map(|feed| feed.entries.iter().map(entry_title).collect())
-        .unwrap_or_default()
-}
-
-async fn published_titles(daemon: &Daemon, path: &str) -> Vec<String> {
-    get_feed(&daemon.url(path))
-        .await
-        .entries
-        .iter()
-        .map(entry_title)
-        .collect()
-}
-
-/// The body of a published feed as text; panics unless it answers 200 in UTF-8.
-async fn feed_body(daemon: &Daemon, path: &str) -> String {
-    let url = daemon.url(path);
-    let response = get(&url).await;
-    assert_eq!(response.status(), 200, "GET {url}");
-    let body = response.bytes().await.expect("read the feed body");
-    String::from_utf8(body.to_vec())
-        .unwrap_or_else(|error| panic!("GET {url}: the feed is not UTF-8: {error}"))
-}
-
-async fn json_feed(daemon: &Daemon, path: &str) -> Value {
-    let body = feed_body(daemon, path).await;
-    serde_json::from_str(&body).unwrap_or_else(|error| panic!("{path}: {error}:\n{body}"))
-}
-
+/// The items of a JSON Feed (none when it has no `items` array).
 fn items(feed: &Value) -> &[Value] {
     feed["items"].as_array().map(Vec::as_slice).unwrap_or(&[])
 }
 
+/// The item titled `title` in a JSON Feed; panics unless there is one.
+fn item_titled<'a>(feed: &'a Value, title: &str) -> &'a Value {
+    items(feed)
+        .iter()
+        .find(|item| item["title"] == title)
+        .unwrap_or_else(|| panic!("no item is titled {title:?}: {feed}"))
+}
+
 /// JSON Feed item ids, sorted.
 async fn json_ids(daemon: &Daemon, path: &str) -> Vec<String> {
-    let feed = json_feed(daemon, path).await;
-    let mut ids: Vec<String> = items(&feed)
-        .iter()
-        .map(|item| item["id"].as_str().unwrap_or_default().to_string())
-        .collect();
-    ids.sort();
-    ids
+    let feed = get_json(&daemon.url(path)).await;
+    sorted(
+        items(&feed)
+            .iter()
+            .map(|item| item["id"].as_str().unwrap_or_default().to_string())
+            .collect(),
+    )
 }
 
 /// Atom entry ids, sorted.
 async fn atom_ids(daemon: &Daemon, path: &str) -> Vec<String> {
-    let mut ids: Vec<String> = get_feed(&daemon.url(path))
-        .await
-        .entries
-        .iter()
-        .map(|entry| entry.id.clone())
-        .collect();
-    ids.sort();
-    ids
-}
-
-fn entry_title(entry: &feed_rs::model::Entry) -> String {
-    entry
-        .title
-        .as_ref()
-        .map(|title| title.content.trim().to_string())
-        .unwrap_or_default()
-}
-
-/// The entry titles of a UTF-8 fixture, as feed-rs reads them.
-fn fixture_titles(name: &str) -> Vec<String> {
-    let feed = feed_rs::parser::parse(&fixture_bytes(name)[..])
-        .unwrap_or_else(|error| panic!("fixture {name}: {error}"));
-    feed.entries.iter().map(entry_title).collect()
-}
-
-fn fixture_titles_of(names: &[&str]) -> Vec<String> {
-    names.iter().flat_map(|name| fixture_titles(name)).collect()
+    let feed = get_feed(&daemon.url(path)).await;
+    sorted(feed.entries.iter().map(|entry| entry.id.clone()).collect())
 }
 
 fn strings(texts: &[&str]) -> Vec<String> {
     texts.iter().map(|text| text.to_string()).collect()
-}
-
-fn header_of(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
 }
 
 /// An RFC 3339 time from a status or feed field; panics on anything else.
@@ -1360,11 +1212,4 @@ fn retry_time(message: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(time)
         .unwrap_or_else(|error| panic!("{time:?} is not RFC 3339: {error}"))
         .with_timezone(&Utc)
-}
-
-/// The test config with another `backoff_base`.
-fn with_backoff_base(config: &str, base: &str) -> String {
-    let from = "backoff_base = \"1s\"";
-    assert!(config.contains(from), "the test config sets {from}");
-    config.replace(from, &format!("backoff_base = \"{base}\""))
 }

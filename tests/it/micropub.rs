@@ -37,26 +37,20 @@
 
 use std::fs;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use axum::http::HeaderMap;
-use feed_rs::model::{Entry, Feed};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use crate::support::{
-    Daemon, Upstream, config, fixture_path, get_with, try_get_feed, wait_until, workdir,
+    BASE_URL, CHANGE_DEADLINE, Daemon, FORMATS, Upstream, article_text, assert_contains,
+    assert_nowhere, assert_page_shows, body_text, client_without_redirects, config, edit_config,
+    entry_link, file_names, fixture_path, get_feed, get_with, header_of, page, permalink,
+    split_front_matter, the_entry, titles, titles_in_every_format, toml_strings, try_get_feed,
+    wait_until, wait_until_listed, wait_until_unlisted, without_proxy, workdir,
+    workdir_with_articles,
 };
-
-/// `[site] base_url` in [`config`]: permalinks start with it.
-const BASE_URL: &str = "http://127.0.0.1:8080/";
-
-/// "Published within seconds", with room for a loaded two-core machine.
-const DEADLINE: Duration = Duration::from_secs(15);
-
-/// Every feed comes in these three formats.
-const FORMATS: [&str; 3] = ["rss", "atom", "json"];
 
 /// The authors' tokens, and the variables the config names for them.
 const GRACE_ENV: &str = "ISLANDS_TOKEN_GRACE";
@@ -73,47 +67,45 @@ const GRACE_BIO_LINE: &str =
 
 const NO_SOURCES: &[(&str, &str)] = &[];
 
+/// The feeds of [`micropub_config`]: `all` and both regions.
+const FEEDS: [&str; 3] = ["all", "ireland", "cyprus"];
+
 /// The form bodies' media type.
 const FORM: &str = "application/x-www-form-urlencoded";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_form_post_is_published_at_once_on_its_page_and_in_its_feeds() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Limassol marina opens its new breakwater";
 
     let answer = post_form(
         &daemon,
         Some(GRACE_TOKEN),
-        &[
-            ("h", "entry"),
-            ("name", title),
-            (
-                "content",
-                "The breakwater at *Limassol* marina opened on Tuesday.\n\nFishing boats moored inside it at once.",
-            ),
-            ("category[]", "cyprus"),
-            ("category[]", "sea"),
-        ],
+        &entry_form(
+            title,
+            "The breakwater at *Limassol* marina opened on Tuesday.\n\nFishing boats moored inside it at once.",
+            &["cyprus", "sea"],
+        ),
     )
     .await;
 
     let slug = "limassol-marina-opens-its-new-breakwater";
-    assert_eq!(answer.status, StatusCode::CREATED, "form create: {answer}");
-    assert_eq!(answer.header("location"), permalink(slug), "{answer}");
+    assert_eq!(created(&answer, "form create"), permalink(slug), "{answer}");
     // At once: no polling. A Micropub client shows the Location to its writer right away.
     let path = format!("/articles/{slug}");
-    let (status, html) = page(&daemon, &path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path} right after the 201");
-    for expected in [
-        title,
-        GRACE_BYLINE,
-        "<em>Limassol</em>",
-        "Fishing boats moored inside it at once.",
-        "#sea",
-    ] {
-        assert_contains(&path, &html, expected);
-    }
+    let html = assert_page_shows(
+        &daemon,
+        &path,
+        "right after the 201",
+        &[
+            title,
+            GRACE_BYLINE,
+            "<em>Limassol</em>",
+            "Fishing boats moored inside it at once.",
+            "#sea",
+        ],
+    )
+    .await;
     assert!(
         !html.contains("#cyprus"),
         "GET {path}: the region category cyprus became a tag:\n{html}"
@@ -128,7 +120,7 @@ async fn a_form_post_is_published_at_once_on_its_page_and_in_its_feeds() {
         ids[0]
     );
     assert_eq!(ids, ids_in(&daemon, "cyprus", title).await, "cyprus ids");
-    for extension in FORMATS {
+    for (extension, _) in FORMATS {
         let url = daemon.url(&format!("/feeds/all.{extension}"));
         let feed = get_feed(&url).await;
         let entry = the_entry(&feed, title, &url);
@@ -143,7 +135,7 @@ async fn a_form_post_is_published_at_once_on_its_page_and_in_its_feeds() {
             "{url} lists a post whose categories name only cyprus"
         );
     }
-    let rss = text(&daemon, "/feeds/all.rss").await;
+    let rss = body_text(&daemon, "/feeds/all.rss").await;
     assert!(
         rss.contains(">sea</category>"),
         "/feeds/all.rss has no <category>sea</category>:\n{rss}"
@@ -152,41 +144,34 @@ async fn a_form_post_is_published_at_once_on_its_page_and_in_its_feeds() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_json_post_with_html_content_and_mp_slug_is_published_under_its_authors_name() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Galway oyster festival sells out";
 
-    let answer = post_json(
-        &daemon,
-        Some(ANDREAS_TOKEN),
-        &json!({
-            "type": ["h-entry"],
-            "properties": {
-                "name": [title],
-                "content": [{"html": "<p>Every ticket went in <strong>four hours</strong>.</p>"}],
-                "category": ["ireland", "food"],
-                "mp-slug": ["galway-oysters"],
-            }
-        }),
-    )
-    .await;
+    let mut entry = entry_json(
+        title,
+        json!({"html": "<p>Every ticket went in <strong>four hours</strong>.</p>"}),
+        &["ireland", "food"],
+    );
+    entry["properties"]["mp-slug"] = json!(["galway-oysters"]);
+    let answer = post_json(&daemon, Some(ANDREAS_TOKEN), &entry).await;
 
-    assert_eq!(answer.status, StatusCode::CREATED, "JSON create: {answer}");
     assert_eq!(
-        answer.header("location"),
+        created(&answer, "JSON create"),
         permalink("galway-oysters"),
         "{answer}"
     );
-    let (status, html) = page(&daemon, "/articles/galway-oysters").await;
-    assert_eq!(status, StatusCode::OK, "GET /articles/galway-oysters");
-    for expected in [
-        title,
-        ANDREAS_BYLINE,
-        "<strong>four hours</strong>",
-        "#food",
-    ] {
-        assert_contains("/articles/galway-oysters", &html, expected);
-    }
+    let html = assert_page_shows(
+        &daemon,
+        "/articles/galway-oysters",
+        "",
+        &[
+            title,
+            ANDREAS_BYLINE,
+            "<strong>four hours</strong>",
+            "#food",
+        ],
+    )
+    .await;
     assert!(
         !html.contains(GRACE_BYLINE),
         "Andreas's token published under Grace's name:\n{html}"
@@ -197,17 +182,9 @@ async fn a_json_post_with_html_content_and_mp_slug_is_published_under_its_author
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_post_with_the_same_name_gets_a_numbered_slug() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Storm warning for the west coast";
-    let fields = |content| {
-        [
-            ("h", "entry"),
-            ("name", title),
-            ("content", content),
-            ("category[]", "ireland"),
-        ]
-    };
+    let fields = |content| entry_form(title, content, &["ireland"]);
 
     let first = post_form(
         &daemon,
@@ -223,11 +200,9 @@ async fn a_second_post_with_the_same_name_gets_a_numbered_slug() {
     .await;
 
     let slug = "storm-warning-for-the-west-coast";
-    assert_eq!(first.status, StatusCode::CREATED, "first post: {first}");
-    assert_eq!(first.header("location"), permalink(slug), "{first}");
-    assert_eq!(second.status, StatusCode::CREATED, "second post: {second}");
+    assert_eq!(created(&first, "first post"), permalink(slug), "{first}");
     assert_eq!(
-        second.header("location"),
+        created(&second, "second post"),
         permalink(&format!("{slug}-2")),
         "{second}"
     );
@@ -235,15 +210,13 @@ async fn a_second_post_with_the_same_name_gets_a_numbered_slug() {
         (format!("/articles/{slug}"), "orange warning"),
         (format!("/articles/{slug}-2"), "raised to red"),
     ] {
-        let (status, html) = page(&daemon, &path).await;
-        assert_eq!(status, StatusCode::OK, "GET {path}");
-        assert_contains(&path, &html, content);
+        assert_page_shows(&daemon, &path, "", &[content]).await;
     }
     let url = daemon.url("/feeds/all.atom");
     let url = url.as_str();
     wait_until(
         &format!("{url} lists {title:?} twice"),
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async move {
             try_get_feed(url)
                 .await
@@ -258,56 +231,43 @@ async fn a_second_post_with_the_same_name_gets_a_numbered_slug() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_update_changes_the_content_everywhere_and_never_the_id() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Paphos water restrictions eased";
-    let answer = post_json(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &json!({
-            "type": ["h-entry"],
-            "properties": {
-                "name": [title],
-                "content": ["Reservoirs are at *forty* percent."],
-                "summary": ["Restrictions eased"],
-                "category": ["cyprus"],
-            }
-        }),
-    )
-    .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
-    let location = answer.header("location");
+    let mut entry = entry_json(
+        title,
+        json!("Reservoirs are at *forty* percent."),
+        &["cyprus"],
+    );
+    entry["properties"]["summary"] = json!(["Restrictions eased"]);
+    let location = grace_creates_json(&daemon, &entry).await;
     let path = path_of(&location);
     wait_until_listed(&daemon, "all", title).await;
     let ids = ids_in(&daemon, "all", title).await;
 
-    let update = post_json(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &json!({
-            "action": "update",
-            "url": location,
-            "replace": {"content": ["Reservoirs have reached **sixty** percent after the rains."]},
-            "add": {"category": ["water"]},
-            "delete": ["summary"],
-        }),
-    )
-    .await;
+    let mut update = replace_content(
+        &location,
+        "Reservoirs have reached **sixty** percent after the rains.",
+    );
+    update["add"] = json!({"category": ["water"]});
+    update["delete"] = json!(["summary"]);
+    let update = post_json(&daemon, Some(GRACE_TOKEN), &update).await;
 
     assert_eq!(update.status, StatusCode::NO_CONTENT, "update: {update}");
-    let (status, html) = page(&daemon, &path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path} after the update");
-    for expected in [title, "<strong>sixty</strong>", "#water", GRACE_BYLINE] {
-        assert_contains(&path, &html, expected);
-    }
+    let html = assert_page_shows(
+        &daemon,
+        &path,
+        "after the update",
+        &[title, "<strong>sixty</strong>", "#water", GRACE_BYLINE],
+    )
+    .await;
     assert!(
         !html.contains("forty"),
         "GET {path}: the old content is still there:\n{html}"
     );
-    for extension in FORMATS {
+    for (extension, _) in FORMATS {
         let feed_path = format!("/feeds/all.{extension}");
         wait_for_text(&daemon, &feed_path, "sixty").await;
-        let body = text(&daemon, &feed_path).await;
+        let body = body_text(&daemon, &feed_path).await;
         assert!(
             !body.contains("forty"),
             "{feed_path} still has the old content:\n{body}"
@@ -327,12 +287,7 @@ async fn an_update_changes_the_content_everywhere_and_never_the_id() {
     let entry = the_entry(&get_feed(&url).await, title, &url);
     assert_eq!(entry_link(&entry), Some(location.as_str()), "{url}: link");
 
-    let source = query(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &[("q", "source"), ("url", &location)],
-    )
-    .await;
+    let source = source_of(&daemon, &location).await;
     assert_eq!(source.status, StatusCode::OK, "q=source: {source}");
     let properties = &source.json()["properties"];
     assert_eq!(
@@ -344,47 +299,32 @@ async fn an_update_changes_the_content_everywhere_and_never_the_id() {
         properties.get("summary").is_none(),
         "delete: [\"summary\"] left the summary: {source}"
     );
-    let categories = strings(&properties["category"]);
-    for category in ["cyprus", "water"] {
-        assert!(
-            categories.iter().any(|c| c == category),
-            "q=source after adding water: category {categories:?} lacks {category}"
-        );
-    }
+    assert_categories(
+        properties,
+        &["cyprus", "water"],
+        "q=source after adding water",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_article_leaves_every_feed_answers_410_and_comes_back_when_undeleted() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Nicosia checkpoint hours extended";
-    let answer = post_form(
+    let location = grace_creates(
         &daemon,
-        Some(GRACE_TOKEN),
-        &[
-            ("h", "entry"),
-            ("name", title),
-            (
-                "content",
-                "The Ledra Street crossing now stays open until midnight.",
-            ),
-            ("category[]", "cyprus"),
-        ],
+        &entry_form(
+            title,
+            "The Ledra Street crossing now stays open until midnight.",
+            &["cyprus"],
+        ),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
-    let location = answer.header("location");
     let path = path_of(&location);
     wait_until_listed(&daemon, "all", title).await;
     wait_until_listed(&daemon, "cyprus", title).await;
     let ids = ids_in(&daemon, "all", title).await;
 
-    let delete = post_form(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &[("action", "delete"), ("url", &location)],
-    )
-    .await;
+    let delete = post_delete(&daemon, Some(GRACE_TOKEN), &location).await;
 
     assert_eq!(delete.status, StatusCode::NO_CONTENT, "delete: {delete}");
     let (status, _) = page(&daemon, &path).await;
@@ -404,38 +344,35 @@ async fn a_deleted_article_leaves_every_feed_answers_410_and_comes_back_when_und
         StatusCode::NO_CONTENT,
         "undelete: {undelete}"
     );
-    let (status, html) = page(&daemon, &path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path} after the undelete");
-    assert_contains(&path, &html, "open until midnight");
-    wait_until_listed(&daemon, "all", title).await;
-    wait_until_listed(&daemon, "cyprus", title).await;
-    assert_eq!(
-        ids_in(&daemon, "all", title).await,
-        ids,
-        "the undeleted article has a new id"
-    );
+    assert_page_shows(
+        &daemon,
+        &path,
+        "after the undelete",
+        &["open until midnight"],
+    )
+    .await;
+    wait_until_listed_again(
+        &daemon,
+        "cyprus",
+        title,
+        &ids,
+        "the undeleted article has a new id",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_and_wrong_tokens_are_refused_and_no_token_reaches_a_response_or_the_log() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let refused_title = "A post that must never be stored";
     let refused_form = |token: Option<&'static str>| {
-        let mut fields = vec![
-            ("h", "entry"),
-            ("name", refused_title),
-            ("content", "Nobody may publish this."),
-        ];
+        let mut fields = entry_form(refused_title, "Nobody may publish this.", &[]);
         if let Some(token) = token {
             fields.push(("access_token", token));
         }
         fields
     };
-    let refused_json = json!({
-        "type": ["h-entry"],
-        "properties": {"name": [refused_title], "content": ["Nobody may publish this."]}
-    });
+    let refused_json = entry_json(refused_title, json!("Nobody may publish this."), &[]);
     let mut answers = Vec::new();
 
     for (what, answer) in [
@@ -456,13 +393,12 @@ async fn missing_and_wrong_tokens_are_refused_and_no_token_reaches_a_response_or
             post_form(&daemon, None, &refused_form(Some(""))).await,
         ),
     ] {
-        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{what}: {answer}");
+        assert_refused(&answer, StatusCode::UNAUTHORIZED, "unauthorized", what);
         let challenge = answer.header("www-authenticate");
         assert!(
             challenge.starts_with("Bearer"),
             "{what}: WWW-Authenticate {challenge:?}, expected Bearer: {answer}"
         );
-        assert_error(&answer, "unauthorized", what);
         answers.push(answer);
     }
     for (what, answer) in [
@@ -488,29 +424,20 @@ async fn missing_and_wrong_tokens_are_refused_and_no_token_reaches_a_response_or
             .await,
         ),
     ] {
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}: {answer}");
-        assert_error(&answer, "forbidden", what);
+        assert_refused(&answer, StatusCode::FORBIDDEN, "forbidden", what);
         answers.push(answer);
     }
 
     let by_field = "Grace posts with her token in the form";
-    let answer = post_form(
-        &daemon,
-        None,
-        &[
-            ("h", "entry"),
-            ("name", by_field),
-            ("content", "Some clients send the token as a form field."),
-            ("access_token", GRACE_TOKEN),
-        ],
-    )
-    .await;
-    assert_eq!(
-        answer.status,
-        StatusCode::CREATED,
-        "a form post with Grace's token as access_token: {answer}"
+    let mut fields = entry_form(
+        by_field,
+        "Some clients send the token as a form field.",
+        &[],
     );
-    let (status, html) = page(&daemon, &path_of(&answer.header("location"))).await;
+    fields.push(("access_token", GRACE_TOKEN));
+    let answer = post_form(&daemon, None, &fields).await;
+    let location = created(&answer, "a form post with Grace's token as access_token");
+    let (status, html) = page(&daemon, &path_of(&location)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_contains(by_field, &html, GRACE_BYLINE);
     answers.push(answer);
@@ -530,26 +457,18 @@ async fn missing_and_wrong_tokens_are_refused_and_no_token_reaches_a_response_or
     let answer = post_form(
         &daemon,
         Some(ANDREAS_TOKEN),
-        &[
-            ("h", "entry"),
-            ("name", by_andreas),
-            ("content", "Most clients send the token in a header."),
-        ],
+        &entry_form(by_andreas, "Most clients send the token in a header.", &[]),
     )
     .await;
-    assert_eq!(
-        answer.status,
-        StatusCode::CREATED,
-        "a post with Andreas's token: {answer}"
-    );
-    let (status, html) = page(&daemon, &path_of(&answer.header("location"))).await;
+    let location = created(&answer, "a post with Andreas's token");
+    let (status, html) = page(&daemon, &path_of(&location)).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_contains(by_andreas, &html, ANDREAS_BYLINE);
     answers.push(answer);
 
     wait_until_listed(&daemon, "all", by_field).await;
     wait_until_listed(&daemon, "all", by_andreas).await;
-    assert_nowhere(&daemon, refused_title).await;
+    assert_nowhere(&daemon, &FEEDS, refused_title).await;
     for answer in &answers {
         for token in [GRACE_TOKEN, ANDREAS_TOKEN, WRONG_TOKEN] {
             assert!(
@@ -559,12 +478,16 @@ async fn missing_and_wrong_tokens_are_refused_and_no_token_reaches_a_response_or
         }
     }
     // The last post's log line is there, so every earlier request has been logged too.
-    wait_until("the daemon has logged the last post", DEADLINE, || async {
-        daemon
-            .stderr_lines()
-            .iter()
-            .any(|line| line.contains("andreas-posts-with-his-bearer-token"))
-    })
+    wait_until(
+        "the daemon has logged the last post",
+        CHANGE_DEADLINE,
+        || async {
+            daemon
+                .stderr_lines()
+                .iter()
+                .any(|line| line.contains("andreas-posts-with-his-bearer-token"))
+        },
+    )
     .await;
     for line in daemon.stderr_lines() {
         for token in [GRACE_TOKEN, ANDREAS_TOKEN, WRONG_TOKEN] {
@@ -578,39 +501,21 @@ async fn missing_and_wrong_tokens_are_refused_and_no_token_reaches_a_response_or
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_authors_token_can_neither_update_nor_delete_an_article() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Dublin port tunnel closed for repairs";
-    let answer = post_form(
+    let location = grace_creates(
         &daemon,
-        Some(GRACE_TOKEN),
-        &[
-            ("h", "entry"),
-            ("name", title),
-            ("content", "The tunnel closes at *ten* tonight."),
-            ("category[]", "ireland"),
-        ],
+        &entry_form(title, "The tunnel closes at *ten* tonight.", &["ireland"]),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
-    let location = answer.header("location");
     let path = path_of(&location);
     wait_until_listed(&daemon, "all", title).await;
 
-    let update = post_json(
+    let (update, delete) = try_update_and_delete(
         &daemon,
-        Some(ANDREAS_TOKEN),
-        &json!({
-            "action": "update",
-            "url": location,
-            "replace": {"content": ["Rewritten by someone else."]},
-        }),
-    )
-    .await;
-    let delete = post_form(
-        &daemon,
-        Some(ANDREAS_TOKEN),
-        &[("action", "delete"), ("url", &location)],
+        ANDREAS_TOKEN,
+        &location,
+        "Rewritten by someone else.",
     )
     .await;
 
@@ -618,17 +523,15 @@ async fn another_authors_token_can_neither_update_nor_delete_an_article() {
         ("Andreas updating Grace's article", &update),
         ("Andreas deleting Grace's article", &delete),
     ] {
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}: {answer}");
-        assert_error(answer, "forbidden", what);
+        assert_refused(answer, StatusCode::FORBIDDEN, "forbidden", what);
     }
-    let (status, html) = page(&daemon, &path).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "GET {path} after Andreas's refused delete"
-    );
-    assert_contains(&path, &html, "<em>ten</em>");
-    assert_contains(&path, &html, GRACE_BYLINE);
+    let html = assert_page_shows(
+        &daemon,
+        &path,
+        "after Andreas's refused delete",
+        &["<em>ten</em>", GRACE_BYLINE],
+    )
+    .await;
     assert!(
         !html.contains("Rewritten by someone else."),
         "GET {path}: Andreas's refused update was applied:\n{html}"
@@ -637,11 +540,7 @@ async fn another_authors_token_can_neither_update_nor_delete_an_article() {
     let own = post_json(
         &daemon,
         Some(GRACE_TOKEN),
-        &json!({
-            "action": "update",
-            "url": location,
-            "replace": {"content": ["The tunnel closes at *eleven* tonight."]},
-        }),
+        &replace_content(&location, "The tunnel closes at *eleven* tonight."),
     )
     .await;
     assert_eq!(own.status, StatusCode::NO_CONTENT, "Grace's update: {own}");
@@ -650,8 +549,7 @@ async fn another_authors_token_can_neither_update_nor_delete_an_article() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn q_config_lists_the_queries_and_q_source_gives_the_article_as_micropub_json() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
 
     let answer = query(&daemon, Some(GRACE_TOKEN), &[("q", "config")]).await;
 
@@ -676,28 +574,13 @@ async fn q_config_lists_the_queries_and_q_source_gives_the_article_as_micropub_j
 
     let title = "Famagusta old town reopens to visitors";
     let content = "The walls of *Famagusta* can be walked again.";
-    let created = post_json(
+    let location = grace_creates_json(
         &daemon,
-        Some(GRACE_TOKEN),
-        &json!({
-            "type": ["h-entry"],
-            "properties": {
-                "name": [title],
-                "content": [content],
-                "category": ["cyprus", "heritage"],
-            }
-        }),
+        &entry_json(title, json!(content), &["cyprus", "heritage"]),
     )
     .await;
-    assert_eq!(created.status, StatusCode::CREATED, "create: {created}");
-    let location = created.header("location");
 
-    let answer = query(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &[("q", "source"), ("url", &location)],
-    )
-    .await;
+    let answer = source_of(&daemon, &location).await;
 
     assert_eq!(answer.status, StatusCode::OK, "q=source: {answer}");
     let source = answer.json();
@@ -709,19 +592,16 @@ async fn q_config_lists_the_queries_and_q_source_gives_the_article_as_micropub_j
         json!([content]),
         "q=source: {answer}"
     );
-    let categories = strings(&properties["category"]);
-    for expected in ["cyprus", "heritage"] {
-        assert!(
-            categories.iter().any(|c| c == expected),
-            "q=source: category {categories:?} lacks {expected}: {answer}"
-        );
-    }
+    assert_categories(
+        properties,
+        &["cyprus", "heritage"],
+        &format!("q=source ({answer})"),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_are_refused_with_their_status_and_store_nothing() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let refused = [
         "Malformed JSON post",
         "JSON post without content",
@@ -737,8 +617,12 @@ async fn bad_requests_are_refused_with_their_status_and_store_nothing() {
         br#"{"type":["h-entry"],"properties":{"name":["Malformed JSON post"],"content":["#.to_vec(),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{answer}");
-    assert_error(&answer, "invalid_request", "malformed JSON");
+    assert_refused(
+        &answer,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "malformed JSON",
+    );
     let description = answer.json()["error_description"]
         .as_str()
         .unwrap_or_default()
@@ -754,8 +638,12 @@ async fn bad_requests_are_refused_with_their_status_and_store_nothing() {
         &json!({"type": ["h-entry"], "properties": {"name": ["JSON post without content"]}}),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{answer}");
-    assert_error(&answer, "invalid_request", "a JSON post without content");
+    assert_refused(
+        &answer,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "a JSON post without content",
+    );
 
     let answer = post_form(
         &daemon,
@@ -763,8 +651,12 @@ async fn bad_requests_are_refused_with_their_status_and_store_nothing() {
         &[("h", "entry"), ("name", "Form post without content")],
     )
     .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{answer}");
-    assert_error(&answer, "invalid_request", "a form post without content");
+    assert_refused(
+        &answer,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "a form post without content",
+    );
 
     let oversized = format!(
         "h=entry&name=Oversized+post&content={}",
@@ -801,22 +693,12 @@ async fn bad_requests_are_refused_with_their_status_and_store_nothing() {
     let answer = post_form(
         &daemon,
         Some(GRACE_TOKEN),
-        &[
-            ("h", "entry"),
-            ("name", good),
-            ("content", "Flamingos are back."),
-        ],
+        &entry_form(good, "Flamingos are back.", &[]),
     )
     .await;
-    assert_eq!(
-        answer.status,
-        StatusCode::CREATED,
-        "the good post: {answer}"
-    );
+    created(&answer, "the good post");
     wait_until_listed(&daemon, "all", good).await;
-    for extension in FORMATS {
-        let url = daemon.url(&format!("/feeds/all.{extension}"));
-        let listed = titles(&get_feed(&url).await);
+    for (url, listed) in titles_in_every_format(&daemon, "all").await {
         assert_eq!(
             listed,
             [good.to_string()],
@@ -824,47 +706,44 @@ async fn bad_requests_are_refused_with_their_status_and_store_nothing() {
         );
     }
     for title in refused {
-        assert_nowhere(&daemon, title).await;
+        assert_nowhere(&daemon, &FEEDS, title).await;
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_micropub_article_survives_a_restart_with_its_id() {
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Cork city council votes for a new bridge";
-    let answer = post_form(
+    let location = grace_creates(
         &daemon,
-        Some(GRACE_TOKEN),
-        &[
-            ("h", "entry"),
-            ("name", title),
-            (
-                "content",
-                "The bridge will cross the *Lee* at Kent station.",
-            ),
-            ("category[]", "ireland"),
-        ],
+        &entry_form(
+            title,
+            "The bridge will cross the *Lee* at Kent station.",
+            &["ireland"],
+        ),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
-    let path = path_of(&answer.header("location"));
+    let path = path_of(&location);
     wait_until_listed(&daemon, "ireland", title).await;
     let ids = ids_in(&daemon, "all", title).await;
 
     let daemon = start_daemon(daemon.into_dir());
 
-    let (status, html) = page(&daemon, &path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path} after the restart");
-    assert_contains(&path, &html, "<em>Lee</em>");
-    assert_contains(&path, &html, GRACE_BYLINE);
-    wait_until_listed(&daemon, "all", title).await;
-    wait_until_listed(&daemon, "ireland", title).await;
-    assert_eq!(
-        ids_in(&daemon, "all", title).await,
-        ids,
-        "the restart changed the id"
-    );
+    assert_page_shows(
+        &daemon,
+        &path,
+        "after the restart",
+        &["<em>Lee</em>", GRACE_BYLINE],
+    )
+    .await;
+    wait_until_listed_again(
+        &daemon,
+        "ireland",
+        title,
+        &ids,
+        "the restart changed the id",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -877,28 +756,15 @@ async fn article_export_writes_a_file_that_a_fresh_daemon_publishes_the_same() {
     let answer = post_json(
         &daemon,
         Some(GRACE_TOKEN),
-        &json!({
-            "type": ["h-entry"],
-            "properties": {
-                "name": [title],
-                "content": [markdown],
-                "category": ["cyprus", "festivals"],
-            }
-        }),
+        &entry_json(title, json!(markdown), &["cyprus", "festivals"]),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "create: {answer}");
-    let location = answer.header("location");
+    let location = created(&answer, "create");
     let slug = "kyrenia-harbour-festival-returns";
     assert_eq!(location, permalink(slug), "{answer}");
     wait_until_listed(&daemon, "all", title).await;
     let ids = ids_in(&daemon, "all", title).await;
-    let source = query(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &[("q", "source"), ("url", &location)],
-    )
-    .await;
+    let source = source_of(&daemon, &location).await;
     let published = source.json()["properties"]["published"][0]
         .as_str()
         .unwrap_or_else(|| panic!("q=source has no published date: {source}"))
@@ -913,18 +779,11 @@ async fn article_export_writes_a_file_that_a_fresh_daemon_publishes_the_same() {
 
     assert_eq!(output.status.code(), Some(0), "islands article export");
     let name = format!("{day}-{slug}.md");
-    let files: Vec<String> = fs::read_dir(out.path())
-        .expect("list the export folder")
-        .map(|item| {
-            item.expect("read a folder entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let files = file_names(out.path());
     assert_eq!(files, std::slice::from_ref(&name), "the export folder");
     let file_text = fs::read_to_string(out.path().join(&name)).expect("read the exported file");
-    let (front, body) = split_front_matter(&file_text);
+    let (front, body) = split_front_matter(&file_text)
+        .unwrap_or_else(|| panic!("{name} has no +++ front matter:\n{file_text}"));
     let front: toml::Table = toml::from_str(front)
         .unwrap_or_else(|error| panic!("{name}: front matter is not TOML ({error}):\n{file_text}"));
     assert_eq!(
@@ -965,62 +824,45 @@ async fn article_export_writes_a_file_that_a_fresh_daemon_publishes_the_same() {
     )
     .expect("copy the exported file into articles/");
     let daemon = start_daemon(fresh);
-    wait_until_listed(&daemon, "all", title).await;
-    wait_until_listed(&daemon, "cyprus", title).await;
-    assert_eq!(
-        ids_in(&daemon, "all", title).await,
-        ids,
-        "the exported file gives the article another id"
-    );
+    wait_until_listed_again(
+        &daemon,
+        "cyprus",
+        title,
+        &ids,
+        "the exported file gives the article another id",
+    )
+    .await;
     let path = format!("/articles/{slug}");
-    let (status, html) = page(&daemon, &path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path} from the exported file");
-    for expected in [title, GRACE_BYLINE, "<em>music</em>", "#festivals"] {
-        assert_contains(&path, &html, expected);
-    }
+    assert_page_shows(
+        &daemon,
+        &path,
+        "from the exported file",
+        &[title, GRACE_BYLINE, "<em>music</em>", "#festivals"],
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_article_written_as_a_file_cannot_be_changed_over_micropub() {
     let upstream = Upstream::start().await;
-    let dir = workdir(&micropub_config(&upstream));
     let file = "2026-11-24-ferry-strike-called-off.md";
     let title = "Ferry strike called off";
-    fs::write(
-        dir.path().join("articles").join(file),
-        format!(
-            "+++\ntitle = \"{title}\"\nauthor = \"grace-kennedy\"\nregions = [\"ireland\"]\n\
-             published = 2026-11-24T09:00:00Z\n+++\nSailings resume *tomorrow*.\n"
-        ),
-    )
-    .expect("write the article file");
-    let daemon = start_daemon(dir);
+    let text = article_text(title, &["ireland"], "", "Sailings resume *tomorrow*.\n");
+    let daemon = start_daemon(workdir_with_articles(
+        &micropub_config(&upstream),
+        &[(file, &text)],
+    ));
     wait_until_listed(&daemon, "all", title).await;
     let url = permalink("ferry-strike-called-off");
 
-    let update = post_json(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &json!({
-            "action": "update",
-            "url": url,
-            "replace": {"content": ["Changed over Micropub."]},
-        }),
-    )
-    .await;
-    let delete = post_form(
-        &daemon,
-        Some(GRACE_TOKEN),
-        &[("action", "delete"), ("url", &url)],
-    )
-    .await;
+    let (update, delete) =
+        try_update_and_delete(&daemon, GRACE_TOKEN, &url, "Changed over Micropub.").await;
 
     for (what, answer) in [
         ("updating a file article", &update),
         ("deleting a file article", &delete),
     ] {
-        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{what}: {answer}");
-        assert_error(answer, "invalid_request", what);
+        assert_refused(answer, StatusCode::BAD_REQUEST, "invalid_request", what);
         let description = answer.json()["error_description"].to_string();
         assert!(
             description.contains(file),
@@ -1049,8 +891,7 @@ async fn the_python_micropub_client_library_creates_reads_and_updates_an_article
         println!("skipped: python3 or its micropub library (PyPI micropub==0.0.9) is missing");
         return;
     }
-    let upstream = Upstream::start().await;
-    let daemon = start_daemon(workdir(&micropub_config(&upstream)));
+    let daemon = micropub_daemon().await;
     let title = "Troodos snow draws the first skiers";
     let location = permalink("troodos-first-skiers");
     let script = fixture_path("micropub_client.py");
@@ -1088,13 +929,15 @@ async fn the_python_micropub_client_library_creates_reads_and_updates_an_article
         "q=source after the update: {report}"
     );
     let path = path_of(&location);
-    let (status, html) = page(&daemon, &path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path}");
-    for expected in [title, GRACE_BYLINE, "all four slopes", "#snow"] {
-        assert_contains(&path, &html, expected);
-    }
+    assert_page_shows(
+        &daemon,
+        &path,
+        "",
+        &[title, GRACE_BYLINE, "all four slopes", "#snow"],
+    )
+    .await;
     wait_until_listed(&daemon, "cyprus", title).await;
-    for extension in FORMATS {
+    for (extension, _) in FORMATS {
         wait_for_text(
             &daemon,
             &format!("/feeds/all.{extension}"),
@@ -1107,15 +950,10 @@ async fn the_python_micropub_client_library_creates_reads_and_updates_an_article
 /// The test config with both authors holding a Micropub token, and regions ireland and cyprus
 /// without sources.
 fn micropub_config(upstream: &Upstream) -> String {
-    let text = config(upstream, &[("ireland", NO_SOURCES), ("cyprus", NO_SOURCES)]);
-    assert!(
-        text.contains(GRACE_BIO_LINE),
-        "support::config no longer has Grace's bio line:\n{text}"
-    );
-    let mut text = text.replacen(
+    let mut text = edit_config(
+        &config(upstream, &[("ireland", NO_SOURCES), ("cyprus", NO_SOURCES)]),
         GRACE_BIO_LINE,
         &format!("{GRACE_BIO_LINE}token_env = \"{GRACE_ENV}\"\n"),
-        1,
     );
     text.push_str(&format!(
         "\n[authors.andreas-georgiou]\nname = \"Andreas Georgiou\"\n\
@@ -1133,8 +971,11 @@ fn start_daemon(dir: TempDir) -> Daemon {
     )
 }
 
-fn permalink(slug: &str) -> String {
-    format!("{BASE_URL}articles/{slug}")
+/// A daemon serving [`micropub_config`] from a fresh folder (it has no sources, so the upstream
+/// can go once the config is written).
+async fn micropub_daemon() -> Daemon {
+    let upstream = Upstream::start().await;
+    start_daemon(workdir(&micropub_config(&upstream)))
 }
 
 /// The path of a permalink, to request it from the daemon (which listens elsewhere).
@@ -1155,11 +996,7 @@ struct Answer {
 
 impl Answer {
     fn header(&self, name: &str) -> String {
-        self.headers
-            .get(name)
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
+        header_of(&self.headers, name).unwrap_or_default()
     }
 
     fn json(&self) -> Value {
@@ -1196,15 +1033,6 @@ impl std::fmt::Display for Answer {
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("build the test HTTP client")
-}
-
 async fn answer_of(what: String, request: reqwest::RequestBuilder) -> Answer {
     let response = request
         .send()
@@ -1231,7 +1059,7 @@ async fn post_raw(
     bearer: Option<&str>,
     body: Vec<u8>,
 ) -> Answer {
-    let mut request = client().post(daemon.url("/micropub"));
+    let mut request = client_without_redirects().post(daemon.url("/micropub"));
     if let Some(content_type) = content_type {
         request = request.header("content-type", content_type);
     }
@@ -1269,7 +1097,7 @@ async fn query(daemon: &Daemon, bearer: Option<&str>, params: &[(&str, &str)]) -
     let query = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish();
-    let mut request = client().get(daemon.url(&format!("/micropub?{query}")));
+    let mut request = client_without_redirects().get(daemon.url(&format!("/micropub?{query}")));
     if let Some(token) = bearer {
         request = request.header("authorization", format!("Bearer {token}"));
     }
@@ -1279,6 +1107,83 @@ async fn query(daemon: &Daemon, bearer: Option<&str>, params: &[(&str, &str)]) -
         .map(|(name, _)| *name)
         .collect();
     answer_of(format!("GET /micropub with {shown:?}"), request).await
+}
+
+/// The form fields of an `h=entry` post with a name, content and categories.
+fn entry_form<'a>(
+    title: &'a str,
+    content: &'a str,
+    categories: &[&'a str],
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![("h", "entry"), ("name", title), ("content", content)];
+    fields.extend(categories.iter().map(|category| ("category[]", *category)));
+    fields
+}
+
+/// A JSON `h-entry` with a name, content (Markdown text, or `{"html": ...}`) and categories
+/// (no `category` property when there are none).
+fn entry_json(title: &str, content: Value, categories: &[&str]) -> Value {
+    let mut entry = json!({
+        "type": ["h-entry"],
+        "properties": {"name": [title], "content": [content]}
+    });
+    if !categories.is_empty() {
+        entry["properties"]["category"] = json!(categories);
+    }
+    entry
+}
+
+/// A JSON update that replaces the content of the article at `url`.
+fn replace_content(url: &str, content: &str) -> Value {
+    json!({"action": "update", "url": url, "replace": {"content": [content]}})
+}
+
+/// A form delete of the article at `url`.
+async fn post_delete(daemon: &Daemon, bearer: Option<&str>, url: &str) -> Answer {
+    post_form(daemon, bearer, &[("action", "delete"), ("url", url)]).await
+}
+
+/// Tries, with `token`, to replace the content of the article at `url` and then to delete it:
+/// the update's answer and the delete's.
+async fn try_update_and_delete(
+    daemon: &Daemon,
+    token: &str,
+    url: &str,
+    content: &str,
+) -> (Answer, Answer) {
+    let update = post_json(daemon, Some(token), &replace_content(url, content)).await;
+    let delete = post_delete(daemon, Some(token), url).await;
+    (update, delete)
+}
+
+/// `q=source` for the article at `url`, with Grace's token.
+async fn source_of(daemon: &Daemon, url: &str) -> Answer {
+    query(daemon, Some(GRACE_TOKEN), &[("q", "source"), ("url", url)]).await
+}
+
+/// Posts these form fields with Grace's token, asserts the 201, and returns the permalink.
+async fn grace_creates(daemon: &Daemon, fields: &[(&str, &str)]) -> String {
+    created(
+        &post_form(daemon, Some(GRACE_TOKEN), fields).await,
+        "create",
+    )
+}
+
+/// Posts this JSON with Grace's token, asserts the 201, and returns the permalink.
+async fn grace_creates_json(daemon: &Daemon, entry: &Value) -> String {
+    created(&post_json(daemon, Some(GRACE_TOKEN), entry).await, "create")
+}
+
+/// The permalink in the `Location` of an answer that must be a 201 (`what` names the post).
+fn created(answer: &Answer, what: &str) -> String {
+    assert_eq!(answer.status, StatusCode::CREATED, "{what}: {answer}");
+    answer.header("location")
+}
+
+/// A refusal: this status, and a Micropub error body with this `error`.
+fn assert_refused(answer: &Answer, status: StatusCode, error: &str, what: &str) {
+    assert_eq!(answer.status, status, "{what}: {answer}");
+    assert_error(answer, error, what);
 }
 
 /// A Micropub error answer: a JSON body with this `error` and a non-empty `error_description`.
@@ -1298,38 +1203,13 @@ fn assert_error(answer: &Answer, error: &str, what: &str) {
     );
 }
 
-/// GET a page of the daemon: its status and body.
-async fn page(daemon: &Daemon, path: &str) -> (StatusCode, String) {
-    let response = get_with(&daemon.url(path), &[]).await;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .unwrap_or_else(|error| panic!("GET {path}: {error}"));
-    (status, body)
-}
-
-/// The body of a 200 answer as text.
-async fn text(daemon: &Daemon, path: &str) -> String {
-    let (status, body) = page(daemon, path).await;
-    assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
-    body
-}
-
-fn assert_contains(what: &str, html: &str, expected: &str) {
-    assert!(
-        html.contains(expected),
-        "{what} lacks {expected:?}:\n{html}"
-    );
-}
-
 /// Waits until the 200 answer at `path` contains `expected`.
 async fn wait_for_text(daemon: &Daemon, path: &str, expected: &str) {
     let url = daemon.url(path);
     let url = url.as_str();
     wait_until(
         &format!("{url} contains {expected:?}"),
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async move {
             match get_with(url, &[]).await {
                 response if response.status() == StatusCode::OK => response
@@ -1343,65 +1223,33 @@ async fn wait_for_text(daemon: &Daemon, path: &str, expected: &str) {
     .await;
 }
 
-async fn get_feed(url: &str) -> Feed {
-    crate::support::get_feed(url).await
-}
-
-/// Waits until every format of `/feeds/{feed}.*` lists `title`.
-async fn wait_until_listed(daemon: &Daemon, feed: &str, title: &str) {
-    wait_for_listing(daemon, feed, title, true).await;
-}
-
-/// Waits until no format of `/feeds/{feed}.*` lists `title`.
-async fn wait_until_unlisted(daemon: &Daemon, feed: &str, title: &str) {
-    wait_for_listing(daemon, feed, title, false).await;
-}
-
-async fn wait_for_listing(daemon: &Daemon, feed: &str, title: &str, listed: bool) {
-    for extension in FORMATS {
-        let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
-        let url = url.as_str();
-        let what = if listed { "lists" } else { "no longer lists" };
-        wait_until(
-            &format!("{url} {what} {title:?}"),
-            DEADLINE,
-            || async move {
-                try_get_feed(url)
-                    .await
-                    .is_some_and(|feed| titles(&feed).iter().any(|t| t == title) == listed)
-            },
-        )
-        .await;
-    }
-}
-
-/// No format of `all`, `ireland` or `cyprus` lists `title`.
-async fn assert_nowhere(daemon: &Daemon, title: &str) {
-    for feed in ["all", "ireland", "cyprus"] {
-        for extension in FORMATS {
-            let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
-            let listed = titles(&get_feed(&url).await);
-            assert!(
-                !listed.contains(&title.to_string()),
-                "{url} lists {title:?}"
-            );
-        }
-    }
-}
-
 /// No format of `all` contains `text` anywhere.
 async fn assert_nowhere_text(daemon: &Daemon, unwanted: &str) {
-    for extension in FORMATS {
+    for (extension, _) in FORMATS {
         let path = format!("/feeds/all.{extension}");
-        let body = text(daemon, &path).await;
+        let body = body_text(daemon, &path).await;
         assert!(!body.contains(unwanted), "{path} has {unwanted:?}:\n{body}");
     }
+}
+
+/// Waits until `all` and `region` list `title` again, and asserts that it kept the `ids` it had
+/// (`what` says what would have changed them).
+async fn wait_until_listed_again(
+    daemon: &Daemon,
+    region: &str,
+    title: &str,
+    ids: &[String],
+    what: &str,
+) {
+    wait_until_listed(daemon, "all", title).await;
+    wait_until_listed(daemon, region, title).await;
+    assert_eq!(ids_in(daemon, "all", title).await, ids, "{what}");
 }
 
 /// The id of `title` in each format of `/feeds/{feed}.*`; asserts the formats agree.
 async fn ids_in(daemon: &Daemon, feed: &str, title: &str) -> Vec<String> {
     let mut ids = Vec::new();
-    for extension in FORMATS {
+    for (extension, _) in FORMATS {
         let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
         ids.push(the_entry(&get_feed(&url).await, title, &url).id);
     }
@@ -1412,39 +1260,15 @@ async fn ids_in(daemon: &Daemon, feed: &str, title: &str) -> Vec<String> {
     ids
 }
 
-/// The one entry titled `title`; panics when there is none or more than one.
-fn the_entry(feed: &Feed, title: &str, url: &str) -> Entry {
-    let mut found = feed
-        .entries
-        .iter()
-        .filter(|entry| entry_title(entry) == title);
-    let entry = found
-        .next()
-        .unwrap_or_else(|| panic!("{url} does not list {title:?}"))
-        .clone();
-    assert!(found.next().is_none(), "{url} lists {title:?} twice");
-    entry
-}
-
-/// The entry's link: its first link that is not `rel` something other than `alternate`.
-fn entry_link(entry: &Entry) -> Option<&str> {
-    entry
-        .links
-        .iter()
-        .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"))
-        .map(|link| link.href.as_str())
-}
-
-fn entry_title(entry: &Entry) -> String {
-    entry
-        .title
-        .as_ref()
-        .map(|title| title.content.trim().to_string())
-        .unwrap_or_default()
-}
-
-fn titles(feed: &Feed) -> Vec<String> {
-    feed.entries.iter().map(entry_title).collect()
+/// Micropub `properties` whose `category` includes each of `expected`.
+fn assert_categories(properties: &Value, expected: &[&str], what: &str) {
+    let categories = strings(&properties["category"]);
+    for category in expected {
+        assert!(
+            categories.iter().any(|c| c == category),
+            "{what}: category {categories:?} lacks {category}"
+        );
+    }
 }
 
 /// The strings of a JSON array (none when it is not one).
@@ -1458,39 +1282,10 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The strings of a TOML array (none when it is absent or not one).
-fn toml_strings(value: Option<&toml::Value>) -> Vec<String> {
-    value
-        .and_then(toml::Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(toml::Value::as_str)
-        .map(str::to_string)
-        .collect()
-}
-
-/// `+++\nFRONT+++\nBODY` -> (FRONT, BODY); panics naming the text otherwise.
-fn split_front_matter(text: &str) -> (&str, &str) {
-    let rest = text
-        .strip_prefix("+++\n")
-        .unwrap_or_else(|| panic!("the exported file does not start with +++:\n{text}"));
-    let end = rest
-        .find("\n+++\n")
-        .unwrap_or_else(|| panic!("the exported file's front matter is not closed:\n{text}"));
-    (&rest[..end + 1], &rest[end + "\n+++\n".len()..])
-}
-
 /// `python3`, never through a proxy: the daemon is on 127.0.0.1.
 fn python_command() -> Command {
     let mut command = Command::new("python3");
-    command
-        .env("NO_PROXY", "127.0.0.1,localhost")
-        .env("no_proxy", "127.0.0.1,localhost");
-    for variable in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
-        command
-            .env_remove(variable)
-            .env_remove(variable.to_lowercase());
-    }
+    without_proxy(&mut command);
     command
 }
 

@@ -11,57 +11,49 @@
 //! nginx comes from Debian (`scripts/install-test-deps.sh`). Without it the tests say they were
 //! skipped, except under CI, where they fail.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Behaviour, Daemon, Upstream, config, get, wait_until};
-
-const DEADLINE: Duration = Duration::from_secs(20);
-
-const ARTICLE: &str = "+++\ntitle = \"Harbour lights in Dún Laoghaire\"\nauthor = \"grace-kennedy\"\nregions = [\"ireland\"]\npublished = 2026-11-24T08:00:00Z\n+++\nThe *lights* are on.\n";
-
-fn stories(count: usize) -> Vec<u8> {
-    let items: String = (0..count)
-        .map(|n| {
-            format!(
-                "<item><title>Story {n}</title><link>https://news.example/{n}</link>\
-                 <pubDate>Tue, 24 Nov 2026 {:02}:00:00 +0000</pubDate></item>",
-                20 - n
-            )
-        })
-        .collect();
-    format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title><link>https://news.example/</link><description>d</description>{items}</channel></rss>").into_bytes()
-}
+use crate::support::{
+    Behaviour, Daemon, FETCH_DEADLINE, Upstream, article_text, config, edit_config, get, get_using,
+    gunzip, header, numbered_feed, raw_client, wait_until, workdir_with_articles,
+};
 
 /// A daemon with 7 Irish stories, pages of 3, an article, and `extra` config text.
 async fn daemon(extra: &str) -> (Upstream, Daemon) {
     let upstream = Upstream::start().await;
     upstream.set(
         "/ie.xml",
-        Behaviour::Feed {
-            body: stories(7),
-            content_type: "application/rss+xml".into(),
-            etag: Some("\"1\"".into()),
-            last_modified: None,
-        },
+        Behaviour::rss(numbered_feed(7, "ie")).with_etag("\"1\""),
     );
-    let text = config(&upstream, &[("ireland", &[("Irish News", "/ie.xml")])]).replace(
+    let text = edit_config(
+        &config(&upstream, &[("ireland", &[("Irish News", "/ie.xml")])]),
         "[articles]",
         &format!("[publish]\npage_size = 3\n{extra}\n[articles]"),
     );
-    let dir = crate::support::workdir(&text);
-    std::fs::write(dir.path().join("articles/2026-11-24-harbour.md"), ARTICLE).unwrap();
-    let daemon = Daemon::start_in(dir);
+    let article = article_text(
+        "Harbour lights in Dún Laoghaire",
+        &["ireland"],
+        "",
+        "The *lights* are on.\n",
+    );
+    let daemon = Daemon::start_in(workdir_with_articles(
+        &text,
+        &[("2026-11-24-harbour.md", &article)],
+    ));
     let url = daemon.url("/feeds/all.json");
-    wait_until("7 stories and the article are published", DEADLINE, || {
-        let url = url.clone();
-        async move {
-            let body = get(&format!("{url}?page=3")).await;
-            body.status() == 200
-        }
-    })
+    wait_until(
+        "7 stories and the article are published",
+        FETCH_DEADLINE,
+        || {
+            let url = url.clone();
+            async move {
+                let body = get(&format!("{url}?page=3")).await;
+                body.status() == 200
+            }
+        },
+    )
     .await;
     (upstream, daemon)
 }
@@ -164,22 +156,9 @@ fn readme_server_block() -> String {
     block[..block.find("```").expect("the block ends")].to_string()
 }
 
-fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .no_gzip()
-        .no_brotli()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap()
-}
-
+/// GET `url` with `client`: the status and the body.
 async fn body(client: &reqwest::Client, url: &str, headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
-    let mut request = client.get(url);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = request.send().await.unwrap();
+    let response = get_using(client, url, headers).await;
     let status = response.status().as_u16();
     (status, response.bytes().await.unwrap().to_vec())
 }
@@ -192,7 +171,7 @@ async fn nginx_serves_the_live_mirror_with_the_daemons_bytes() {
     let (_, live) = body(&client, &daemon.url("/feeds/all.atom"), &[]).await;
     // A pass is finished when export.json is written; the site is settled when the feed is
     // current and no pass has finished for a while.
-    wait_until("the mirror holds the current site", DEADLINE, || {
+    wait_until("the mirror holds the current site", FETCH_DEADLINE, || {
         let feed = site.join("feeds/all.atom");
         let stamp = site.join("export.json");
         let live = live.clone();
@@ -229,26 +208,20 @@ async fn nginx_serves_the_live_mirror_with_the_daemons_bytes() {
         );
     }
 
-    let response = client
-        .get(nginx.url("/feeds/all.atom"))
-        .header("Accept-Encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let response = get_using(
+        &client,
+        &nginx.url("/feeds/all.atom"),
+        &[("Accept-Encoding", "gzip")],
+    )
+    .await;
+    let content_type = header(&response, "content-type");
     assert!(
         content_type.starts_with("application/atom+xml"),
         "{content_type}"
     );
-    assert_eq!(response.headers()["content-encoding"], "gzip");
-    let etag = response.headers()["etag"].to_str().unwrap().to_string();
-    let mut decoded = Vec::new();
-    flate2::read::GzDecoder::new(&response.bytes().await.unwrap()[..])
-        .read_to_end(&mut decoded)
-        .unwrap();
+    assert_eq!(header(&response, "content-encoding"), "gzip");
+    let etag = header(&response, "etag");
+    let decoded = gunzip(&response.bytes().await.unwrap());
     let (_, plain) = body(&client, &daemon.url("/feeds/all.atom"), &[]).await;
     assert_eq!(decoded, plain);
 

@@ -42,6 +42,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -50,12 +51,11 @@ use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
 
 use crate::support::{
-    Behaviour, CONFIG_FILE, Daemon, Upstream, config, get, run_islands_within, try_get_feed,
-    wait_until, workdir,
+    ARTICLE_PUBLISHED, Behaviour, CHANGE_DEADLINE, CONFIG_FILE, CYPRUS_MAIL, Daemon, FORMATS, RTE,
+    RssItem, Upstream, article_text, config, edit_config, get, header, rss_feed,
+    run_islands_within, serve_regional_fixtures, sorted, status_json, try_get_feed, wait_until,
+    workdir, workdir_with_articles, write_atomically,
 };
-
-/// "Within seconds", with room for a loaded two-core machine.
-const DEADLINE: Duration = Duration::from_secs(15);
 
 /// How long a one-shot command or a refusing `serve` may take.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(30);
@@ -63,17 +63,16 @@ const COMMAND_DEADLINE: Duration = Duration::from_secs(30);
 /// A cron expression that does not fire during a test: only an immediate fetch explains a fetch.
 const YEARLY: &str = "0 0 0 1 1 *";
 
-const RTE: &[(&str, &str)] = &[("RTÉ News", "/ireland/rte.xml")];
-const CYPRUS_MAIL: &[(&str, &str)] = &[("Cyprus Mail", "/cyprus/cyprus-mail.xml")];
-
 // ---------------------------------------------------------------------------------------------
 // islands check / serve on a bad config
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_accepts_a_valid_config_and_article_with_exit_0() {
     let upstream = Upstream::start().await;
-    let dir = workdir(&two_regions(&upstream));
-    write_article(dir.path(), "2026-11-20-fine.md", "grace-kennedy", "ireland");
+    let dir = workdir_with_articles(
+        &two_regions(&upstream),
+        &[article("2026-11-20-fine.md", "grace-kennedy", "ireland")],
+    );
 
     let output = Daemon::run_cli(&["check"], dir.path());
 
@@ -89,98 +88,19 @@ async fn check_accepts_a_valid_config_and_article_with_exit_0() {
 async fn check_reports_each_kind_of_mistake_at_its_line_and_column() {
     let upstream = Upstream::start().await;
     let good = two_regions(&upstream);
-    let rte_url = format!("\"{}\"", upstream.url("/ireland/rte.xml"));
-    let mail_url = format!("\"{}\"", upstream.url("/cyprus/cyprus-mail.xml"));
-    let cases: Vec<Mistake> = vec![
-        Mistake::new(
-            "unterminated string (TOML syntax)",
-            good.replace("language = \"en\"", "language = \"en"),
-            "language = \"en\n",
-            "",
-        )
-        .line_only(),
-        Mistake::new(
-            "unknown key",
-            good.replace("[server]\n", "[server]\nlisten_on = \"x\"\n"),
-            "listen_on",
-            "unknown field",
-        ),
-        Mistake::new(
-            "five-field cron",
-            good.replace("\"*/1 * * * * *\"", "\"*/5 * * * *\""),
-            "\"*/5 * * * *\"",
-            "has 5 fields",
-        ),
-        Mistake::new(
-            "garbage cron",
-            good.replace("\"*/1 * * * * *\"", "\"every minute\""),
-            "\"every minute\"",
-            "is not a cron expression",
-        ),
-        Mistake::new(
-            "relative source URL",
-            good.replace(&rte_url, "\"ireland/rte.xml\""),
-            "\"ireland/rte.xml\"",
-            "is not an absolute URL",
-        ),
-        Mistake::new(
-            "ftp source URL",
-            good.replace(&rte_url, "\"ftp://127.0.0.1/rte.xml\""),
-            "\"ftp://127.0.0.1/rte.xml\"",
-            "scheme",
-        ),
-        Mistake::new(
-            "region slug used twice",
-            good.replace("slug = \"cyprus\"", "slug = \"ireland\""),
-            "\"ireland\"",
-            "is used twice",
-        ),
-        Mistake::new(
-            "source URL listed twice",
-            good.replace(&mail_url, &rte_url),
-            &rte_url,
-            "is listed twice",
-        ),
-        Mistake::new(
-            "reserved slug",
-            good.replace("slug = \"cyprus\"", "slug = \"feeds\""),
-            "\"feeds\"",
-            "reserved",
-        ),
-        Mistake::new(
-            "listen address without a port",
-            good.replace("listen = \"127.0.0.1:0\"", "listen = \"localhost\""),
-            "\"localhost\"",
-            "is not an address with a port",
-        ),
-        Mistake::new(
-            "bad duration",
-            good.replace("timeout = \"3s\"", "timeout = \"three seconds\""),
-            "\"three seconds\"",
-            "is not a duration",
-        ),
-        Mistake::new(
-            "no entries kept per source",
-            good.replace(
-                "[store]\npath = \"store\"\n",
-                "[store]\npath = \"store\"\nmax_entries_per_source = 0\n",
-            ),
-            "0\n\n[schedule]",
-            "at least 1",
-        ),
-    ];
 
-    for mistake in cases {
+    for mistake in breakages(&upstream)
+        .iter()
+        .map(|breakage| breakage.of(&good))
+    {
         assert_ne!(
             mistake.text, good,
             "{}: the edit changed nothing",
             mistake.what
         );
         let dir = workdir(&mistake.text);
-        let file = dir.path().join(CONFIG_FILE).display().to_string();
 
-        let output =
-            run_islands_within(&["check", "--config", &file], dir.path(), COMMAND_DEADLINE);
+        let (file, output) = run_on_config("check", dir.path());
 
         assert_eq!(output.status.code(), Some(2), "{}: exit code", mistake.what);
         let lines = stderr_lines(&output.stderr);
@@ -197,15 +117,13 @@ async fn check_reports_each_kind_of_mistake_at_its_line_and_column() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_reports_several_mistakes_as_several_lines() {
     let upstream = Upstream::start().await;
-    let text = several_mistakes(&upstream);
+    let (text, expected) = several_mistakes(&upstream);
     let dir = workdir(&text);
-    let file = dir.path().join(CONFIG_FILE).display().to_string();
 
-    let output = run_islands_within(&["check", "--config", &file], dir.path(), COMMAND_DEADLINE);
+    let (file, output) = run_on_config("check", dir.path());
 
     assert_eq!(output.status.code(), Some(2), "exit code");
     let lines = stderr_lines(&output.stderr);
-    let expected = several_mistakes_expected(&text);
     assert_eq!(
         lines.len(),
         expected.len(),
@@ -228,10 +146,14 @@ async fn check_reports_several_mistakes_as_several_lines() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_reports_articles_with_an_unknown_author_or_region() {
     let upstream = Upstream::start().await;
-    let dir = workdir(&two_regions(&upstream));
-    write_article(dir.path(), "2026-11-19-fine.md", "grace-kennedy", "ireland");
-    write_article(dir.path(), "2026-11-20-nobody.md", "nobody", "ireland");
-    write_article(dir.path(), "2026-11-21-mars.md", "grace-kennedy", "mars");
+    let dir = workdir_with_articles(
+        &two_regions(&upstream),
+        &[
+            article("2026-11-19-fine.md", "grace-kennedy", "ireland"),
+            article("2026-11-20-nobody.md", "nobody", "ireland"),
+            article("2026-11-21-mars.md", "grace-kennedy", "mars"),
+        ],
+    );
 
     let output = Daemon::run_cli(&["check"], dir.path());
 
@@ -241,7 +163,7 @@ async fn check_reports_articles_with_an_unknown_author_or_region() {
         "islands check with two broken articles (exit code)"
     );
     let lines = stderr_lines(&output.stderr);
-    // The front matter of `write_article`: author on line 3, regions on line 4.
+    // The front matter of `article_text`: author on line 3, regions on line 4.
     for expected in [
         "articles/2026-11-20-nobody.md:3:10: unknown author \"nobody\"",
         "articles/2026-11-21-mars.md:4:12: unknown region \"mars\"",
@@ -260,14 +182,13 @@ async fn check_reports_articles_with_an_unknown_author_or_region() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_refuses_an_invalid_config_with_exit_2_and_the_same_messages() {
     let upstream = Upstream::start().await;
-    let text = several_mistakes(&upstream);
+    let (text, _) = several_mistakes(&upstream);
     let dir = workdir(&text);
-    let file = dir.path().join(CONFIG_FILE).display().to_string();
-    let checked = run_islands_within(&["check", "--config", &file], dir.path(), COMMAND_DEADLINE);
+    let (_, checked) = run_on_config("check", dir.path());
     let check_lines = stderr_lines(&checked.stderr);
     assert!(!check_lines.is_empty(), "check found nothing wrong");
 
-    let served = run_islands_within(&["serve", "--config", &file], dir.path(), COMMAND_DEADLINE);
+    let (_, served) = run_on_config("serve", dir.path());
 
     assert_eq!(served.status.code(), Some(2), "islands serve exit code");
     let stdout = String::from_utf8_lossy(&served.stdout);
@@ -290,7 +211,7 @@ async fn serve_refuses_an_invalid_config_with_exit_2_and_the_same_messages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_atomic_edit_adds_and_removes_regions_within_seconds() {
     let upstream = Upstream::start().await;
-    serve_rte_and_cyprus_mail(&upstream);
+    serve_regional_fixtures(&upstream);
     let daemon = Daemon::start(&config(&upstream, &[("ireland", RTE)]));
     wait_for_entries(&daemon, "ireland").await;
     assert_feed_missing(&daemon, "cyprus").await;
@@ -298,10 +219,10 @@ async fn an_atomic_edit_adds_and_removes_regions_within_seconds() {
 
     // The new source's own schedule never fires during the test: only the fetch a reload starts
     // for a new source can bring its entries.
-    let with_cyprus = format!(
-        "{}refresh = \"{YEARLY}\"\n",
-        config(&upstream, &[("ireland", RTE), ("cyprus", CYPRUS_MAIL)])
-    );
+    let with_cyprus = yearly_last_source(&config(
+        &upstream,
+        &[("ireland", RTE), ("cyprus", CYPRUS_MAIL)],
+    ));
     write_atomically(&daemon.dir().join(CONFIG_FILE), &with_cyprus);
 
     wait_for_entries(&daemon, "cyprus").await;
@@ -312,10 +233,7 @@ async fn an_atomic_edit_adds_and_removes_regions_within_seconds() {
         "config_error after a good edit"
     );
 
-    let without_ireland = format!(
-        "{}refresh = \"{YEARLY}\"\n",
-        config(&upstream, &[("cyprus", CYPRUS_MAIL)])
-    );
+    let without_ireland = yearly_last_source(&config(&upstream, &[("cyprus", CYPRUS_MAIL)]));
     write_atomically(&daemon.dir().join(CONFIG_FILE), &without_ireland);
 
     let removed = Instant::now();
@@ -328,8 +246,8 @@ async fn an_atomic_edit_adds_and_removes_regions_within_seconds() {
             break;
         }
         assert!(
-            removed.elapsed() < DEADLINE,
-            "/feeds/ireland.{{rss,atom,json}} still answer {statuses:?} {DEADLINE:?} after the \
+            removed.elapsed() < CHANGE_DEADLINE,
+            "/feeds/ireland.{{rss,atom,json}} still answer {statuses:?} {CHANGE_DEADLINE:?} after the \
              region was removed from the config"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -348,7 +266,7 @@ async fn an_atomic_edit_adds_and_removes_regions_within_seconds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_in_place_edit_keeps_the_last_good_config_running_until_fixed() {
     let upstream = Upstream::start().await;
-    serve_rte_and_cyprus_mail(&upstream);
+    serve_regional_fixtures(&upstream);
     let good = config(&upstream, &[("ireland", RTE)]);
     let daemon = Daemon::start(&good);
     let path = daemon.dir().join(CONFIG_FILE);
@@ -356,20 +274,8 @@ async fn a_broken_in_place_edit_keeps_the_last_good_config_running_until_fixed()
     wait_for_entries(&daemon, "ireland").await;
     assert_eq!(config_error(&daemon).await, None, "config_error at start");
 
-    for mistake in [
-        Mistake::new(
-            "unknown key",
-            good.replace("[server]\n", "[server]\nlisten_on = \"x\"\n"),
-            "listen_on",
-            "unknown field",
-        ),
-        Mistake::new(
-            "five-field cron",
-            good.replace("\"*/1 * * * * *\"", "\"*/5 * * * *\""),
-            "\"*/5 * * * *\"",
-            "has 5 fields",
-        ),
-    ] {
+    for what in ["unknown key", "five-field cron"] {
+        let mistake = breakage(&upstream, what).of(&good);
         // A plain in-place write, as `echo >>` or a simple editor does.
         fs::write(&path, &mistake.text).expect("write feeds.toml in place");
 
@@ -387,7 +293,7 @@ async fn a_broken_in_place_edit_keeps_the_last_good_config_running_until_fixed()
                 "{}: the last good schedule keeps polling the upstream",
                 mistake.what
             ),
-            DEADLINE,
+            CHANGE_DEADLINE,
             || async { upstream.count("/ireland/rte.xml") >= polled + 2 },
         )
         .await;
@@ -399,7 +305,7 @@ async fn a_broken_in_place_edit_keeps_the_last_good_config_running_until_fixed()
     )
     .expect("write the fixed feeds.toml in place");
 
-    wait_until("config_error is null again", DEADLINE, || async {
+    wait_until("config_error is null again", CHANGE_DEADLINE, || async {
         config_error(&daemon).await.is_none()
     })
     .await;
@@ -410,7 +316,7 @@ async fn a_broken_in_place_edit_keeps_the_last_good_config_running_until_fixed()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sighup_reloads_an_in_place_edit_the_watcher_cannot_see() {
     let upstream = Upstream::start().await;
-    serve_rte_and_cyprus_mail(&upstream);
+    serve_regional_fixtures(&upstream);
     let good = config(&upstream, &[("ireland", RTE)]);
     // feeds.toml is a symlink to a file in another folder: editing that file in place changes
     // nothing in the watched folder, so only SIGHUP can make the daemon read it again.
@@ -447,12 +353,7 @@ async fn sighup_reloads_an_in_place_edit_the_watcher_cannot_see() {
     wait_for_entries(&daemon, "cyprus").await;
     assert_eq!(config_error(&daemon).await, None);
 
-    let broken = Mistake::new(
-        "garbage cron",
-        good.replace("\"*/1 * * * * *\"", "\"every minute\""),
-        "\"every minute\"",
-        "is not a cron expression",
-    );
+    let broken = breakage(&upstream, "garbage cron").of(&good);
     fs::write(&target, &broken.text).expect("break the real config in place");
     daemon.signal("HUP");
 
@@ -466,13 +367,17 @@ async fn sighup_reloads_an_in_place_edit_the_watcher_cannot_see() {
     fs::write(&target, &good).expect("fix the real config in place");
     daemon.signal("HUP");
 
-    wait_until("config_error is null after the fix", DEADLINE, || async {
-        config_error(&daemon).await.is_none()
-    })
+    wait_until(
+        "config_error is null after the fix",
+        CHANGE_DEADLINE,
+        || async { config_error(&daemon).await.is_none() },
+    )
     .await;
-    wait_until("/feeds/cyprus.atom answers 404", DEADLINE, || async {
-        get(&daemon.url("/feeds/cyprus.atom")).await.status() == StatusCode::NOT_FOUND
-    })
+    wait_until(
+        "/feeds/cyprus.atom answers 404",
+        CHANGE_DEADLINE,
+        || async { get(&daemon.url("/feeds/cyprus.atom")).await.status() == StatusCode::NOT_FOUND },
+    )
     .await;
 }
 
@@ -482,7 +387,7 @@ async fn sighup_reloads_an_in_place_edit_the_watcher_cannot_see() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_exits_0_and_a_restart_keeps_every_entry() {
     let upstream = Upstream::start().await;
-    serve_rte_and_cyprus_mail(&upstream);
+    serve_regional_fixtures(&upstream);
     let mut daemon = Daemon::start(&config(
         &upstream,
         &[("ireland", RTE), ("cyprus", CYPRUS_MAIL)],
@@ -529,15 +434,11 @@ async fn kill_9_during_ingest_loses_no_entry_that_was_published() {
     let upstream = Arc::new(Upstream::start().await);
     let sources: Vec<(&str, &str)> = SOURCES.iter().map(|path| (&path[7..], *path)).collect();
     // Each restart begins with failed fetches (the upstream is gone): keep their backoff short.
-    let text = config(&upstream, &[("ireland", sources.as_slice())])
-        .replace("backoff_base = \"1s\"", "backoff_base = \"100ms\"")
-        .replace("backoff_max = \"24h\"", "backoff_max = \"1s\"")
+    let text = config(&upstream, &[("ireland", sources.as_slice())]);
+    let text = edit_config(&text, "backoff_base = \"1s\"", "backoff_base = \"100ms\"");
+    let text = edit_config(&text, "backoff_max = \"24h\"", "backoff_max = \"1s\"")
         // Small pages: only the first few are compressed when rendered, so walks stay cheap.
         + "\n[publish]\npage_size = 20\n";
-    assert!(
-        text.contains("backoff_max = \"1s\""),
-        "the backoff is shortened"
-    );
     let epoch = Utc::now() - chrono::Duration::days(2);
     let generation = Arc::new(AtomicU64::new(0));
     let mut dir = workdir(&text);
@@ -577,7 +478,7 @@ async fn kill_9_during_ingest_loses_no_entry_that_was_published() {
         });
         wait_until(
             &format!("round {round}: /feeds/all.json shows revision {first} or later"),
-            DEADLINE,
+            CHANGE_DEADLINE,
             || async {
                 // The newest items are retitled at each revision: the first page shows it.
                 try_feed_page(&daemon, "all", 1)
@@ -624,18 +525,8 @@ async fn kill_9_during_ingest_loses_no_entry_that_was_published() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_older_than_keep_days_are_never_stored() {
     let upstream = Upstream::start().await;
-    let now = Utc::now();
-    let mut items = Vec::new();
-    for k in 1..=3 {
-        items.push(item(
-            &format!("fresh-{k}"),
-            now - chrono::Duration::hours(k),
-        ));
-        items.push(item(
-            &format!("stale-{k}"),
-            now - chrono::Duration::days(30 + k),
-        ));
-    }
+    let mut items = numbered_items("fresh", 3, HOURS_AGO);
+    items.extend(numbered_items("stale", 3, MONTH_AGO));
     upstream.set("/ireland/mixed.xml", rss_behaviour("Mixed", &items));
     // Retention itself never runs here: only the fetch can keep the stale items out.
     let text = with_store_options(
@@ -645,15 +536,17 @@ async fn entries_older_than_keep_days_are_never_stored() {
         ),
         &format!("keep_days = 7\nretention = \"{YEARLY}\"\n"),
     );
-    let dir = workdir(&text);
-    write_old_article(dir.path());
-    let daemon = Daemon::start_in(dir);
+    let daemon = Daemon::start_in(workdir_with_articles(&text, &[old_article()]));
 
-    wait_until("the fresh entries are published", DEADLINE, || async {
-        try_feed_items(&daemon, "all")
-            .await
-            .is_some_and(|items| (1..=3).all(|k| has_title(&items, &format!("fresh-{k}"))))
-    })
+    wait_until(
+        "the fresh entries are published",
+        CHANGE_DEADLINE,
+        || async {
+            try_feed_items(&daemon, "all")
+                .await
+                .is_some_and(|items| (1..=3).all(|k| has_title(&items, &format!("fresh-{k}"))))
+        },
+    )
     .await;
     let published = feed_items(&daemon, "all").await;
 
@@ -680,28 +573,9 @@ async fn entries_older_than_keep_days_are_never_stored() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retention_drops_aged_and_extra_entries_but_never_local_articles() {
     let upstream = Upstream::start().await;
-    let now = Utc::now();
-    let mut irish = Vec::new();
-    for k in 1..=8 {
-        irish.push(item(
-            &format!("irish-recent-{k}"),
-            now - chrono::Duration::hours(k),
-        ));
-    }
-    for k in 1..=4 {
-        irish.push(item(
-            &format!("irish-aged-{k}"),
-            now - chrono::Duration::days(30 + k),
-        ));
-    }
-    let cypriot: Vec<_> = (1..=3)
-        .map(|k| {
-            item(
-                &format!("cypriot-recent-{k}"),
-                now - chrono::Duration::hours(k),
-            )
-        })
-        .collect();
+    let mut irish = numbered_items("irish-recent", 8, HOURS_AGO);
+    irish.extend(numbered_items("irish-aged", 4, MONTH_AGO));
+    let cypriot = numbered_items("cypriot-recent", 3, HOURS_AGO);
     upstream.set("/ireland/many.xml", rss_behaviour("Many", &irish));
     upstream.set("/cyprus/few.xml", rss_behaviour("Few", &cypriot));
     let plain = config(
@@ -713,12 +587,10 @@ async fn retention_drops_aged_and_extra_entries_but_never_local_articles() {
     );
 
     // First without retention: everything is stored, the aged entries too.
-    let dir = workdir(&plain);
-    write_old_article(dir.path());
-    let mut daemon = Daemon::start_in(dir);
+    let mut daemon = Daemon::start_in(workdir_with_articles(&plain, &[old_article()]));
     wait_until(
         "all 15 entries and the article are published",
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async {
             try_feed_items(&daemon, "all")
                 .await
@@ -742,27 +614,26 @@ async fn retention_drops_aged_and_extra_entries_but_never_local_articles() {
     upstream.clear();
     let daemon = Daemon::start_in(dir);
 
-    let mut expected: Vec<String> = (1..=5).map(|k| format!("irish-recent-{k}")).collect();
-    expected.extend((1..=3).map(|k| format!("cypriot-recent-{k}")));
-    expected.push(OLD_ARTICLE_TITLE.to_string());
-    expected.sort();
+    let irish_kept = (1..=5).map(|k| format!("irish-recent-{k}"));
+    let expected = sorted(
+        irish_kept
+            .clone()
+            .chain((1..=3).map(|k| format!("cypriot-recent-{k}")))
+            .chain([OLD_ARTICLE_TITLE.to_string()])
+            .collect(),
+    );
     wait_until(
         "retention leaves the 5 newest Irish, the 3 Cypriot entries and the article",
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async {
-            try_feed_items(&daemon, "all").await.is_some_and(|items| {
-                let mut published = titles(&items);
-                published.sort();
-                published == expected
-            })
+            try_feed_items(&daemon, "all")
+                .await
+                .is_some_and(|items| sorted(titles(&items)) == expected)
         },
     )
     .await;
-    let mut ireland = titles(&feed_items(&daemon, "ireland").await);
-    ireland.sort();
-    let mut expected_ireland: Vec<String> = (1..=5).map(|k| format!("irish-recent-{k}")).collect();
-    expected_ireland.push(OLD_ARTICLE_TITLE.to_string());
-    expected_ireland.sort();
+    let ireland = sorted(titles(&feed_items(&daemon, "ireland").await));
+    let expected_ireland = sorted(irish_kept.chain([OLD_ARTICLE_TITLE.to_string()]).collect());
     assert_eq!(ireland, expected_ireland, "/feeds/ireland.json");
     let status = status_json(&daemon).await;
     let counts: BTreeMap<String, u64> = status["sources"]
@@ -789,7 +660,7 @@ async fn retention_drops_aged_and_extra_entries_but_never_local_articles() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_prometheus_text_and_count_fetches_renders_and_requests() {
     let upstream = Upstream::start().await;
-    serve_rte_and_cyprus_mail(&upstream);
+    serve_regional_fixtures(&upstream);
     let started = Utc::now();
     let daemon = Daemon::start(&config(&upstream, &[("ireland", RTE)]));
     wait_for_entries(&daemon, "all").await;
@@ -841,13 +712,13 @@ async fn metrics_are_prometheus_text_and_count_fetches_renders_and_requests() {
         "islands_last_refresh_timestamp_seconds is {last_refresh}, the test started at {started}"
     );
 
-    for extension in ["rss", "atom", "json"] {
+    for (extension, _) in FORMATS {
         let response = get(&daemon.url(&format!("/feeds/all.{extension}"))).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     let fetches = before.sum("islands_fetches_total");
     let timed = before.value("islands_fetch_duration_seconds_count", &BTreeMap::new());
-    wait_until("the fetch counters grow", DEADLINE, || async {
+    wait_until("the fetch counters grow", CHANGE_DEADLINE, || async {
         let (_, now) = scrape(&daemon).await;
         now.sum("islands_fetches_total") > fetches
             && now.value("islands_fetch_duration_seconds_count", &BTreeMap::new()) > timed
@@ -880,11 +751,7 @@ async fn each_fetch_outcome_is_one_log_line_on_stderr() {
     );
     upstream.set(
         "/cyprus/broken.xml",
-        Behaviour::Status {
-            code: 500,
-            headers: Vec::new(),
-            body: "internal error".to_string(),
-        },
+        Behaviour::status(500, "internal error"),
     );
     let daemon = Daemon::start_in_capturing_stderr(workdir(&config(
         &upstream,
@@ -898,7 +765,7 @@ async fn each_fetch_outcome_is_one_log_line_on_stderr() {
 
     wait_until(
         "stderr shows a stored, a not-modified and a failed fetch",
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async {
             let lines = outcome_lines(&daemon, &good);
             let failed = outcome_lines(&daemon, &broken);
@@ -913,7 +780,7 @@ async fn each_fetch_outcome_is_one_log_line_on_stderr() {
         let requested = upstream.count(path);
         wait_until(
             &format!("every fetch of {url} so far is logged"),
-            DEADLINE,
+            CHANGE_DEADLINE,
             || async { outcome_lines(&daemon, url).len() >= requested },
         )
         .await;
@@ -935,59 +802,206 @@ fn two_regions(upstream: &Upstream) -> String {
     config(upstream, &[("ireland", RTE), ("cyprus", CYPRUS_MAIL)])
 }
 
-fn serve_rte_and_cyprus_mail(upstream: &Upstream) {
-    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
-    upstream.set(
-        "/cyprus/cyprus-mail.xml",
-        Behaviour::fixture("cyprus-mail.xml"),
-    );
+/// `config_toml` with a yearly schedule of its own for its last source.
+fn yearly_last_source(config_toml: &str) -> String {
+    format!("{config_toml}refresh = \"{YEARLY}\"\n")
 }
+
+/// The `[store]` table of [`config`].
+const STORE_TABLE: &str = "[store]\npath = \"store\"\n";
 
 /// `config_toml` with extra lines in its `[store]` table.
 fn with_store_options(config_toml: &str, options: &str) -> String {
-    let table = "[store]\npath = \"store\"\n";
-    assert!(
-        config_toml.contains(table),
-        "the config has a [store] table"
-    );
-    config_toml.replace(table, &format!("{table}{options}"))
+    edit_config(config_toml, STORE_TABLE, &format!("{STORE_TABLE}{options}"))
 }
 
-/// One config with five independent mistakes (none stops the others from being found).
-fn several_mistakes(upstream: &Upstream) -> String {
-    two_regions(upstream)
-        .replace("\"*/1 * * * * *\"", "\"every minute\"")
-        .replace(
-            &format!("\"{}\"", upstream.url("/ireland/rte.xml")),
-            "\"ireland/rte.xml\"",
-        )
-        .replace("slug = \"cyprus\"", "slug = \"feeds\"")
-        .replace("timeout = \"3s\"", "timeout = \"three seconds\"")
-        .replace(
-            "[store]\npath = \"store\"\n",
-            "[store]\npath = \"store\"\nmax_entries_per_source = 0\n",
-        )
+/// Runs `islands COMMAND --config DIR/feeds.toml` in `dir` within [`COMMAND_DEADLINE`]: the
+/// config's path as reports name it, and the output.
+fn run_on_config(command: &str, dir: &Path) -> (String, Output) {
+    let file = dir.join(CONFIG_FILE).display().to_string();
+    let output = run_islands_within(&[command, "--config", &file], dir, COMMAND_DEADLINE);
+    (file, output)
 }
 
-fn several_mistakes_expected(text: &str) -> Vec<Mistake> {
-    [
-        (
+/// One way to break a config of [`config`]: `from` is replaced by `to`, after which the mistake
+/// stands at the last occurrence of `anchor` and the report must say `message`.
+struct Breakage {
+    what: &'static str,
+    from: String,
+    to: String,
+    anchor: String,
+    message: &'static str,
+    /// False when only the line is certain (TOML syntax errors).
+    column_known: bool,
+}
+
+impl Breakage {
+    fn new(
+        what: &'static str,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        anchor: impl Into<String>,
+        message: &'static str,
+    ) -> Breakage {
+        Breakage {
+            what,
+            from: from.into(),
+            to: to.into(),
+            anchor: anchor.into(),
+            message,
+            column_known: true,
+        }
+    }
+
+    fn line_only(mut self) -> Breakage {
+        self.column_known = false;
+        self
+    }
+
+    /// `text` with this mistake made in it.
+    fn apply(&self, text: &str) -> String {
+        text.replace(&self.from, &self.to)
+    }
+
+    /// This mistake as it stands in `text`, once [`Breakage::apply`] made it there.
+    fn in_text(&self, text: String) -> Mistake {
+        let mistake = Mistake::new(self.what, text, &self.anchor, self.message);
+        if self.column_known {
+            mistake
+        } else {
+            mistake.line_only()
+        }
+    }
+
+    /// This mistake made in `good`.
+    fn of(&self, good: &str) -> Mistake {
+        self.in_text(self.apply(good))
+    }
+}
+
+/// Every kind of mistake `islands check` must point at, as edits of [`two_regions`] (the edits
+/// of a source URL need the upstream's address).
+fn breakages(upstream: &Upstream) -> Vec<Breakage> {
+    let rte_url = format!("\"{}\"", upstream.url("/ireland/rte.xml"));
+    let mail_url = format!("\"{}\"", upstream.url("/cyprus/cyprus-mail.xml"));
+    vec![
+        Breakage::new(
+            "unterminated string (TOML syntax)",
+            "language = \"en\"",
+            "language = \"en",
+            "language = \"en\n",
+            "",
+        )
+        .line_only(),
+        Breakage::new(
+            "unknown key",
+            "[server]\n",
+            "[server]\nlisten_on = \"x\"\n",
+            "listen_on",
+            "unknown field",
+        ),
+        Breakage::new(
+            "five-field cron",
+            "\"*/1 * * * * *\"",
+            "\"*/5 * * * *\"",
+            "\"*/5 * * * *\"",
+            "has 5 fields",
+        ),
+        Breakage::new(
             "garbage cron",
+            "\"*/1 * * * * *\"",
+            "\"every minute\"",
             "\"every minute\"",
             "is not a cron expression",
         ),
-        (
-            "relative URL",
+        Breakage::new(
+            "relative source URL",
+            rte_url.clone(),
+            "\"ireland/rte.xml\"",
             "\"ireland/rte.xml\"",
             "is not an absolute URL",
         ),
-        ("reserved slug", "\"feeds\"", "reserved"),
-        ("bad duration", "\"three seconds\"", "is not a duration"),
-        ("no entries kept", "0\n\n[schedule]", "at least 1"),
+        Breakage::new(
+            "ftp source URL",
+            rte_url.clone(),
+            "\"ftp://127.0.0.1/rte.xml\"",
+            "\"ftp://127.0.0.1/rte.xml\"",
+            "scheme",
+        ),
+        Breakage::new(
+            "region slug used twice",
+            "slug = \"cyprus\"",
+            "slug = \"ireland\"",
+            "\"ireland\"",
+            "is used twice",
+        ),
+        Breakage::new(
+            "source URL listed twice",
+            mail_url,
+            rte_url.clone(),
+            rte_url,
+            "is listed twice",
+        ),
+        Breakage::new(
+            "reserved slug",
+            "slug = \"cyprus\"",
+            "slug = \"feeds\"",
+            "\"feeds\"",
+            "reserved",
+        ),
+        Breakage::new(
+            "listen address without a port",
+            "listen = \"127.0.0.1:0\"",
+            "listen = \"localhost\"",
+            "\"localhost\"",
+            "is not an address with a port",
+        ),
+        Breakage::new(
+            "bad duration",
+            "timeout = \"3s\"",
+            "timeout = \"three seconds\"",
+            "\"three seconds\"",
+            "is not a duration",
+        ),
+        Breakage::new(
+            "no entries kept per source",
+            STORE_TABLE,
+            format!("{STORE_TABLE}max_entries_per_source = 0\n"),
+            "0\n\n[schedule]",
+            "at least 1",
+        ),
+    ]
+}
+
+/// The kind of mistake named `what` in [`breakages`].
+fn breakage(upstream: &Upstream, what: &str) -> Breakage {
+    breakages(upstream)
+        .into_iter()
+        .find(|breakage| breakage.what == what)
+        .unwrap_or_else(|| panic!("no mistake named {what:?}"))
+}
+
+/// One config of [`two_regions`] with five independent mistakes (none stops the others from
+/// being found), and each mistake as it stands in it.
+fn several_mistakes(upstream: &Upstream) -> (String, Vec<Mistake>) {
+    let chosen: Vec<Breakage> = [
+        "garbage cron",
+        "relative source URL",
+        "reserved slug",
+        "bad duration",
+        "no entries kept per source",
     ]
     .into_iter()
-    .map(|(what, anchor, message)| Mistake::new(what, text.to_string(), anchor, message))
-    .collect()
+    .map(|what| breakage(upstream, what))
+    .collect();
+    let text = chosen.iter().fold(two_regions(upstream), |text, breakage| {
+        breakage.apply(&text)
+    });
+    let mistakes = chosen
+        .iter()
+        .map(|breakage| breakage.in_text(text.clone()))
+        .collect();
+    (text, mistakes)
 }
 
 /// A config text with one mistake, where it stands and what the report must say.
@@ -1061,42 +1075,48 @@ fn stderr_lines(stderr: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Writes `path` the way careful editors do: a temporary file in its folder, renamed over it.
-fn write_atomically(path: &Path, text: &str) {
-    let temporary = path.with_extension("toml.tmp");
-    fs::write(&temporary, text)
-        .unwrap_or_else(|error| panic!("write {}: {error}", temporary.display()));
-    fs::rename(&temporary, path)
-        .unwrap_or_else(|error| panic!("rename over {}: {error}", path.display()));
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers: articles
 
 const OLD_ARTICLE_TITLE: &str = "A column from 2020 that never expires";
 
-/// An article whose author is on line 3 (value at column 10) and region on line 4 (value at
-/// column 12), published long ago.
-fn write_article(dir: &Path, name: &str, author: &str, region: &str) {
-    let text = format!(
-        "+++\ntitle = \"Article {name}\"\nauthor = \"{author}\"\nregions = [\"{region}\"]\n\
-         published = 2026-11-19T09:00:00Z\n+++\nA few words.\n"
-    );
-    fs::write(dir.join("articles").join(name), text).expect("write the article");
+/// An article file (name, text) titled after its name, by `author` in `region`: the author's
+/// value stands at line 3, column 10 and the region's at line 4, column 12 (see
+/// [`article_text`]).
+fn article(name: &str, author: &str, region: &str) -> (String, String) {
+    let text = article_text(&format!("Article {name}"), &[region], "", "A few words.\n")
+        .replace("\"grace-kennedy\"", &format!("\"{author}\""));
+    (name.to_string(), text)
 }
 
-/// An Irish article published in 2020, far older than any `keep_days` here.
-fn write_old_article(dir: &Path) {
-    let text = format!(
-        "+++\ntitle = \"{OLD_ARTICLE_TITLE}\"\nauthor = \"grace-kennedy\"\n\
-         regions = [\"ireland\"]\npublished = 2020-01-01T09:00:00Z\n+++\nStill here.\n"
-    );
-    fs::write(dir.join("articles").join("2020-01-01-old-column.md"), text)
-        .expect("write the old article");
+/// An Irish article file (name, text) published in 2020, far older than any `keep_days` here.
+fn old_article() -> (String, String) {
+    let text = article_text(OLD_ARTICLE_TITLE, &["ireland"], "", "Still here.\n");
+    let text = text.replace(ARTICLE_PUBLISHED, "2020-01-01T09:00:00Z");
+    ("2020-01-01-old-column.md".to_string(), text)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: generated feeds
+
+/// Item K of [`numbered_items`] is K hours old.
+const HOURS_AGO: fn(i64) -> chrono::Duration = chrono::Duration::hours;
+
+/// Item K of [`numbered_items`] is 30 + K days old: older than any `keep_days` here.
+const MONTH_AGO: fn(i64) -> chrono::Duration = |k| chrono::Duration::days(30 + k);
+
+/// Items `{prefix}-1` to `{prefix}-{count}`, each titled and identified by that name, item K
+/// published `age(K)` ago.
+fn numbered_items(prefix: &str, count: i64, age: fn(i64) -> chrono::Duration) -> Vec<Item> {
+    let now = Utc::now();
+    (1..=count)
+        .map(|k| Item {
+            guid: format!("{prefix}-{k}"),
+            title: format!("{prefix}-{k}"),
+            published: now - age(k),
+        })
+        .collect()
+}
 
 struct Item {
     guid: String,
@@ -1104,43 +1124,23 @@ struct Item {
     published: DateTime<Utc>,
 }
 
-fn item(title: &str, published: DateTime<Utc>) -> Item {
-    Item {
-        guid: title.to_string(),
-        title: title.to_string(),
-        published,
-    }
-}
-
+/// An RSS feed titled `title` of `items`, each linking to `http://127.0.0.1/{title}/{guid}`.
 fn rss_behaviour(title: &str, items: &[Item]) -> Behaviour {
-    Behaviour::Feed {
-        body: rss(title, items),
-        content_type: "application/rss+xml".to_string(),
-        etag: None,
-        last_modified: None,
-    }
-}
-
-fn rss(title: &str, items: &[Item]) -> Vec<u8> {
-    let mut text = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
-         <title>{title}</title><link>http://127.0.0.1/{title}/</link>\
-         <description>Generated for a test</description>\n"
-    );
-    for item in items {
-        text.push_str(&format!(
-            "<item><title>{}</title><link>http://127.0.0.1/{title}/{}</link>\
-             <guid isPermaLink=\"false\">{}</guid><pubDate>{}</pubDate>\
-             <description>Story {}.</description></item>\n",
-            item.title,
-            item.guid,
-            item.guid,
-            item.published.to_rfc2822(),
-            item.title
-        ));
-    }
-    text.push_str("</channel></rss>\n");
-    text.into_bytes()
+    let items: Vec<RssItem> = items
+        .iter()
+        .map(|item| RssItem {
+            title: item.title.clone(),
+            link: format!("http://127.0.0.1/{title}/{}", item.guid),
+            guid: Some(item.guid.clone()),
+            published: item.published,
+            description: format!("Story {}.", item.title),
+        })
+        .collect();
+    Behaviour::rss(rss_feed(
+        title,
+        &format!("http://127.0.0.1/{title}/"),
+        &items,
+    ))
 }
 
 /// Revision `generation` of a 300-item feed: the window moves on by 3 items per revision, and
@@ -1229,7 +1229,7 @@ fn has_title(items: &[FeedItem], title: &str) -> bool {
 async fn wait_for_entries(daemon: &Daemon, feed: &str) {
     wait_until(
         &format!("/feeds/{feed}.json lists entries"),
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async {
             try_feed_items(daemon, feed)
                 .await
@@ -1241,7 +1241,7 @@ async fn wait_for_entries(daemon: &Daemon, feed: &str) {
 
 async fn feed_statuses(daemon: &Daemon, feed: &str) -> Vec<StatusCode> {
     let mut statuses = Vec::new();
-    for extension in ["rss", "atom", "json"] {
+    for (extension, _) in FORMATS {
         statuses.push(
             get(&daemon.url(&format!("/feeds/{feed}.{extension}")))
                 .await
@@ -1279,13 +1279,6 @@ async fn assert_nothing_lost(
     published
 }
 
-async fn status_json(daemon: &Daemon) -> serde_json::Value {
-    let response = get(&daemon.url("/status.json")).await;
-    assert_eq!(response.status(), StatusCode::OK, "GET /status.json");
-    let body = response.bytes().await.expect("read /status.json");
-    serde_json::from_slice(&body).expect("/status.json is JSON")
-}
-
 /// `config_error` in `/status.json`: a string, or `None` when it is null. Panics if absent.
 async fn config_error(daemon: &Daemon) -> Option<String> {
     let status = status_json(daemon).await;
@@ -1300,7 +1293,7 @@ async fn config_error(daemon: &Daemon) -> Option<String> {
 async fn wait_for_config_error(daemon: &Daemon, message: &str) -> String {
     wait_until(
         &format!("/status.json shows a config_error with {message:?}"),
-        DEADLINE,
+        CHANGE_DEADLINE,
         || async {
             config_error(daemon)
                 .await
@@ -1372,12 +1365,7 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 async fn scrape(daemon: &Daemon) -> (String, Metrics) {
     let response = get(&daemon.url("/metrics")).await;
     assert_eq!(response.status(), StatusCode::OK, "GET /metrics");
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let content_type = header(&response, "content-type");
     let text = response.text().await.expect("read /metrics");
     let mut metrics = Metrics {
         samples: Vec::new(),

@@ -16,52 +16,33 @@
 use std::collections::HashSet;
 use std::io::Read;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::http::StatusCode;
 
-use crate::support::{Behaviour, Daemon, Upstream, config, get, get_with, wait_until, workdir};
-
-const DEADLINE: Duration = Duration::from_secs(20);
-const FORMATS: [&str; 3] = ["rss", "atom", "json"];
-
-/// An RSS feed of `count` items, one hour apart, newest first.
-fn numbered_feed(count: usize, prefix: &str) -> Vec<u8> {
-    let mut items = String::new();
-    for n in 0..count {
-        items.push_str(&format!(
-            "<item><title>{prefix} story {n}</title><link>https://news.example/{prefix}/{n}</link>\
-             <description>&lt;p&gt;Story {n}&lt;/p&gt;</description>\
-             <pubDate>Tue, 24 Nov 2026 {:02}:00:00 +0000</pubDate></item>",
-            23 - n
-        ));
-    }
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{prefix} news</title>
-        <link>https://news.example/{prefix}/</link><description>d</description>{items}</channel></rss>"#
-    )
-    .into_bytes()
-}
+use crate::support::{
+    BASE_URL, Behaviour, Daemon, FETCH_DEADLINE, FORMATS, Upstream, config, edit_config, get,
+    get_json, get_using, get_with, gunzip, header, numbered_feed, raw_client, try_get_feed,
+    wait_until, workdir,
+};
 
 /// A daemon with one Irish source of `count` stories, and the config's extra text appended.
 async fn daemon_with_stories(count: usize, extra: &str) -> (Upstream, Daemon) {
     let upstream = Upstream::start().await;
     upstream.set(
         "/ie.xml",
-        Behaviour::Feed {
-            body: numbered_feed(count, "ie"),
-            content_type: "application/rss+xml".into(),
-            etag: Some("\"v1\"".into()),
-            last_modified: None,
-        },
+        Behaviour::rss(numbered_feed(count, "ie")).with_etag("\"v1\""),
     );
     let text = config(&upstream, &[("ireland", &[("Irish News", "/ie.xml")])]);
-    let daemon = Daemon::start(&text.replace("[articles]", &format!("{extra}\n[articles]")));
+    let daemon = Daemon::start(&edit_config(
+        &text,
+        "[articles]",
+        &format!("{extra}\n[articles]"),
+    ));
     let url = daemon.url("/feeds/all.atom");
-    wait_until("the stories are published", DEADLINE, || {
+    wait_until("the stories are published", FETCH_DEADLINE, || {
         let url = url.clone();
         async move {
-            crate::support::try_get_feed(&url)
+            try_get_feed(&url)
                 .await
                 .is_some_and(|feed| !feed.entries.is_empty())
         }
@@ -70,37 +51,10 @@ async fn daemon_with_stories(count: usize, extra: &str) -> (Upstream, Daemon) {
     (upstream, daemon)
 }
 
-async fn get_json(url: &str) -> serde_json::Value {
-    let body = get(url).await.bytes().await.unwrap();
-    serde_json::from_slice(&body).unwrap_or_else(|error| panic!("{url}: {error}"))
-}
-
-/// A client that neither decompresses nor follows redirects: the bytes as sent.
-fn raw_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .no_gzip()
-        .no_brotli()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("build the client")
-}
-
-fn header(response: &reqwest::Response, name: &str) -> String {
-    response
-        .headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .to_str()
-        .expect("visible ASCII")
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feeds_answer_conditional_requests_with_304_and_no_body() {
     let (_upstream, daemon) = daemon_with_stories(3, "").await;
-    for format in FORMATS {
+    for (format, _) in FORMATS {
         let url = daemon.url(&format!("/feeds/ireland.{format}"));
         let first = get(&url).await;
         assert_eq!(first.status(), 200);
@@ -134,32 +88,18 @@ async fn feeds_answer_conditional_requests_with_304_and_no_body() {
 async fn gzip_and_brotli_bodies_decode_to_the_plain_bytes() {
     let (_upstream, daemon) = daemon_with_stories(3, "").await;
     let client = raw_client();
-    for format in FORMATS {
+    for (format, _) in FORMATS {
         let url = daemon.url(&format!("/feeds/all.{format}"));
-        let plain = client.get(&url).send().await.unwrap();
+        let plain = get_using(&client, &url, &[]).await;
         assert!(plain.headers().get("content-encoding").is_none());
         let plain = plain.bytes().await.unwrap();
 
-        let gzip = client
-            .get(&url)
-            .header("Accept-Encoding", "gzip")
-            .send()
-            .await
-            .unwrap();
+        let gzip = get_using(&client, &url, &[("Accept-Encoding", "gzip")]).await;
         assert_eq!(header(&gzip, "content-encoding"), "gzip");
         let gzip_etag = header(&gzip, "etag");
-        let mut decoded = Vec::new();
-        flate2::read::GzDecoder::new(&gzip.bytes().await.unwrap()[..])
-            .read_to_end(&mut decoded)
-            .unwrap();
-        assert_eq!(decoded, plain, "{url} gzip");
+        assert_eq!(gunzip(&gzip.bytes().await.unwrap()), plain, "{url} gzip");
 
-        let brotli = client
-            .get(&url)
-            .header("Accept-Encoding", "gzip, deflate, br")
-            .send()
-            .await
-            .unwrap();
+        let brotli = get_using(&client, &url, &[("Accept-Encoding", "gzip, deflate, br")]).await;
         assert_eq!(header(&brotli, "content-encoding"), "br");
         let mut decoded = Vec::new();
         brotli::Decompressor::new(&brotli.bytes().await.unwrap()[..], 4096)
@@ -167,22 +107,16 @@ async fn gzip_and_brotli_bodies_decode_to_the_plain_bytes() {
             .unwrap();
         assert_eq!(decoded, plain, "{url} brotli");
 
-        let refused = client
-            .get(&url)
-            .header("Accept-Encoding", "br;q=0, gzip")
-            .send()
-            .await
-            .unwrap();
+        let refused = get_using(&client, &url, &[("Accept-Encoding", "br;q=0, gzip")]).await;
         assert_eq!(header(&refused, "content-encoding"), "gzip");
 
         // A cache that stored the gzip representation revalidates with its ETag.
-        let revalidated = client
-            .get(&url)
-            .header("Accept-Encoding", "gzip")
-            .header("If-None-Match", &gzip_etag)
-            .send()
-            .await
-            .unwrap();
+        let revalidated = get_using(
+            &client,
+            &url,
+            &[("Accept-Encoding", "gzip"), ("If-None-Match", &gzip_etag)],
+        )
+        .await;
         assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
     }
 }
@@ -201,51 +135,47 @@ async fn head_answers_the_headers_without_a_body() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn feeds_are_well_formed_with_required_elements_and_attribution() {
     let (_upstream, daemon) = daemon_with_stories(3, "").await;
-    let base = "http://127.0.0.1:8080/";
+    let base = BASE_URL;
 
-    let rss = get(&daemon.url("/feeds/ireland.rss"))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert_well_formed(&rss);
-    for required in [
-        "<rss version=\"2.0\"",
-        "<title>",
-        "<link>http://127.0.0.1:8080/ireland/</link>",
-        "<description>",
-        "<language>en</language>",
-        "xmlns:atom=\"http://www.w3.org/2005/Atom\"",
-        "rel=\"self\"",
-        "href=\"http://127.0.0.1:8080/feeds/ireland.rss\"",
-        // isPermaLink defaults to true, so the attribute is left out.
-        "<guid>https://news.example/ie/0</guid>",
-        "<pubDate>Tue, 24 Nov 2026 23:00:00 +0000</pubDate>",
-        "<source url=\"",
-        "<category>Ireland</category>",
-    ] {
-        assert!(rss.contains(required), "RSS lacks {required}:\n{rss}");
-    }
+    let rss = assert_well_formed_with(
+        &daemon,
+        "/feeds/ireland.rss",
+        "RSS",
+        &[
+            "<rss version=\"2.0\"",
+            "<title>",
+            "<link>http://127.0.0.1:8080/ireland/</link>",
+            "<description>",
+            "<language>en</language>",
+            "xmlns:atom=\"http://www.w3.org/2005/Atom\"",
+            "rel=\"self\"",
+            "href=\"http://127.0.0.1:8080/feeds/ireland.rss\"",
+            // isPermaLink defaults to true, so the attribute is left out.
+            "<guid>https://news.example/ie/0</guid>",
+            "<pubDate>Tue, 24 Nov 2026 23:00:00 +0000</pubDate>",
+            "<source url=\"",
+            "<category>Ireland</category>",
+        ],
+    )
+    .await;
     assert_eq!(rss.matches("<language>").count(), 1);
 
-    let atom = get(&daemon.url("/feeds/ireland.atom"))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert_well_formed(&atom);
-    for required in [
-        "xml:lang=\"en\"",
-        "<id>http://127.0.0.1:8080/feeds/ireland.atom</id>",
-        "<updated>2026-11-24T23:00:00+00:00</updated>",
-        "rel=\"self\"",
-        "rel=\"alternate\"",
-        "<source><title>ie news</title>",
-        "<id>https://news.example/ie/0</id>",
-        "<summary type=\"html\">",
-    ] {
-        assert!(atom.contains(required), "Atom lacks {required}:\n{atom}");
-    }
+    assert_well_formed_with(
+        &daemon,
+        "/feeds/ireland.atom",
+        "Atom",
+        &[
+            "xml:lang=\"en\"",
+            "<id>http://127.0.0.1:8080/feeds/ireland.atom</id>",
+            "<updated>2026-11-24T23:00:00+00:00</updated>",
+            "rel=\"self\"",
+            "rel=\"alternate\"",
+            "<source><title>ie news</title>",
+            "<id>https://news.example/ie/0</id>",
+            "<summary type=\"html\">",
+        ],
+    )
+    .await;
 
     let json = get_json(&daemon.url("/feeds/ireland.json")).await;
     assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
@@ -257,6 +187,22 @@ async fn feeds_are_well_formed_with_required_elements_and_attribution() {
         assert_eq!(item["_islands"]["sources"][0]["name"], "Irish News");
         assert_eq!(item["_islands"]["regions"][0], "ireland");
     }
+}
+
+/// GETs the feed at `path` and asserts that it is well-formed and contains every one of
+/// `required` (`format` names it in messages); returns it.
+async fn assert_well_formed_with(
+    daemon: &Daemon,
+    path: &str,
+    format: &str,
+    required: &[&str],
+) -> String {
+    let xml = get(&daemon.url(path)).await.text().await.unwrap();
+    assert_well_formed(&xml);
+    for required in required {
+        assert!(xml.contains(required), "{format} lacks {required}:\n{xml}");
+    }
+    xml
 }
 
 /// Every event of the document reads with quick-xml, which rejects what is not well-formed.
@@ -279,7 +225,7 @@ async fn walking_next_visits_every_entry_once_newest_first() {
         .map(|n| format!("https://news.example/ie/{n}"))
         .collect();
 
-    for format in FORMATS {
+    for (format, _) in FORMATS {
         let mut url = Some(daemon.url(&format!("/feeds/all.{format}")));
         let mut seen = Vec::new();
         let mut pages = 0;
@@ -375,28 +321,27 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
     // A new story upstream changes the Irish and the combined feeds.
     upstream.set(
         "/ie.xml",
-        Behaviour::Feed {
-            body: numbered_feed(3, "ie"),
-            content_type: "application/rss+xml".into(),
-            etag: Some("\"v2\"".into()),
-            last_modified: None,
-        },
+        Behaviour::rss(numbered_feed(3, "ie")).with_etag("\"v2\""),
     );
-    wait_until("the hub hears of the Irish Atom feed", DEADLINE, || {
-        let pings = pings.clone();
-        async move {
-            pings
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|url| url == "http://127.0.0.1:8080/feeds/ireland.atom")
-        }
-    })
+    wait_until(
+        "the hub hears of the Irish Atom feed",
+        FETCH_DEADLINE,
+        || {
+            let pings = pings.clone();
+            async move {
+                pings
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|url| url == "http://127.0.0.1:8080/feeds/ireland.atom")
+            }
+        },
+    )
     .await;
     let pinged: HashSet<String> = pings.lock().unwrap().iter().cloned().collect();
     for feed in ["all", "ireland"] {
-        for format in FORMATS {
-            let url = format!("http://127.0.0.1:8080/feeds/{feed}.{format}");
+        for (format, _) in FORMATS {
+            let url = format!("{BASE_URL}feeds/{feed}.{format}");
             assert!(pinged.contains(&url), "no ping for {url}: {pinged:?}");
         }
     }

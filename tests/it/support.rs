@@ -5,7 +5,9 @@
 //!   so a test can check what the daemon sent (conditional headers, how often it came back).
 //! - [`Daemon`] runs the `islands` binary cargo built for this test run, in a fresh temporary
 //!   folder that holds `feeds.toml`, the store and the articles folder, and kills it on drop.
-//! - [`get`], [`get_feed`] and [`wait_until`] talk to either of them.
+//! - [`get`], [`get_feed`] and [`wait_until`] talk to either of them; the helpers after them read
+//!   what the daemon publishes (feeds, pages, `/status.json`) and write what it reads (configs,
+//!   articles, generated RSS), once for every capability module.
 //!
 //! Nothing here ever leaves 127.0.0.1: the proxy variables are removed from the daemon's
 //! environment and the test client ignores them, so a proxy set on the machine cannot turn a
@@ -21,7 +23,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -33,6 +35,9 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Entry, Feed};
+use serde_json::Value;
 use tempfile::TempDir;
 
 /// Where the fixture files live.
@@ -43,6 +48,31 @@ pub const CONFIG_FILE: &str = "feeds.toml";
 
 /// How long the daemon may take to print its `listening on` line.
 const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
+
+/// How long a test waits for what comes from the upstream: the first refresh runs at once and the
+/// schedule ticks every second; this leaves room for a loaded two-core machine.
+pub const FETCH_DEADLINE: Duration = Duration::from_secs(20);
+
+/// How long a test waits for a local change (an article file, a Micropub post, a config edit) to
+/// be republished: "within seconds", with room for a loaded two-core machine.
+pub const CHANGE_DEADLINE: Duration = Duration::from_secs(15);
+
+/// `[site] base_url` in [`config`]: links on pages and in feeds start with it.
+pub const BASE_URL: &str = "http://127.0.0.1:8080/";
+
+/// Every feed comes in these three formats: extension and media type.
+pub const FORMATS: [(&str, &str); 3] = [
+    ("rss", "application/rss+xml"),
+    ("atom", "application/atom+xml"),
+    ("json", "application/feed+json"),
+];
+
+/// The RTÉ fixture as the only Irish source, at the path [`serve_regional_fixtures`] serves it.
+pub const RTE: &[(&str, &str)] = &[("RTÉ News", "/ireland/rte.xml")];
+
+/// The Cyprus Mail fixture as the only Cypriot source, at the path [`serve_regional_fixtures`]
+/// serves it.
+pub const CYPRUS_MAIL: &[(&str, &str)] = &[("Cyprus Mail", "/cyprus/cyprus-mail.xml")];
 
 /// The path of a file in `tests/fixtures/`.
 pub fn fixture_path(name: &str) -> PathBuf {
@@ -99,6 +129,25 @@ impl Behaviour {
         Behaviour::Feed {
             body: fixture_bytes(name),
             content_type: content_type.to_string(),
+            etag: None,
+            last_modified: None,
+        }
+    }
+
+    /// Any status with a text body and no extra headers, e.g. 500 `internal error`.
+    pub fn status(code: u16, body: &str) -> Behaviour {
+        Behaviour::Status {
+            code,
+            headers: Vec::new(),
+            body: body.to_string(),
+        }
+    }
+
+    /// A body served as `application/rss+xml`, without validators.
+    pub fn rss(body: Vec<u8>) -> Behaviour {
+        Behaviour::Feed {
+            body,
+            content_type: "application/rss+xml".to_string(),
             etag: None,
             last_modified: None,
         }
@@ -578,12 +627,7 @@ pub fn workdir(config_toml: &str) -> TempDir {
 pub fn run_islands(args: &[&str], current_dir: &Path) -> Output {
     let output = blocking(|| islands_command(current_dir).args(args).output())
         .unwrap_or_else(|error| panic!("run islands {args:?}: {error}"));
-    eprintln!(
-        "islands {args:?} -> {}\n--- stdout\n{}--- stderr\n{}---",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    echo_output(args, &output);
     output
 }
 
@@ -630,13 +674,18 @@ pub fn run_islands_within(args: &[&str], current_dir: &Path, deadline: Duration)
         stdout: stdout.join().expect("the stdout reader does not panic"),
         stderr: stderr.join().expect("the stderr reader does not panic"),
     };
+    echo_output(args, &output);
+    output
+}
+
+/// Echoes a finished `islands ARGS` into the test log.
+fn echo_output(args: &[&str], output: &Output) {
     eprintln!(
         "islands {args:?} -> {}\n--- stdout\n{}--- stderr\n{}---",
         output.status,
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    output
 }
 
 fn islands_command(current_dir: &Path) -> Command {
@@ -644,7 +693,15 @@ fn islands_command(current_dir: &Path) -> Command {
     command
         .current_dir(current_dir)
         .env("RUST_LOG", "islands=debug")
-        .env("RUST_BACKTRACE", "1")
+        .env("RUST_BACKTRACE", "1");
+    without_proxy(&mut command);
+    command
+}
+
+/// Keeps `command` (the daemon, or a client such as python3) from using a proxy: it only ever
+/// talks to 127.0.0.1.
+pub fn without_proxy(command: &mut Command) -> &mut Command {
+    command
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("no_proxy", "127.0.0.1,localhost");
     for variable in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
@@ -699,23 +756,64 @@ bio = "A leading journalist and columnist of events in Ireland and beyond."
         }
         text.push_str(&format!(
             "\n[[region]]\nslug = {}\nname = {}\n",
-            toml_string(slug),
-            toml_string(&name)
+            toml_value(slug),
+            toml_value(&name)
         ));
         for (source_name, path) in *sources {
             text.push_str(&format!(
                 "\n[[region.source]]\nname = {}\nurl = {}\n",
-                toml_string(source_name),
-                toml_string(&upstream.url(path))
+                toml_value(source_name),
+                toml_value(&upstream.url(path))
             ));
         }
     }
     text
 }
 
-/// A TOML basic string; JSON's escapes are a subset of TOML's.
-fn toml_string(text: &str) -> String {
-    serde_json::to_string(text).expect("a string serializes")
+/// A TOML string or array of strings: JSON's syntax for them is a subset of TOML's.
+pub fn toml_value(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).expect("strings serialize")
+}
+
+/// `config_toml` with its one `from` replaced by `to`; panics unless `from` is there exactly once,
+/// so a change to [`config`] cannot silently void a test's edit.
+pub fn edit_config(config_toml: &str, from: &str, to: &str) -> String {
+    assert_eq!(
+        config_toml.matches(from).count(),
+        1,
+        "the test config holds {from:?} once:\n{config_toml}"
+    );
+    config_toml.replacen(from, to, 1)
+}
+
+/// The bytes a gzip stream decodes to; panics if it is not one.
+pub fn gunzip(gzip: &[u8]) -> Vec<u8> {
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(gzip)
+        .read_to_end(&mut decoded)
+        .expect("a valid gzip stream");
+    decoded
+}
+
+/// Serves the four regional fixtures: `/ireland/rte.xml` (RSS), `/ireland/independent.atom`
+/// (Atom), `/cyprus/cyprus-mail.xml` (RSS) and `/cyprus/philenews.xml` (RSS in ISO-8859-7).
+pub fn serve_regional_fixtures(upstream: &Upstream) {
+    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set(
+        "/ireland/independent.atom",
+        Behaviour::fixture_with_type("ireland-independent-atom.xml", "application/atom+xml"),
+    );
+    upstream.set(
+        "/cyprus/cyprus-mail.xml",
+        Behaviour::fixture("cyprus-mail.xml"),
+    );
+    upstream.set(
+        "/cyprus/philenews.xml",
+        Behaviour::fixture_with_type(
+            "cyprus-philenews-iso-8859-7.xml",
+            "application/rss+xml; charset=ISO-8859-7",
+        ),
+    );
 }
 
 /// GET `url` with a client that never uses a proxy; panics if no response arrives.
@@ -729,13 +827,7 @@ pub async fn get(url: &str) -> reqwest::Response {
 
 /// GET `url`, assert 200 and parse the body with feed-rs.
 pub async fn get_feed(url: &str) -> feed_rs::model::Feed {
-    let response = get(url).await;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .unwrap_or_else(|error| panic!("GET {url}: reading the body: {error}"));
-    assert_eq!(status, StatusCode::OK, "GET {url}: {}", preview(&body));
+    let body = ok_body(url, get(url).await).await;
     feed_rs::parser::parse(&body[..])
         .unwrap_or_else(|error| panic!("GET {url}: not a feed ({error}): {}", preview(&body)))
 }
@@ -743,12 +835,16 @@ pub async fn get_feed(url: &str) -> feed_rs::model::Feed {
 /// GET `url` with extra request headers (e.g. `If-None-Match`), without following redirects, so
 /// a test sees a 304 or a 308 as it was sent; panics if no response arrives.
 pub async fn get_with(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("build the test HTTP client");
+    get_using(&client_without_redirects(), url, headers).await
+}
+
+/// GET `url` with `client` (e.g. [`raw_client`]) and extra request headers; panics if no
+/// response arrives.
+pub async fn get_using(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
     let mut request = client.get(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
@@ -757,6 +853,43 @@ pub async fn get_with(url: &str, headers: &[(&str, &str)]) -> reqwest::Response 
         .send()
         .await
         .unwrap_or_else(|error| panic!("GET {url} with {headers:?}: {error}"))
+}
+
+/// A client that follows no redirect and never uses a proxy, so a test sees a 304 or a 308 as
+/// it was sent.
+pub fn client_without_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("build the test HTTP client")
+}
+
+/// A client that neither decompresses nor follows redirects: the bytes and the status as sent.
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .no_gzip()
+        .no_brotli()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("build the test HTTP client")
+}
+
+/// The value of the response header `name`; panics when it is missing or not text.
+pub fn header(response: &reqwest::Response, name: &str) -> String {
+    header_of(response.headers(), name)
+        .unwrap_or_else(|| panic!("GET {}: no {name} header", response.url()))
+}
+
+/// The value of the header `name` among `headers` (of a request the upstream saw, or of an
+/// answer kept whole), if there is one.
+pub fn header_of(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
 }
 
 /// Like [`get_feed`], but `None` instead of a panic, for polling with [`wait_until`].
@@ -787,6 +920,342 @@ where
     }
 }
 
+/// GET `url`, assert 200 and parse the body as JSON.
+pub async fn get_json(url: &str) -> Value {
+    let body = ok_body(url, get(url).await).await;
+    serde_json::from_slice(&body)
+        .unwrap_or_else(|error| panic!("GET {url}: not JSON ({error}): {}", preview(&body)))
+}
+
+/// The daemon's `/status.json`; panics unless it answers 200 with JSON.
+pub async fn status_json(daemon: &Daemon) -> Value {
+    get_json(&daemon.url("/status.json")).await
+}
+
+/// GET a page of the daemon, without following redirects: its status and body.
+pub async fn page(daemon: &Daemon, path: &str) -> (StatusCode, String) {
+    let response = get_with(&daemon.url(path), &[]).await;
+    let status = response.status();
+    let body = response
+        .text()
+        .await
+        .unwrap_or_else(|error| panic!("GET {path}: {error}"));
+    (status, body)
+}
+
+/// GETs the daemon's page at `path`, asserts that it answers 200 (`when`, e.g. "after the
+/// update", says at what moment) and shows every one of `expected`, and returns it.
+pub async fn assert_page_shows(
+    daemon: &Daemon,
+    path: &str,
+    when: &str,
+    expected: &[&str],
+) -> String {
+    let (status, html) = page(daemon, path).await;
+    let what = format!("GET {path} {when}");
+    assert_eq!(status, StatusCode::OK, "{}", what.trim_end());
+    for expected in expected {
+        assert_contains(path, &html, expected);
+    }
+    html
+}
+
+/// The body of the daemon's answer at `path` as text; panics unless it is a 200 in UTF-8.
+pub async fn body_text(daemon: &Daemon, path: &str) -> String {
+    let body = ok_body(path, get_with(&daemon.url(path), &[]).await).await;
+    String::from_utf8(body.to_vec())
+        .unwrap_or_else(|error| panic!("GET {path}: the body is not UTF-8: {error}"))
+}
+
+/// Asserts that `html` (of the page `what`) contains `expected`, showing the page if not.
+pub fn assert_contains(what: &str, html: &str, expected: &str) {
+    assert!(
+        html.contains(expected),
+        "{what} lacks {expected:?}:\n{html}"
+    );
+}
+
+/// The public address of the article `slug`, under [`BASE_URL`].
+pub fn permalink(slug: &str) -> String {
+    format!("{BASE_URL}articles/{slug}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Feeds as feed-rs reads them.
+
+/// An entry's title, trimmed; empty when it has none.
+pub fn entry_title(entry: &Entry) -> String {
+    entry
+        .title
+        .as_ref()
+        .map(|title| title.content.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The entry titles of a feed, in its order.
+pub fn titles(feed: &Feed) -> Vec<String> {
+    feed.entries.iter().map(entry_title).collect()
+}
+
+/// The entry's link: its first link that is not `rel` something other than `alternate`.
+pub fn entry_link(entry: &Entry) -> Option<&str> {
+    entry
+        .links
+        .iter()
+        .find(|link| link.rel.as_deref().is_none_or(|rel| rel == "alternate"))
+        .map(|link| link.href.as_str())
+}
+
+/// The one entry titled `title` in the feed read from `url`; panics when there is none or more
+/// than one.
+pub fn the_entry(feed: &Feed, title: &str, url: &str) -> Entry {
+    let mut found = feed
+        .entries
+        .iter()
+        .filter(|entry| entry_title(entry) == title);
+    let entry = found
+        .next()
+        .unwrap_or_else(|| panic!("{url} does not list {title:?}"))
+        .clone();
+    assert!(found.next().is_none(), "{url} lists {title:?} twice");
+    entry
+}
+
+/// The entry titles of fixtures, in order, as feed-rs reads them.
+pub fn fixture_titles(names: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .flat_map(|name| {
+            let feed = feed_rs::parser::parse(&fixture_bytes(name)[..])
+                .unwrap_or_else(|error| panic!("fixture {name}: {error}"));
+            titles(&feed)
+        })
+        .collect()
+}
+
+/// What each format of `/feeds/{feed}.*` lists: its URL and its entry titles.
+pub async fn titles_in_every_format(daemon: &Daemon, feed: &str) -> Vec<(String, Vec<String>)> {
+    let mut listed = Vec::new();
+    for (extension, _) in FORMATS {
+        let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
+        let titles = titles(&get_feed(&url).await);
+        listed.push((url, titles));
+    }
+    listed
+}
+
+/// Waits until the feed at `url` lists every title in `expected`.
+pub async fn wait_for_titles(url: &str, expected: &[String]) {
+    wait_until(
+        &format!("{url} lists {expected:?}"),
+        FETCH_DEADLINE,
+        || async move {
+            try_get_feed(url).await.is_some_and(|feed| {
+                let published = titles(&feed);
+                expected.iter().all(|title| published.contains(title))
+            })
+        },
+    )
+    .await;
+}
+
+/// Waits until every format of `/feeds/{feed}.*` lists `title`.
+pub async fn wait_until_listed(daemon: &Daemon, feed: &str, title: &str) {
+    wait_for_listing(daemon, feed, title, true).await;
+}
+
+/// Waits until no format of `/feeds/{feed}.*` lists `title`.
+pub async fn wait_until_unlisted(daemon: &Daemon, feed: &str, title: &str) {
+    wait_for_listing(daemon, feed, title, false).await;
+}
+
+async fn wait_for_listing(daemon: &Daemon, feed: &str, title: &str, listed: bool) {
+    for (extension, _) in FORMATS {
+        let url = daemon.url(&format!("/feeds/{feed}.{extension}"));
+        let url = url.as_str();
+        let what = if listed { "lists" } else { "no longer lists" };
+        wait_until(
+            &format!("{url} {what} {title:?}"),
+            CHANGE_DEADLINE,
+            || async move {
+                try_get_feed(url)
+                    .await
+                    .is_some_and(|feed| titles(&feed).iter().any(|t| t == title) == listed)
+            },
+        )
+        .await;
+    }
+}
+
+/// Asserts that no format of any of `feeds` (e.g. `["all", "ireland"]`) lists `title`.
+pub async fn assert_nowhere(daemon: &Daemon, feeds: &[&str], title: &str) {
+    for feed in feeds {
+        for (url, listed) in titles_in_every_format(daemon, feed).await {
+            assert!(
+                !listed.contains(&title.to_string()),
+                "{url} lists {title:?}"
+            );
+        }
+    }
+}
+
+/// `items`, sorted: for comparing lists whose order is not the point.
+pub fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
+    items.sort();
+    items
+}
+
+// ---------------------------------------------------------------------------------------------
+// Articles: the Markdown files the daemon publishes.
+
+/// The `published` date of every [`article_text`].
+pub const ARTICLE_PUBLISHED: &str = "2026-11-24T09:00:00Z";
+
+/// An article by `grace-kennedy`, published [`ARTICLE_PUBLISHED`]. Line 2 is the title, line 3
+/// the author (its value at column 10), line 4 the regions (absent when `regions` is empty; the
+/// first region at column 12), then the date; `extra` holds further front matter lines, each
+/// ending in a newline.
+pub fn article_text(title: &str, regions: &[&str], extra: &str, body: &str) -> String {
+    let regions = if regions.is_empty() {
+        String::new()
+    } else {
+        format!("regions = {}\n", toml_value(&regions))
+    };
+    format!(
+        "+++\ntitle = {}\nauthor = \"grace-kennedy\"\n{regions}\
+         published = {ARTICLE_PUBLISHED}\n{extra}+++\n{body}",
+        toml_value(&title)
+    )
+}
+
+/// `+++\nFRONT+++\nBODY` -> (FRONT, BODY); `None` when the text has no such front matter.
+pub fn split_front_matter(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("+++\n")?;
+    let end = rest.find("\n+++\n")?;
+    Some((&rest[..end + 1], &rest[end + "\n+++\n".len()..]))
+}
+
+/// The strings of a TOML array (none when it is absent or not one).
+pub fn toml_strings(value: Option<&toml::Value>) -> Vec<String> {
+    value
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(toml::Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Like [`workdir`], with `files` (name, text) already in `articles/`.
+pub fn workdir_with_articles(
+    config_toml: &str,
+    files: &[(impl AsRef<str>, impl AsRef<str>)],
+) -> TempDir {
+    let dir = workdir(config_toml);
+    for (name, text) in files {
+        let name = name.as_ref();
+        std::fs::write(dir.path().join("articles").join(name), text.as_ref())
+            .unwrap_or_else(|error| panic!("write articles/{name}: {error}"));
+    }
+    dir
+}
+
+/// Writes `path` the way careful editors do: a hidden temporary file in its folder, then a
+/// rename over it.
+pub fn write_atomically(path: &Path, text: &str) {
+    let name = path
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_else(|| panic!("{} has no UTF-8 file name", path.display()));
+    let temporary = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&temporary, text)
+        .unwrap_or_else(|error| panic!("write {}: {error}", temporary.display()));
+    std::fs::rename(&temporary, path).unwrap_or_else(|error| {
+        panic!(
+            "rename {} over {}: {error}",
+            temporary.display(),
+            path.display()
+        )
+    });
+}
+
+/// The names of the files in `folder`, sorted.
+pub fn file_names(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap_or_else(|error| panic!("list {}: {error}", folder.display()))
+        .map(|item| {
+            item.expect("read a folder entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated RSS for the upstream.
+
+/// One `<item>` of a feed built by [`rss_feed`].
+pub struct RssItem {
+    pub title: String,
+    pub link: String,
+    /// A `<guid isPermaLink="false">`; without one the link is the item's identity.
+    pub guid: Option<String>,
+    pub published: DateTime<Utc>,
+    /// The `<description>`, already escaped for XML.
+    pub description: String,
+}
+
+/// An RSS 2.0 document: a channel titled `title` that links to `link`, holding `items` in order.
+pub fn rss_feed(title: &str, link: &str, items: &[RssItem]) -> Vec<u8> {
+    let mut text = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\
+         <title>{title}</title><link>{link}</link><description>Generated for a test</description>\n"
+    );
+    for item in items {
+        let guid = item
+            .guid
+            .as_ref()
+            .map(|guid| format!("<guid isPermaLink=\"false\">{guid}</guid>"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "<item><title>{}</title><link>{}</link>{guid}<pubDate>{}</pubDate>\
+             <description>{}</description></item>\n",
+            item.title,
+            item.link,
+            item.published.to_rfc2822(),
+            item.description
+        ));
+    }
+    text.push_str("</channel></rss>\n");
+    text.into_bytes()
+}
+
+/// An RSS feed "{prefix} news" at `https://news.example/{prefix}/` of `count` stories
+/// "{prefix} story N" linking to `https://news.example/{prefix}/N`, published on 24 November 2026
+/// one hour apart from 23:00 UTC down, newest first.
+pub fn numbered_feed(count: usize, prefix: &str) -> Vec<u8> {
+    let first = DateTime::parse_from_rfc3339("2026-11-24T23:00:00Z")
+        .expect("a valid date")
+        .with_timezone(&Utc);
+    let items: Vec<RssItem> = (0..count)
+        .map(|n| RssItem {
+            title: format!("{prefix} story {n}"),
+            link: format!("https://news.example/{prefix}/{n}"),
+            guid: None,
+            published: first - chrono::Duration::hours(n as i64),
+            description: format!("&lt;p&gt;Story {n}&lt;/p&gt;"),
+        })
+        .collect();
+    rss_feed(
+        &format!("{prefix} news"),
+        &format!("https://news.example/{prefix}/"),
+        &items,
+    )
+}
+
 /// A new client per call: a reqwest client keeps connections on the runtime that opened them,
 /// and every test has its own runtime.
 fn client() -> reqwest::Client {
@@ -795,6 +1264,18 @@ fn client() -> reqwest::Client {
         .timeout(Duration::from_secs(10))
         .build()
         .expect("build the test HTTP client")
+}
+
+/// The body of the `response` to GET `url`; panics, showing the start of the body, unless the
+/// status is 200.
+async fn ok_body(url: &str, response: reqwest::Response) -> Bytes {
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .unwrap_or_else(|error| panic!("GET {url}: reading the body: {error}"));
+    assert_eq!(status, StatusCode::OK, "GET {url}: {}", preview(&body));
+    body
 }
 
 fn preview(body: &[u8]) -> String {
