@@ -53,6 +53,8 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     let Some(_guard) = app.begin_refresh(source.url.as_str()) else {
         return RefreshOutcome::Skipped { until: None };
     };
+    let fetcher = app.fetcher();
+    let _turn = fetcher.turn().await;
     let config = app.config();
     let feed_url = source.url.to_string();
     let mut state = match blocking(&app.store, {
@@ -78,7 +80,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     };
     let started = std::time::Instant::now();
     state.last_fetch = Some(now);
-    let outcome = match app.fetcher().fetch(&source.url, &validators).await {
+    let outcome = match fetcher.fetch(&source.url, &validators).await {
         Ok(FetchOutcome::NotModified) => {
             succeed(&mut state, 304);
             RefreshOutcome::NotModified

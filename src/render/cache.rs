@@ -29,6 +29,8 @@ pub struct Rendered {
     /// Strong validator: a hash of the identity bytes, so it changes exactly when they do.
     pub etag: String,
     pub last_modified: DateTime<Utc>,
+    /// `last_modified` as an HTTP date, formatted once rather than per response.
+    pub last_modified_http: String,
     pub content_type: &'static str,
     pub identity: Bytes,
     /// Empty when not precompressed (pages that are not cached).
@@ -159,6 +161,10 @@ fn finish(body: Body, generation: u64, compress: bool) -> Rendered {
         generation,
         etag: format!("\"{:016x}-{}\"", hasher.finish(), body.bytes.len()),
         last_modified: body.last_modified,
+        last_modified_http: body
+            .last_modified
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string(),
         content_type: body.content_type,
         identity: Bytes::from(body.bytes),
         gzip: Bytes::from(gzip),

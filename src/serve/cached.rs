@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 
 use super::internal_error;
 use crate::app::App;
@@ -58,10 +58,7 @@ fn respond(rendered: &Rendered, request: &HeaderMap, max_age: u64) -> Response {
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::ETAG, value(&etag));
-    headers.insert(
-        header::LAST_MODIFIED,
-        value(&http_date(rendered.last_modified)),
-    );
+    headers.insert(header::LAST_MODIFIED, value(&rendered.last_modified_http));
     headers.insert(
         header::CACHE_CONTROL,
         value(&format!("public, max-age={max_age}")),
@@ -134,10 +131,6 @@ fn choose_encoding(
     } else {
         (None, rendered.identity.clone())
     }
-}
-
-fn http_date(date: DateTime<Utc>) -> String {
-    date.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 fn value(text: &str) -> HeaderValue {
