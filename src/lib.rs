@@ -15,7 +15,8 @@
 //! - `render`: entries -> RSS, Atom, JSON Feed and HTML; the render-once, compress-once cache.
 //! - `publish`: after a change: first pages rendered, mirror written (`export`), hub pinged.
 //! - `serve`: axum and hyper: the router, its handlers, the hardened accept loop.
-//! - `app`, `status`, `metrics`, `opml`: shared state, health, metrics, OPML.
+//! - `app`, `status`, `metrics`, `opml`, `watch`: shared state, health, metrics, OPML, and
+//!   the debounced folder watch behind hot reload and article sync.
 
 pub mod app;
 pub mod articles;
@@ -35,3 +36,4 @@ pub mod schedule;
 pub mod serve;
 pub mod status;
 pub mod store;
+pub mod watch;

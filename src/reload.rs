@@ -1,14 +1,11 @@
 //! Hot reload: feeds.toml is watched (and SIGHUP obeyed); a good edit is swapped in within
 //! seconds, a broken one is refused and reported, and the last good config keeps running.
 //!
-//! Editors save in bursts and often replace the file (write a temporary file, then rename), so
-//! the folder is watched, events are filtered by file name and debounced (DEPENDENCIES.md 4.6).
+//! The config's folder is watched (`watch`), filtered by the config's file name.
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -16,6 +13,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::refresh::refresh_source;
 use crate::schedule::Schedule;
+use crate::watch;
 
 /// Watches the config file and SIGHUP until shutdown. The watcher lives as long as the value.
 pub fn watch_config(
@@ -23,31 +21,23 @@ pub fn watch_config(
     schedule: Arc<Schedule>,
     shutdown: CancellationToken,
 ) -> Option<notify::RecommendedWatcher> {
-    use notify::Watcher;
-
     let path = app.config().path.clone();
     let file_name = path.file_name().map(|name| name.to_os_string());
     let folder = match path.parent() {
         Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let (wake, mut woken) = mpsc::channel::<()>(1);
-
-    let on_event = wake.clone();
-    let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        let Ok(event) = event else { return };
-        let ours = event
-            .paths
-            .iter()
-            .any(|changed| changed.file_name().map(|n| n.to_os_string()) == file_name);
-        if ours && !event.kind.is_access() {
-            let _ = on_event.try_send(());
-        }
-    })
-    .and_then(|mut watcher| {
-        watcher.watch(&folder, notify::RecursiveMode::NonRecursive)?;
-        Ok(watcher)
-    });
+    let (wake, woken) = watch::wake_ups();
+    let watcher = watch::watch_folder(
+        &folder,
+        move |event| {
+            event
+                .paths
+                .iter()
+                .any(|changed| changed.file_name().map(|n| n.to_os_string()) == file_name)
+        },
+        wake.clone(),
+    );
     let watcher = match watcher {
         Ok(watcher) => Some(watcher),
         Err(error) => {
@@ -78,16 +68,10 @@ pub fn watch_config(
         });
     }
 
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                woke = woken.recv() => if woke.is_none() { return },
-            }
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            while woken.try_recv().is_ok() {}
-            reload_config(&app, &schedule).await;
-        }
+    watch::run_debounced(woken, shutdown, move || {
+        let app = app.clone();
+        let schedule = schedule.clone();
+        async move { reload_config(&app, &schedule).await }
     });
     watcher
 }

@@ -8,10 +8,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -19,6 +17,7 @@ use super::{article_id, parse_article};
 use crate::app::App;
 use crate::config::Config;
 use crate::store::{Store, StoreError};
+use crate::watch;
 
 /// A file that could not be published, as shown in `/status.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -104,28 +103,12 @@ pub fn watch_articles(
     app: Arc<App>,
     shutdown: CancellationToken,
 ) -> notify::Result<notify::RecommendedWatcher> {
-    use notify::Watcher;
-
     let folder = app.config().articles_dir.clone();
-    let (events, mut received) = mpsc::channel::<()>(1);
-    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|event| !event.kind.is_access()) {
-            // A full channel already holds a wake-up: nothing is lost.
-            let _ = events.try_send(());
-        }
-    })?;
-    watcher.watch(&folder, notify::RecursiveMode::NonRecursive)?;
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                _ = shutdown.cancelled() => return,
-                woke = received.recv() => if woke.is_none() { return },
-            }
-            // Let a burst of events from one save settle, then sync once.
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            while received.try_recv().is_ok() {}
-            resync(&app).await;
-        }
+    let (wake, woken) = watch::wake_ups();
+    let watcher = watch::watch_folder(&folder, |_| true, wake)?;
+    watch::run_debounced(woken, shutdown, move || {
+        let app = app.clone();
+        async move { resync(&app).await }
     });
     Ok(watcher)
 }
