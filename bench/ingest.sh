@@ -91,31 +91,7 @@ wait_http "$(head -1 "$TMP/urls.txt")"
 
 # --- The config: 1,000 sources in 2 regions, a schedule that never fires during the run. ---
 {
-    cat <<TOML
-[site]
-title = "World, As Seen from the most beautiful islands: Ireland and Cyprus"
-subtitle = "From Trinity st. to Limassol, Cyprus"
-base_url = "http://127.0.0.1:8080/"
-language = "en"
-contact = "tips@islands.example"
-
-[server]
-listen = "127.0.0.1:0"
-
-[store]
-path = "store"
-
-[schedule]
-refresh = "0 0 0 1 1 *"
-
-[fetch]
-timeout = "30s"
-connect_timeout = "10s"
-max_in_flight = $CONCURRENCY
-
-[articles]
-dir = "articles"
-TOML
+    config_head "$CONCURRENCY"
     i=0
     while read -r url; do
         i=$((i + 1))

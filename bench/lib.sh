@@ -74,3 +74,33 @@ median() {
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "nan"; else printf "%.3f\n", a / b }'
 }
+
+# The head of a bench feeds.toml (site, server, store, a schedule that never fires during a run,
+# fetch limits); callers append [[region]] tables. Usage: config_head MAX_IN_FLIGHT
+config_head() {
+    cat <<TOML
+[site]
+title = "World, As Seen from the most beautiful islands: Ireland and Cyprus"
+subtitle = "From Trinity st. to Limassol, Cyprus"
+base_url = "http://127.0.0.1:8080/"
+language = "en"
+contact = "tips@islands.example"
+
+[server]
+listen = "127.0.0.1:0"
+
+[store]
+path = "store"
+
+[schedule]
+refresh = "0 0 0 1 1 *"
+
+[fetch]
+timeout = "30s"
+connect_timeout = "10s"
+max_in_flight = ${1:-8}
+
+[articles]
+dir = "articles"
+TOML
+}

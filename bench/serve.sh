@@ -119,30 +119,9 @@ NGINX_PID=$!
 wait_http "http://127.0.0.1:$UP_PORT/feed.xml"
 
 # --- islands serve, pointed at the upstream. ------------------------------------------------
-cat >"$TMP/work/feeds.toml" <<TOML
-[site]
-title = "World, As Seen from the most beautiful islands: Ireland and Cyprus"
-subtitle = "From Trinity st. to Limassol, Cyprus"
-base_url = "http://127.0.0.1:8080/"
-language = "en"
-contact = "tips@islands.example"
-
-[server]
-listen = "127.0.0.1:0"
-
-[store]
-path = "store"
-
-[schedule]
-refresh = "0 0 0 1 1 *"
-
-[fetch]
-timeout = "10s"
-connect_timeout = "5s"
-max_in_flight = 8
-
-[articles]
-dir = "articles"
+{
+    config_head 8
+    cat <<TOML
 
 [[region]]
 slug = "ireland"
@@ -152,6 +131,7 @@ name = "Ireland"
 name = "Bench News"
 url = "http://127.0.0.1:$UP_PORT/feed.xml"
 TOML
+} >"$TMP/work/feeds.toml"
 (cd "$TMP/work" && RUST_LOG=islands=warn exec "$ISLANDS" serve --config "$TMP/work/feeds.toml" \
     >"$TMP/islands.out" 2>"$TMP/islands.err") &
 ISLANDS_PID=$!
