@@ -67,7 +67,8 @@ impl App {
         let fetcher = Fetcher::new(&config.fetch, &user_agent(&config));
         *self.fetcher.write().expect("never poisoned") = fetcher;
         *self.config.write().expect("never poisoned") = Arc::new(config);
-        self.rendered.clear();
+        // The generation moves on, so every cached page is stale and re-rendered with the new
+        // config; the stale ones are kept until then for their validators.
         self.store.invalidate();
     }
 

@@ -509,9 +509,23 @@ fn is_slug(slug: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// The longest duration a key may hold: longer is a typo (`"3000000years"` once passed `check`
+/// and then overflowed the date arithmetic of the refresh task, issue 11).
+const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
 fn duration(errors: &mut Errors, value: Option<&Spanned<String>>, default: Duration) -> Duration {
     let Some(value) = value else { return default };
     match humantime::parse_duration(value.get_ref()) {
+        Ok(duration) if duration > MAX_DURATION => {
+            errors.at(
+                value,
+                format!(
+                    "{:?} is too long: durations are at most 366 days",
+                    value.get_ref()
+                ),
+            );
+            default
+        }
         Ok(duration) => duration,
         Err(error) => {
             errors.at(
@@ -698,6 +712,22 @@ url = "https://www.rte.ie/feeds/rss/?index=/news/"
         let source = config.sources().next().unwrap();
         assert_eq!(source.refresh, "0 */15 * * * *");
         assert_eq!(source.region, "ireland");
+    }
+
+    /// Regression (issue 11, 10): `backoff_base = "3000000years"` passed `check` and then
+    /// panicked in the refresh task.
+    #[test]
+    fn a_duration_longer_than_a_year_is_a_config_error() {
+        let text = MINIMAL.replace(
+            "[server]\n",
+            "[fetch]\nbackoff_base = \"3000000years\"\n[server]\n",
+        );
+        check_error(&text, "feeds.toml:7:16: \"3000000years\" is too long");
+        let text = MINIMAL.replace(
+            "[server]\n",
+            "[fetch]\nbackoff_max = \"30days\"\n[server]\n",
+        );
+        assert!(Config::from_toml(Path::new("feeds.toml"), &text).is_ok());
     }
 
     #[test]

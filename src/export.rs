@@ -42,6 +42,9 @@ pub struct ExportReport {
     pub written: usize,
     /// Stale files removed.
     pub removed: usize,
+    /// Files that could not be written or removed: each is logged, and the pass goes on, so
+    /// one bad file never stops the others from reaching the mirror (issue 11).
+    pub failed: usize,
 }
 
 /// Writes the site into `out`. Blocking (sled, compression, files). `generation` is the
@@ -77,15 +80,17 @@ pub fn export_site(
                 };
                 let rendered = match cache.feed(generation, config, store, &request) {
                     Ok(rendered) => rendered,
-                    Err(RenderError::NotFound | RenderError::Gone) => break,
+                    Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => {
+                        break;
+                    }
                     Err(RenderError::Store(error)) => return Err(error.into()),
                 };
                 let name = feed.name();
                 let extension = format.extension();
                 if page == 1 {
-                    writer.write(&format!("feeds/{name}.{extension}"), &rendered)?;
+                    writer.write(&format!("feeds/{name}.{extension}"), &rendered);
                 }
-                writer.write(&format!("feeds/{name}/page-{page}.{extension}"), &rendered)?;
+                writer.write(&format!("feeds/{name}/page-{page}.{extension}"), &rendered);
             }
         }
     }
@@ -97,7 +102,7 @@ pub fn export_site(
         match rendered {
             Ok(rendered) => Ok(Some(rendered)),
             Err(RenderError::Store(error)) => Err(ExportError::Store(error)),
-            Err(RenderError::NotFound | RenderError::Gone) => Ok(None),
+            Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => Ok(None),
         }
     };
     let mut pages = vec![(
@@ -123,15 +128,15 @@ pub fn export_site(
     }
     for (path, rendered) in pages {
         if let Some(rendered) = rendered {
-            writer.write(&path, &rendered)?;
+            writer.write(&path, &rendered);
         }
     }
     let site_urls = crate::opml::site_urls(config, store)?;
     let opml = crate::opml::render_opml(config, &site_urls);
-    writer.write_plain("sources.opml", opml.as_bytes())?;
+    writer.write_plain("sources.opml", opml.as_bytes());
 
     writer.kept.insert(out.join("export.json"));
-    writer.remove_stale()?;
+    writer.remove_stale();
     // Written last, so a syncing job (rsync, a CDN upload) can wait for a finished pass.
     let stamp = serde_json::json!({
         "generation": generation,
@@ -151,28 +156,37 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     /// Writes a rendered file and its compressed twins.
-    fn write(&mut self, relative: &str, rendered: &Rendered) -> Result<(), ExportError> {
-        self.put(relative, &rendered.identity)?;
-        if !rendered.gzip.is_empty() {
-            self.put(&format!("{relative}.gz"), &rendered.gzip)?;
-            self.put(&format!("{relative}.br"), &rendered.brotli)?;
-        } else {
-            // Pages past the cached ones are not precompressed by the cache; do it here.
-            self.put(&format!("{relative}.gz"), &gzip(&rendered.identity))?;
+    fn write(&mut self, relative: &str, rendered: &Rendered) {
+        let written = self.put(relative, &rendered.identity).and_then(|()| {
+            if !rendered.gzip.is_empty() {
+                self.put(&format!("{relative}.gz"), &rendered.gzip)?;
+                self.put(&format!("{relative}.br"), &rendered.brotli)
+            } else {
+                // Pages past the cached ones are not precompressed by the cache; do it here.
+                self.put(&format!("{relative}.gz"), &gzip(&rendered.identity))
+            }
+        });
+        self.done(relative, written);
+    }
+
+    fn write_plain(&mut self, relative: &str, bytes: &[u8]) {
+        let written = self
+            .put(relative, bytes)
+            .and_then(|()| self.put(&format!("{relative}.gz"), &gzip(bytes)));
+        self.done(relative, written);
+    }
+
+    fn done(&mut self, relative: &str, written: Result<(), ExportError>) {
+        if let Err(error) = written {
+            self.failed(relative, &error);
         }
-        self.done()
-    }
-
-    fn write_plain(&mut self, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
-        self.put(relative, bytes)?;
-        self.put(&format!("{relative}.gz"), &gzip(bytes))?;
-        self.done()
-    }
-
-    fn done(&mut self) -> Result<(), ExportError> {
         self.report.files += 1;
         (self.progress)(self.report.files);
-        Ok(())
+    }
+
+    fn failed(&mut self, relative: &str, error: &ExportError) {
+        tracing::error!(file = relative, "export: {error}");
+        self.report.failed += 1;
     }
 
     fn put(&mut self, relative: &str, bytes: &[u8]) -> Result<(), ExportError> {
@@ -201,7 +215,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn remove_stale(&mut self) -> Result<(), ExportError> {
+    fn remove_stale(&mut self) {
         let mut stack = vec![self.out.to_path_buf()];
         while let Some(folder) = stack.pop() {
             let Ok(items) = std::fs::read_dir(&folder) else {
@@ -212,15 +226,17 @@ impl Writer<'_> {
                 if path.is_dir() {
                     stack.push(path);
                 } else if !self.kept.contains(&path) {
-                    std::fs::remove_file(&path).map_err(|source| ExportError::Io {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    self.report.removed += 1;
+                    match std::fs::remove_file(&path) {
+                        Ok(()) => self.report.removed += 1,
+                        Err(source) => {
+                            let relative = path.strip_prefix(self.out).unwrap_or(&path);
+                            let relative = relative.display().to_string();
+                            self.failed(&relative, &ExportError::Io { path, source });
+                        }
+                    }
                 }
             }
         }
-        Ok(())
     }
 }
 

@@ -322,6 +322,13 @@ fn export(config: Config, out: &Path) -> anyhow::Result<()> {
         report.written,
         report.removed
     );
+    if report.failed > 0 {
+        anyhow::bail!(
+            "{} files could not be written to {} (each is logged above)",
+            report.failed,
+            out.display()
+        );
+    }
     Ok(())
 }
 

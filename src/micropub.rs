@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::articles::{ArticleText, article_id, slugify};
 use crate::config::Config;
 use crate::model::Entry;
+use crate::normalize::clamp_future;
 use crate::normalize::date::parse_date;
 use crate::normalize::html::html_to_text;
 use crate::store::{Store, StoreError};
@@ -301,18 +302,19 @@ fn create(
     let wanted = first_text(properties, "mp-slug")
         .map(|slug| slugify(&slug))
         .unwrap_or_else(|| slugify(&text.title));
-    // A slug already used (published or deleted) gets a number: permalinks are never reused.
+    // A slug already used (published or deleted, by a post or a file) gets a number: permalinks
+    // are never reused. Taking the slug and writing the article are one transaction.
     let mut slug = wanted.clone();
     let mut number = 2;
-    while store.get(article_id(&slug))?.is_some()
-        || store.deleted_article(article_id(&slug))?.is_some()
-    {
+    let entry = loop {
+        let entry = text.to_entry(config, &slug, None);
+        if store.put_article_if(&entry, |held, deleted| held.is_none() && !deleted)? {
+            break entry;
+        }
         slug = format!("{wanted}-{number}");
         number += 1;
-    }
-    let entry = text.to_entry(config, &slug, None);
+    };
     let permalink = entry.link.clone().expect("articles have a permalink");
-    store.put(&entry)?;
     store.commit()?;
     tracing::info!(author, slug, "micropub: article created");
     Ok(Outcome::Created { permalink })
@@ -348,8 +350,14 @@ fn text_of(
         }
     };
     let published = match first_text(properties, "published") {
-        Some(date) => parse_date(&date)
-            .ok_or_else(|| MicropubError::invalid(format!("published {date:?} is not a date")))?,
+        // A date in the future would pin the post to the top of every feed and set
+        // Last-Modified ahead of the clock: clamped like an upstream one (issue 11).
+        Some(date) => clamp_future(
+            parse_date(&date).ok_or_else(|| {
+                MicropubError::invalid(format!("published {date:?} is not a date"))
+            })?,
+            now,
+        ),
         None => now,
     };
     let mut regions = Vec::new();

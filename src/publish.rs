@@ -134,6 +134,7 @@ async fn write_mirror(app: &Arc<App>) {
             files = report.files,
             written = report.written,
             removed = report.removed,
+            failed = report.failed,
             "mirror updated"
         ),
         Ok(Err(error)) => warn!("mirror not updated: {error}"),

@@ -147,7 +147,7 @@ pub async fn apply_retention(app: &App) {
     let cutoff = config
         .store
         .keep_days
-        .map(|days| Utc::now() - chrono::Duration::days(days.into()));
+        .and_then(|days| retention_cutoff(days, Utc::now()));
     let max = config.store.max_entries_per_source;
     if cutoff.is_none() && max.is_none() {
         return;
@@ -193,9 +193,10 @@ fn store_feed(
     for normalized in feed.entries {
         // What retention would drop at once is not stored at all (it would come back with
         // every fetch of a feed that still lists it).
-        if keep_days.is_some_and(|days| {
-            normalized.entry.published < now - chrono::Duration::days(days.into())
-        }) {
+        if keep_days
+            .and_then(|days| retention_cutoff(days, now))
+            .is_some_and(|cutoff| normalized.entry.published < cutoff)
+        {
             continue;
         }
         match store
@@ -244,8 +245,26 @@ fn fail(
         config.fetch.backoff_base,
         config.fetch.backoff_max,
     );
-    let backoff_until = now + chrono::Duration::from_std(delay).unwrap_or_default();
-    state.retry_at = Some(retry_after.map_or(backoff_until, |after| after.max(backoff_until)));
+    let backoff_until = later(now, delay);
+    // Retry-After may ask for longer, but never beyond `backoff_max`: an upstream once parked
+    // its source until 2163 (issue 11).
+    let latest = later(now, config.fetch.backoff_max);
+    state.retry_at = Some(retry_after.map_or(backoff_until, |after| {
+        after.max(backoff_until).min(latest.max(backoff_until))
+    }));
+}
+
+/// `now + delay`, saturating: config durations are bounded, but date arithmetic never panics.
+fn later(now: DateTime<Utc>, delay: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(delay)
+        .ok()
+        .and_then(|delay| now.checked_add_signed(delay))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The time before which `keep_days` drops entries; `None` when that is before all time.
+fn retention_cutoff(keep_days: u32, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    now.checked_sub_signed(chrono::Duration::try_days(keep_days.into())?)
 }
 
 /// Exponential backoff with "equal jitter": half the delay fixed, half random, so that sources
@@ -318,6 +337,48 @@ async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 11, 11): a Retry-After of a century parked a source until 2163.
+    #[test]
+    fn retry_after_is_capped_at_backoff_max() {
+        let config = Config::from_toml(
+            std::path::Path::new("feeds.toml"),
+            "[site]\ntitle = \"T\"\nbase_url = \"http://127.0.0.1:8080\"\n\
+             [server]\nlisten = \"127.0.0.1:0\"\n[store]\npath = \"store\"\n\
+             [schedule]\nrefresh = \"0 */15 * * * *\"\n[fetch]\nbackoff_max = \"6h\"\n",
+        )
+        .unwrap();
+        let now = Utc::now();
+        let mut state = SourceState::default();
+        let century = now + chrono::Duration::days(365 * 137);
+        fail(
+            &mut state,
+            &config,
+            Some(503),
+            "busy".into(),
+            Some(century),
+            now,
+        );
+        let retry_at = state.retry_at.unwrap();
+        assert!(retry_at <= now + chrono::Duration::hours(6), "{retry_at}");
+        let soon = now + chrono::Duration::hours(2);
+        let mut state = SourceState::default();
+        fail(
+            &mut state,
+            &config,
+            Some(503),
+            "busy".into(),
+            Some(soon),
+            now,
+        );
+        assert_eq!(
+            state.retry_at,
+            Some(soon),
+            "a shorter Retry-After is honoured"
+        );
+        assert_eq!(later(now, Duration::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(retention_cutoff(u32::MAX, now), None);
+    }
 
     #[test]
     fn backoff_doubles_within_jitter_and_stops_at_the_cap() {

@@ -62,11 +62,24 @@ pub fn slug_of(file_name: &str) -> String {
             }
         })
         && bytes[10] == b'-';
-    if dated {
-        stem[11..].to_string()
-    } else {
-        stem.to_string()
-    }
+    cap_slug(if dated { &stem[11..] } else { stem })
+}
+
+/// The longest slug: a permalink and a mirror file name must stay well under the 255 bytes a
+/// file name may have (issue 11: a 5,000-character slug stopped the mirror for good).
+pub const MAX_SLUG_CHARS: usize = 100;
+
+/// `slug`, cut to [`MAX_SLUG_CHARS`] at the last word boundary that fits.
+fn cap_slug(slug: &str) -> String {
+    let Some((cut, _)) = slug.char_indices().nth(MAX_SLUG_CHARS) else {
+        return slug.to_string();
+    };
+    let head = &slug[..cut];
+    let head = match head.rfind('-') {
+        Some(boundary) if boundary > 0 => &head[..boundary],
+        _ => head,
+    };
+    head.trim_end_matches('-').to_string()
 }
 
 /// The id of the article with this slug: derived from the slug alone, so edits keep it.
@@ -338,11 +351,11 @@ pub fn slugify(title: &str) -> String {
             slug.push('-');
         }
     }
-    let slug = slug.trim_end_matches('-');
+    let slug = cap_slug(slug.trim_end_matches('-'));
     if slug.is_empty() {
         "article".to_string()
     } else {
-        slug.to_string()
+        slug
     }
 }
 
@@ -428,6 +441,24 @@ name = "Ireland"
         let content = entry.content.unwrap();
         assert!(content.contains("<em>world</em>"), "{content}");
         assert!(!content.contains("script"), "{content}");
+    }
+
+    /// Regression (issue 11, 5): a 5,000-character slug made every mirror pass fail.
+    #[test]
+    fn slugs_are_cut_at_a_word_boundary_to_a_hundred_characters() {
+        let long_title = "harbour ".repeat(700);
+        let slug = slugify(&long_title);
+        assert!(slug.len() <= MAX_SLUG_CHARS, "{}", slug.len());
+        assert!(slug.starts_with("harbour-harbour") && slug.ends_with("harbour"));
+        let unbroken = slugify(&"x".repeat(5000));
+        assert_eq!(unbroken.len(), MAX_SLUG_CHARS);
+        let file = format!("2026-11-24-{}.md", "sea-".repeat(60));
+        let slug = slug_of(&file);
+        assert!(
+            slug.len() <= MAX_SLUG_CHARS && slug.ends_with("sea"),
+            "{slug}"
+        );
+        assert_eq!(slugify("Short title"), "short-title");
     }
 
     #[test]

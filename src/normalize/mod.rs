@@ -62,6 +62,15 @@ pub enum NormalizeError {
 /// not pin a story to the top of every feed.
 const FUTURE_TOLERANCE: Duration = Duration::hours(1);
 
+/// `date`, or `now` when `date` is further ahead than a wrong clock can explain: for every date
+/// that comes from outside (upstream feeds, Micropub posts).
+pub fn clamp_future(date: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    match now.checked_add_signed(FUTURE_TOLERANCE) {
+        Some(latest) if date > latest => now,
+        _ => date,
+    }
+}
+
 /// Parses and normalizes one fetched feed.
 pub fn normalize_feed(
     body: &[u8],
@@ -112,7 +121,7 @@ pub fn normalize_feed(
         }
     };
 
-    let site_url = alternate_link(&feed.links);
+    let site_url = alternate_link(&feed.links).and_then(|link| web_url(&link));
     let mut sanitizer = Sanitizer::new();
     let source_ref = SourceRef {
         name: source.name.clone(),
@@ -165,27 +174,6 @@ fn normalize_entry(
     sanitizer: &mut Sanitizer,
     now: DateTime<Utc>,
 ) -> NormalizedEntry {
-    let upstream_id = entry.id.trim().to_string();
-    let link = alternate_link(&entry.links).or_else(|| {
-        // RSS guids default to isPermaLink="true", and feed-rs drops the attribute: a guid
-        // that is an http(s) URL is the link when there is no other.
-        Url::parse(&upstream_id)
-            .ok()
-            .filter(|url| url.scheme() == "http" || url.scheme() == "https")
-            .map(|url| url.to_string())
-    });
-    let published_upstream = entry.published.or(entry.updated);
-    let dated = published_upstream.is_some();
-    let clamp = |date: DateTime<Utc>| {
-        if date > now + FUTURE_TOLERANCE {
-            now
-        } else {
-            date
-        }
-    };
-    let published = clamp(published_upstream.unwrap_or(now));
-    let updated = clamp(entry.updated.unwrap_or(published)).max(published);
-
     // Relative references in content resolve against the xml:base in scope, else the URL the
     // document came from (XML Base; RFC 3986 5.1). feed-rs keeps only an entry-level xml:base.
     let document_base = source.document_base.as_ref().unwrap_or(&source.base_url);
@@ -194,6 +182,27 @@ fn normalize_entry(
         .as_deref()
         .and_then(|base| document_base.join(base).ok())
         .unwrap_or_else(|| document_base.clone());
+    let upstream_id = entry.id.trim().to_string();
+    // The identity keeps the link as upstream wrote it, so an entry's id does not change with
+    // what we are willing to republish of it.
+    let identity_link = alternate_link(&entry.links).or_else(|| {
+        // RSS guids default to isPermaLink="true", and feed-rs drops the attribute: a guid
+        // that is an http(s) URL is the link when there is no other.
+        Url::parse(&upstream_id)
+            .ok()
+            .filter(|url| url.scheme() == "http" || url.scheme() == "https")
+            .map(|url| url.to_string())
+    });
+    let link = identity_link
+        .as_deref()
+        .and_then(|link| base.join(link.trim()).ok())
+        .and_then(|link| web_url(link.as_str()));
+    let published_upstream = entry.published.or(entry.updated);
+    let dated = published_upstream.is_some();
+    let clamp = |date| clamp_future(date, now);
+    let published = clamp(published_upstream.unwrap_or(now));
+    let updated = clamp(entry.updated.unwrap_or(published)).max(published);
+
     let summary = entry
         .summary
         .as_ref()
@@ -231,10 +240,19 @@ fn normalize_entry(
             |date| date.to_rfc3339()
         )
     );
-    let key = identity_key(&upstream_id, link.as_deref(), &source.feed_url, &fallback);
+    let key = identity_key(
+        &upstream_id,
+        identity_link.as_deref(),
+        &source.feed_url,
+        &fallback,
+    );
     let id = EntryId::from_key(&key);
     let public_id = match Url::parse(&upstream_id) {
-        Ok(_) => upstream_id,
+        // Readers fall back to a URI id as the link: never one that runs a script.
+        Ok(uri) if !matches!(uri.scheme(), "javascript" | "data" | "vbscript" | "file") => {
+            upstream_id
+        }
+        Ok(_) => id.urn(),
         Err(_) => match (&link, upstream_id.is_empty()) {
             (Some(link), true) => link.clone(),
             _ => id.urn(),
@@ -311,15 +329,26 @@ fn alternate_link(links: &[model::Link]) -> Option<String> {
         .filter(|href| !href.is_empty())
 }
 
+/// An upstream URL we are willing to republish: absolute `http` or `https` only. A
+/// `javascript:` or `data:` link would be a script in every page and reader that shows it, so
+/// anything else is dropped here, before it is stored (issue 11).
+pub fn web_url(link: &str) -> Option<String> {
+    let url = Url::parse(link.trim()).ok()?;
+    let web = matches!(url.scheme(), "http" | "https") && url.host().is_some();
+    web.then(|| url.to_string())
+}
+
 fn enclosures(media: &[model::MediaObject]) -> Vec<Enclosure> {
     let mut enclosures: Vec<Enclosure> = Vec::new();
     for content in media.iter().flat_map(|object| &object.content) {
-        let Some(url) = &content.url else { continue };
-        if enclosures.iter().any(|e| e.url == url.as_str()) {
+        let Some(url) = content.url.as_ref().and_then(|url| web_url(url.as_str())) else {
+            continue;
+        };
+        if enclosures.iter().any(|e| e.url == url) {
             continue;
         }
         enclosures.push(Enclosure {
-            url: url.to_string(),
+            url,
             media_type: content.content_type.as_ref().map(|t| t.to_string()),
             length: content.size,
         });
@@ -440,6 +469,45 @@ mod tests {
             entries[0].entry.link.as_deref(),
             Some("https://news.example/g")
         );
+    }
+
+    /// Regression (issue 11, 1): `javascript:` and `data:` links reached `<a href>` and every
+    /// feed format.
+    #[test]
+    fn only_absolute_http_links_survive_and_the_id_stays_the_same() {
+        let feed = rss(r#"<item><title>A</title><link>javascript:alert(1)</link>
+            <enclosure url="data:text/html,&lt;script&gt;x()&lt;/script&gt;" type="text/html" length="1"/></item>
+            <item><title>B</title><guid>javascript:alert(2)</guid></item>
+            <item><title>C</title><link>https://news.example/c</link>
+            <enclosure url="https://news.example/c.mp3" type="audio/mpeg" length="1"/></item>"#)
+        .replace("<link>https://news.example/</link>", "<link>javascript:alert(3)</link>");
+        let parsed = normalize_feed(feed.as_bytes(), None, &source(), now()).unwrap();
+        assert_eq!(parsed.site_url, None);
+        let entries: Vec<&Entry> = parsed.entries.iter().map(|e| &e.entry).collect();
+        assert_eq!(entries[0].link, None);
+        assert!(entries[0].enclosures.is_empty());
+        assert_eq!(
+            entries[0].id,
+            EntryId::from_key("uri:javascript:alert(1)"),
+            "the id is derived from the link as upstream wrote it"
+        );
+        assert!(entries[0].public_id.starts_with("urn:uuid:"));
+        assert_eq!(entries[1].link, None);
+        assert!(entries[1].public_id.starts_with("urn:uuid:"));
+        assert_eq!(entries[2].link.as_deref(), Some("https://news.example/c"));
+        assert_eq!(entries[2].enclosures.len(), 1);
+        for (link, kept) in [
+            ("https://a.example/x", true),
+            ("HTTP://a.example/x", true),
+            (" javascript:alert(1)", false),
+            ("JaVaScRiPt:alert(1)", false),
+            ("data:text/html;base64,PHNjcmlwdD4=", false),
+            ("vbscript:x", false),
+            ("/relative", false),
+            ("ftp://a.example/x", false),
+        ] {
+            assert_eq!(web_url(link).is_some(), kept, "{link}");
+        }
     }
 
     #[test]

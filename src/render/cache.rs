@@ -42,6 +42,9 @@ pub struct Rendered {
 pub enum RenderError {
     #[error("no such feed or page")]
     NotFound,
+    /// The feed or page exists, but has fewer pages than asked for.
+    #[error("there is no page {0}: the pages run out before it")]
+    PastEnd(usize),
     /// The page was there and was deleted on purpose (a Micropub delete).
     #[error("deleted")]
     Gone,
@@ -91,10 +94,29 @@ impl RenderCache {
             .cloned()
     }
 
-    /// The lock that lets one request render `key` while the others wait for its result.
-    pub fn render_lock(&self, key: &CacheKey) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.rendering.lock().expect("never poisoned");
-        locks.entry(key.clone()).or_default().clone()
+    /// Waits for the turn to render `key`: one request renders while the others for the same
+    /// key wait for its result. The lock lives only while someone holds or awaits it, so
+    /// requests for paths that never exist leave nothing behind (issue 11: 20,000 unknown paths
+    /// kept 81 MB of locks).
+    pub async fn render_turn(&self, key: &CacheKey) -> RenderTurn<'_> {
+        let lock = {
+            let mut locks = self.rendering.lock().expect("never poisoned");
+            locks.entry(key.clone()).or_default().clone()
+        };
+        // Built before the wait, so a request dropped while waiting still cleans up.
+        let mut turn = RenderTurn {
+            cache: self,
+            key: key.clone(),
+            lock,
+            guard: None,
+        };
+        turn.guard = Some(turn.lock.clone().lock_owned().await);
+        turn
+    }
+
+    /// How many keys have a render lock now: none once every request is answered.
+    pub fn render_locks(&self) -> usize {
+        self.rendering.lock().expect("never poisoned").len()
     }
 
     /// Returns the current bytes for `key`, rendering (and caching) them when stale. Blocking:
@@ -116,7 +138,14 @@ impl RenderCache {
         };
         metrics::counter!(crate::metrics::FEED_RENDERS, "kind" => kind).increment(1);
         let body = render()?;
-        let rendered = Arc::new(finish(body, generation, cached));
+        // The stale bytes of this key (any generation) keep Last-Modified honest.
+        let previous = self
+            .pages
+            .read()
+            .expect("cache lock is never poisoned")
+            .get(key)
+            .cloned();
+        let rendered = Arc::new(finish(body, generation, cached, previous.as_deref()));
         if cached {
             let mut pages = self.pages.write().expect("cache lock is never poisoned");
             pages.insert(key.clone(), rendered.clone());
@@ -139,19 +168,62 @@ impl RenderCache {
             render_feed_page(config, store, request)
         })
     }
+}
 
-    /// Forgets everything (the config changed: titles, regions, page size).
-    pub fn clear(&self) {
-        self.pages
-            .write()
-            .expect("cache lock is never poisoned")
-            .clear();
+/// The turn to render one key; see [`RenderCache::render_turn`].
+pub struct RenderTurn<'a> {
+    cache: &'a RenderCache,
+    key: CacheKey,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for RenderTurn<'_> {
+    fn drop(&mut self) {
+        self.guard.take();
+        let mut locks = self.cache.rendering.lock().expect("never poisoned");
+        // Every other holder or waiter cloned the lock under this mutex: the map's copy and
+        // ours are the only ones left when nobody else wants it.
+        if Arc::strong_count(&self.lock) == 2 {
+            locks.remove(&self.key);
+        }
     }
 }
 
-fn finish(body: Body, generation: u64, compress: bool) -> Rendered {
+/// Last-Modified is when the bytes last changed (RFC 9110 8.8.2), not the newest `updated`
+/// inside them: that drops when an entry is deleted, and a client sending only
+/// If-Modified-Since would then keep the deleted entry (issue 11). So the same bytes keep the
+/// previous value; different bytes never get a value earlier than or equal to the previous
+/// one (they get the time of the render); and nothing is ever later than now.
+fn last_modified(
+    newest_inside: DateTime<Utc>,
+    etag: &str,
+    previous: Option<&Rendered>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let newest_inside = newest_inside.min(now);
+    match previous {
+        Some(previous) if previous.etag == etag => previous.last_modified,
+        Some(previous) if newest_inside.timestamp() <= previous.last_modified.timestamp() => {
+            now.max(previous.last_modified)
+        }
+        _ => newest_inside,
+    }
+}
+
+/// How many entries come before page `page` (one-based) of `size` entries; a page number so
+/// large that the product overflows is past the end of any feed (issue 11: it wrapped to 0).
+pub fn page_offset(page: usize, size: usize) -> Result<usize, RenderError> {
+    page.checked_sub(1)
+        .and_then(|before| before.checked_mul(size))
+        .ok_or(RenderError::PastEnd(page))
+}
+
+fn finish(body: Body, generation: u64, compress: bool, previous: Option<&Rendered>) -> Rendered {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     body.bytes.hash(&mut hasher);
+    let etag = format!("\"{:016x}-{}\"", hasher.finish(), body.bytes.len());
+    let last_modified = last_modified(body.last_modified, &etag, previous, Utc::now());
     let (gzip, brotli) = if compress {
         (gzip(&body.bytes), brotli(&body.bytes))
     } else {
@@ -159,12 +231,9 @@ fn finish(body: Body, generation: u64, compress: bool) -> Rendered {
     };
     Rendered {
         generation,
-        etag: format!("\"{:016x}-{}\"", hasher.finish(), body.bytes.len()),
-        last_modified: body.last_modified,
-        last_modified_http: body
-            .last_modified
-            .format("%a, %d %b %Y %H:%M:%S GMT")
-            .to_string(),
+        etag,
+        last_modified,
+        last_modified_http: httpdate::fmt_http_date(last_modified.into()),
         content_type: body.content_type,
         identity: Bytes::from(body.bytes),
         gzip: Bytes::from(gzip),
@@ -196,9 +265,13 @@ fn render_feed_page(
         }
     };
     let page_size = config.publish.page_size;
-    let page = store.page(&request.feed, (request.page - 1) * page_size, page_size)?;
+    let page = store.page(
+        &request.feed,
+        page_offset(request.page, page_size)?,
+        page_size,
+    )?;
     if request.page > 1 && page.entries.is_empty() {
-        return Err(RenderError::NotFound);
+        return Err(RenderError::PastEnd(request.page));
     }
     let region_names: HashMap<String, String> = config
         .regions
@@ -246,4 +319,57 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    fn rendered(etag: &str, last_modified: DateTime<Utc>) -> Rendered {
+        finish(
+            Body {
+                bytes: etag.as_bytes().to_vec(),
+                last_modified,
+                content_type: "text/plain",
+            },
+            1,
+            false,
+            None,
+        )
+    }
+
+    /// Regression (issue 11, 6): Last-Modified went backwards when an entry was deleted and
+    /// ahead of the clock with a post dated 2999.
+    #[test]
+    fn last_modified_never_goes_back_for_new_bytes_nor_past_now() {
+        let now = at(12);
+        let previous = rendered("a", at(10));
+        let etag = previous.etag.clone();
+        // The same bytes keep their time, whatever is inside them.
+        assert_eq!(last_modified(at(11), &etag, Some(&previous), now), at(10));
+        // New bytes whose newest entry is older (a deletion): the time of the change.
+        assert_eq!(last_modified(at(9), "\"b\"", Some(&previous), now), now);
+        // New bytes with a newer entry: that entry's time.
+        assert_eq!(last_modified(at(11), "\"b\"", Some(&previous), now), at(11));
+        // Never in the future.
+        let far = Utc.with_ymd_and_hms(2999, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(last_modified(far, "\"b\"", None, now), now);
+        assert_eq!(last_modified(far, "\"b\"", Some(&previous), now), now);
+    }
+
+    #[test]
+    fn page_offsets_are_checked() {
+        assert_eq!(page_offset(1, 50).unwrap(), 0);
+        assert_eq!(page_offset(3, 50).unwrap(), 100);
+        assert!(matches!(
+            page_offset(usize::MAX, 50),
+            Err(RenderError::PastEnd(usize::MAX))
+        ));
+        assert!(matches!(page_offset(0, 50), Err(RenderError::PastEnd(0))));
+    }
 }

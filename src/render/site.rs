@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::cache::{Body, RenderError};
+use super::cache::{Body, RenderError, page_offset};
 use super::pages;
 use crate::articles::article_id;
 use crate::config::Config;
@@ -37,9 +37,9 @@ pub fn region(
     let region = config.region(slug).ok_or(RenderError::NotFound)?;
     let size = config.publish.page_size;
     let feed = FeedKey::Region(slug.to_string());
-    let found = store.page(&feed, (page - 1) * size, size)?;
+    let found = store.page(&feed, page_offset(page, size)?, size)?;
     if page > 1 && found.entries.is_empty() {
-        return Err(RenderError::NotFound);
+        return Err(RenderError::PastEnd(page));
     }
     let newest = newest(found.entries.iter());
     let markup = pages::region_page(config, region, &found.entries, page, found.has_more);

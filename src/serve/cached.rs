@@ -26,8 +26,7 @@ pub async fn serve_cached(
     if let Some(rendered) = app.rendered.fresh(&key, app.store.generation()) {
         return Ok(respond(&rendered, request, max_age));
     }
-    let lock = app.rendered.render_lock(&key);
-    let _turn = lock.lock().await;
+    let _turn = app.rendered.render_turn(&key).await;
     // Whoever held the lock before may have rendered it already.
     if let Some(rendered) = app.rendered.fresh(&key, app.store.generation()) {
         return Ok(respond(&rendered, request, max_age));
@@ -45,6 +44,9 @@ pub fn or_error(result: Result<Response, RenderError>) -> Response {
     match result {
         Ok(response) => response,
         Err(RenderError::NotFound) => (StatusCode::NOT_FOUND, "not found\n").into_response(),
+        Err(error @ RenderError::PastEnd(_)) => {
+            (StatusCode::NOT_FOUND, format!("{error}\n")).into_response()
+        }
         Err(RenderError::Gone) => (StatusCode::GONE, "this article was deleted\n").into_response(),
         Err(error) => internal_error(&error),
     }
@@ -97,42 +99,120 @@ fn not_modified(rendered: &Rendered, request: &HeaderMap) -> bool {
     request
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
-        .is_some_and(|since| rendered.last_modified.timestamp() <= since.timestamp())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .is_some_and(|since| {
+            let since = DateTime::<chrono::Utc>::from(since);
+            rendered.last_modified.timestamp() <= since.timestamp()
+        })
 }
 
-/// Brotli, then gzip, when the client accepts them (q=0 refuses) and the page has them.
+/// The encoding to answer with, among those the page has: see [`negotiate_encoding`].
 fn choose_encoding(
     rendered: &Rendered,
     request: &HeaderMap,
 ) -> (Option<&'static str>, bytes::Bytes) {
-    let accepted = request
+    let header: Vec<&str> = request
         .get_all(header::ACCEPT_ENCODING)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|item| {
-            let mut parts = item.split(';');
-            let coding = parts.next()?.trim().to_ascii_lowercase();
-            let refused = parts.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    == Some(0.0)
-            });
-            (!refused).then_some(coding)
-        })
-        .collect::<Vec<_>>();
-    let accepts = |coding: &str| accepted.iter().any(|c| c == coding || c == "*");
-    if accepts("br") && !rendered.brotli.is_empty() {
-        (Some("br"), rendered.brotli.clone())
-    } else if accepts("gzip") && !rendered.gzip.is_empty() {
-        (Some("gzip"), rendered.gzip.clone())
-    } else {
-        (None, rendered.identity.clone())
+        .collect();
+    let mut offered = Vec::with_capacity(2);
+    if !rendered.brotli.is_empty() {
+        offered.push("br");
     }
+    if !rendered.gzip.is_empty() {
+        offered.push("gzip");
+    }
+    match negotiate_encoding(&header.join(","), &offered) {
+        Some("br") => (Some("br"), rendered.brotli.clone()),
+        Some("gzip") => (Some("gzip"), rendered.gzip.clone()),
+        _ => (None, rendered.identity.clone()),
+    }
+}
+
+/// Content negotiation on `Accept-Encoding` (RFC 9110 12.5.3): of the `offered` codings (in
+/// our order of preference), the one with the highest q-value above 0, or `None` for identity.
+/// Coding names and the `q` parameter are case-insensitive; `q=0` refuses a coding; `*`
+/// covers only the codings the header does not name; an element with an unreadable q-value
+/// is ignored.
+pub fn negotiate_encoding(accept_encoding: &str, offered: &[&'static str]) -> Option<&'static str> {
+    let mut listed: Vec<(String, f32)> = Vec::new();
+    for element in accept_encoding.split(',') {
+        let mut parts = element.split(';');
+        let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if coding.is_empty() {
+            continue;
+        }
+        let mut weight = Some(1.0);
+        for parameter in parts {
+            if let Some((name, value)) = parameter.split_once('=')
+                && name.trim().eq_ignore_ascii_case("q")
+            {
+                weight = value
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q));
+            }
+        }
+        if let Some(weight) = weight {
+            listed.push((coding, weight));
+        }
+    }
+    let weight_of = |coding: &str| {
+        let named = listed.iter().find(|(name, _)| name == coding);
+        named
+            .or_else(|| listed.iter().find(|(name, _)| name == "*"))
+            .map_or(0.0, |(_, weight)| *weight)
+    };
+    let mut best: Option<(&'static str, f32)> = None;
+    for coding in offered {
+        let weight = weight_of(coding);
+        if weight > 0.0 && best.is_none_or(|(_, top)| weight > top) {
+            best = Some((coding, weight));
+        }
+    }
+    best.map(|(coding, _)| coding)
 }
 
 fn value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).expect("validators and dates are visible ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::negotiate_encoding;
+
+    /// Regression (issue 11, 8): `br;q=0, *` got brotli and `gzip;Q=0` was not a refusal.
+    #[test]
+    fn accept_encoding_follows_rfc_9110_section_12_5_3() {
+        let both = &["br", "gzip"][..];
+        for (header, expected) in [
+            ("", None),
+            ("identity", None),
+            ("gzip", Some("gzip")),
+            ("br", Some("br")),
+            ("gzip, br", Some("br")),
+            ("gzip, deflate, br, zstd", Some("br")),
+            ("GZIP", Some("gzip")),
+            ("*", Some("br")),
+            ("br;q=0, *", Some("gzip")),
+            ("br;q=0, gzip;q=0, *", None),
+            ("gzip;Q=0", None),
+            ("gzip;Q=0, br", Some("br")),
+            ("gzip;q=0.000", None),
+            ("gzip; q=0.5, br;q=0.4", Some("gzip")),
+            ("gzip;q=1, br;q=1", Some("br")),
+            ("br;q=0.001", Some("br")),
+            ("*;q=0", None),
+            ("*;q=0, gzip", Some("gzip")),
+            ("br;q=2", None),
+            ("br;q=high", None),
+            ("  br  ;  q=0.8 , gzip", Some("gzip")),
+        ] {
+            assert_eq!(negotiate_encoding(header, both), expected, "{header:?}");
+        }
+        assert_eq!(negotiate_encoding("br, gzip", &["gzip"]), Some("gzip"));
+        assert_eq!(negotiate_encoding("br", &[]), None);
+    }
 }

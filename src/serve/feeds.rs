@@ -60,6 +60,8 @@ pub async fn feed(
     };
     let feed = match name {
         "all" => FeedKey::All,
+        // An unknown name is answered here: only feeds that exist reach the cache.
+        slug if app.config().region(slug).is_none() => return not_found(&file),
         slug => FeedKey::Region(slug.to_string()),
     };
     let request = FeedRequest { feed, format, page };

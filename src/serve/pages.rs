@@ -33,6 +33,9 @@ pub async fn region(
         Ok(page) => page,
         Err(bad) => return bad.into_response(),
     };
+    if app.config().region(&slug).is_none() {
+        return or_error(Err(RenderError::NotFound));
+    }
     let key = CacheKey::Html(format!("/{slug}/"), page);
     let served = serve_cached(&app, key.clone(), &headers, move |app| {
         app.rendered
