@@ -52,6 +52,9 @@ pub struct Site {
 pub struct ServerConfig {
     /// Open connections at most; more wait in the kernel's backlog.
     pub max_connections: usize,
+    /// Open connections of one client address at most; more are closed at once, so one client
+    /// cannot hold every slot for `header_timeout`.
+    pub max_connections_per_client: usize,
     /// A request head must arrive within this (slowloris).
     pub header_timeout: Duration,
     /// A whole request, body included, must be answered within this.
@@ -305,6 +308,12 @@ fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
             raw.server.max_connections.as_ref(),
             4096,
             "max_connections",
+        ),
+        max_connections_per_client: positive(
+            errors,
+            raw.server.max_connections_per_client.as_ref(),
+            256,
+            "max_connections_per_client",
         ),
         header_timeout: duration(
             errors,
@@ -594,6 +603,7 @@ fn default_language() -> String {
 struct RawServer {
     listen: Spanned<String>,
     max_connections: Option<Spanned<usize>>,
+    max_connections_per_client: Option<Spanned<usize>>,
     header_timeout: Option<Spanned<String>>,
     request_timeout: Option<Spanned<String>>,
 }

@@ -241,6 +241,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
     let limits = serve::listen::ServerLimits {
         max_connections: app.config().server.max_connections,
+        max_connections_per_client: app.config().server.max_connections_per_client,
         header_timeout: app.config().server.header_timeout,
     };
     let server = tokio::spawn(serve::listen::run(

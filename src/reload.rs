@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
 use crate::app::App;
-use crate::config::Config;
+use crate::config::{Config, ConfigErrors};
 use crate::refresh::refresh_source;
 use crate::schedule::Schedule;
 use crate::watch;
@@ -87,7 +87,7 @@ pub async fn reload_config(app: &Arc<App>, schedule: &Schedule) {
             for error in &errors.0 {
                 warn!("config not reloaded: {error}");
             }
-            app.set_config_error(Some(errors.to_string()));
+            app.set_config_error(Some(shown_in_status(errors)));
             return;
         }
         Err(error) => {
@@ -122,4 +122,26 @@ pub async fn reload_config(app: &Arc<App>, schedule: &Schedule) {
         let app = app.clone();
         tokio::spawn(async move { refresh_source(&app, &source).await });
     }
+}
+
+/// The errors as `/status` shows them to anyone: the file relative to the working folder, or its
+/// name alone, never an absolute path of the machine (issue 11).
+fn shown_in_status(mut errors: ConfigErrors) -> String {
+    let here = std::env::current_dir().ok();
+    for error in &mut errors.0 {
+        let relative = here
+            .as_deref()
+            .and_then(|here| error.file.strip_prefix(here).ok())
+            .filter(|_| error.file.is_absolute())
+            .map(std::path::Path::to_path_buf);
+        error.file = match relative {
+            Some(relative) => relative,
+            None if error.file.is_absolute() => error.file.file_name().map_or_else(
+                || std::path::PathBuf::from("config"),
+                std::path::PathBuf::from,
+            ),
+            None => error.file.clone(),
+        };
+    }
+    errors.to_string()
 }

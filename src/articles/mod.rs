@@ -103,17 +103,39 @@ pub fn check_articles(config: &Config) -> Vec<String> {
     for name in names {
         let path = folder.join(&name);
         let shown = path.display().to_string();
-        match std::fs::read_to_string(&path) {
+        match read_article_file(&path) {
             Ok(text) => {
                 if let Err(mut error) = parse_article(&name, &text, config) {
                     error.file = shown;
                     errors.push(error.to_string());
                 }
             }
-            Err(error) => errors.push(format!("{shown}: cannot read: {error}")),
+            Err(error) => errors.push(format!("{shown}: {error}")),
         }
     }
     errors
+}
+
+/// The largest article file, as for a Micropub body: articles are text, and a 50 MB file once
+/// added 240 MB to every feed that carried it (issue 11).
+pub const MAX_ARTICLE_BYTES: u64 = 1024 * 1024;
+
+/// An article file's text, refused past [`MAX_ARTICLE_BYTES`] without reading it all. The error
+/// says what is wrong, for `FILE: ERROR`.
+pub fn read_article_file(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|error| format!("cannot read: {error}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_ARTICLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| format!("cannot read: {error}"))?;
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(format!(
+            "the file is larger than {} KiB, the most an article may be",
+            MAX_ARTICLE_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|_| "cannot read: the file is not UTF-8 text".to_string())
 }
 
 /// Parses one article file against the config (authors, regions, base URL).

@@ -13,7 +13,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use super::{article_id, parse_article};
+use super::{article_id, parse_article, read_article_file};
 use crate::app::App;
 use crate::config::Config;
 use crate::model::Entry;
@@ -53,11 +53,11 @@ pub fn sync_articles(config: &Config, store: &Store) -> Result<Vec<ArticleIssue>
             });
             continue;
         }
-        let text = match std::fs::read_to_string(folder.join(&file_name)) {
+        let text = match read_article_file(&folder.join(&file_name)) {
             Ok(text) => text,
             Err(error) => {
                 issues.push(ArticleIssue {
-                    error: format!("{file_name}: cannot read: {error}"),
+                    error: format!("{file_name}: {error}"),
                     file: file_name,
                 });
                 continue;

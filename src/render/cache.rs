@@ -29,6 +29,9 @@ pub struct Rendered {
     /// Strong validator: a hash of the identity bytes, so it changes exactly when they do.
     pub etag: String,
     pub last_modified: DateTime<Utc>,
+    /// `last_modified` is a second that had ended when these bytes were rendered, so another
+    /// change cannot share it: only then is If-Modified-Since of that very second a match.
+    pub last_modified_settled: bool,
     /// `last_modified` as an HTTP date, formatted once rather than per response.
     pub last_modified_http: String,
     pub content_type: &'static str,
@@ -194,20 +197,24 @@ impl Drop for RenderTurn<'_> {
 /// inside them: that drops when an entry is deleted, and a client sending only
 /// If-Modified-Since would then keep the deleted entry (issue 11). So the same bytes keep the
 /// previous value; different bytes never get a value earlier than or equal to the previous
-/// one (they get the time of the render); and nothing is ever later than now.
+/// one (they get the time of the render); and nothing is ever later than now. Also returns
+/// whether that second had ended at the change (see [`Rendered::last_modified_settled`]).
 fn last_modified(
     newest_inside: DateTime<Utc>,
     etag: &str,
     previous: Option<&Rendered>,
     now: DateTime<Utc>,
-) -> DateTime<Utc> {
+) -> (DateTime<Utc>, bool) {
+    let settled = |time: DateTime<Utc>| (time, time.timestamp() < now.timestamp());
     let newest_inside = newest_inside.min(now);
     match previous {
-        Some(previous) if previous.etag == etag => previous.last_modified,
-        Some(previous) if newest_inside.timestamp() <= previous.last_modified.timestamp() => {
-            now.max(previous.last_modified)
+        Some(previous) if previous.etag == etag => {
+            (previous.last_modified, previous.last_modified_settled)
         }
-        _ => newest_inside,
+        Some(previous) if newest_inside.timestamp() <= previous.last_modified.timestamp() => {
+            settled(now.max(previous.last_modified))
+        }
+        _ => settled(newest_inside),
     }
 }
 
@@ -223,7 +230,9 @@ fn finish(body: Body, generation: u64, compress: bool, previous: Option<&Rendere
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     body.bytes.hash(&mut hasher);
     let etag = format!("\"{:016x}-{}\"", hasher.finish(), body.bytes.len());
-    let last_modified = last_modified(body.last_modified, &etag, previous, Utc::now());
+    let now = Utc::now();
+    let (last_modified, last_modified_settled) =
+        last_modified(body.last_modified, &etag, previous, now);
     let (gzip, brotli) = if compress {
         (gzip(&body.bytes), brotli(&body.bytes))
     } else {
@@ -233,6 +242,7 @@ fn finish(body: Body, generation: u64, compress: bool, previous: Option<&Rendere
         generation,
         etag,
         last_modified,
+        last_modified_settled,
         last_modified_http: httpdate::fmt_http_date(last_modified.into()),
         content_type: body.content_type,
         identity: Bytes::from(body.bytes),
@@ -351,15 +361,36 @@ mod tests {
         let previous = rendered("a", at(10));
         let etag = previous.etag.clone();
         // The same bytes keep their time, whatever is inside them.
-        assert_eq!(last_modified(at(11), &etag, Some(&previous), now), at(10));
+        assert_eq!(
+            last_modified(at(11), &etag, Some(&previous), now),
+            (at(10), true)
+        );
         // New bytes whose newest entry is older (a deletion): the time of the change.
-        assert_eq!(last_modified(at(9), "\"b\"", Some(&previous), now), now);
+        assert_eq!(
+            last_modified(at(9), "\"b\"", Some(&previous), now),
+            (now, false)
+        );
         // New bytes with a newer entry: that entry's time.
-        assert_eq!(last_modified(at(11), "\"b\"", Some(&previous), now), at(11));
+        assert_eq!(
+            last_modified(at(11), "\"b\"", Some(&previous), now),
+            (at(11), true)
+        );
         // Never in the future.
         let far = Utc.with_ymd_and_hms(2999, 1, 1, 0, 0, 0).unwrap();
-        assert_eq!(last_modified(far, "\"b\"", None, now), now);
-        assert_eq!(last_modified(far, "\"b\"", Some(&previous), now), now);
+        assert_eq!(last_modified(far, "\"b\"", None, now), (now, false));
+        assert_eq!(
+            last_modified(far, "\"b\"", Some(&previous), now),
+            (now, false)
+        );
+        // A change within the second: unsettled, and it stays so for the same bytes.
+        assert_eq!(last_modified(now, "\"c\"", None, now), (now, false));
+        let mut changed = rendered("c", now);
+        changed.last_modified_settled = false;
+        let later = now + chrono::Duration::seconds(5);
+        assert_eq!(
+            last_modified(now, &changed.etag, Some(&changed), later),
+            (now, false)
+        );
     }
 
     #[test]

@@ -101,8 +101,11 @@ fn not_modified(rendered: &Rendered, request: &HeaderMap) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok())
         .is_some_and(|since| {
-            let since = DateTime::<chrono::Utc>::from(since);
-            rendered.last_modified.timestamp() <= since.timestamp()
+            // HTTP dates have whole seconds: bytes that changed within the second their
+            // Last-Modified names must not match a client that saw the earlier bytes of it.
+            let since = DateTime::<chrono::Utc>::from(since).timestamp();
+            let modified = rendered.last_modified.timestamp();
+            modified < since || (modified == since && rendered.last_modified_settled)
         })
 }
 

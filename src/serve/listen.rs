@@ -3,11 +3,15 @@
 //!
 //! - a bound on open connections (a semaphore): past it, new connections wait in the kernel's
 //!   backlog instead of costing memory and file descriptors;
+//! - a bound per client address: past it, that client's new connections are closed at once,
+//!   so one client cannot hold every slot (issue 11);
 //! - a header read timeout: a client that dribbles its request head (slowloris) is cut off;
 //! - a request timeout (in the router, `tower_http::timeout`), which bounds slow bodies too;
 //! - graceful shutdown: on cancel, stop accepting, let requests in flight finish (bounded).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
@@ -23,6 +27,7 @@ use tracing::{debug, warn};
 #[derive(Debug, Clone)]
 pub struct ServerLimits {
     pub max_connections: usize,
+    pub max_connections_per_client: usize,
     pub header_timeout: Duration,
 }
 
@@ -37,6 +42,7 @@ pub async fn run(
     limits: ServerLimits,
 ) {
     let connections = Arc::new(Semaphore::new(limits.max_connections));
+    let clients = Clients::default();
     let graceful = GracefulShutdown::new();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -47,9 +53,9 @@ pub async fn run(
             permit = connections.clone().acquire_owned() => permit.expect("never closed"),
             _ = shutdown.cancelled() => break,
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(error) => {
                     // Out of file descriptors, say: back off instead of spinning.
                     warn!("accepting a connection: {error}");
@@ -59,6 +65,10 @@ pub async fn run(
             },
             _ = shutdown.cancelled() => break,
         };
+        let Some(client) = clients.enter(peer.ip(), limits.max_connections_per_client) else {
+            debug!(client = %peer.ip(), "closing a connection past the client's limit");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         // No upgrades: islands serves no WebSockets, and plain connections shut down gracefully.
         let connection = http.serve_connection(TokioIo::new(stream), service.clone());
@@ -67,6 +77,7 @@ pub async fn run(
             if let Err(error) = connection.await {
                 debug!("connection ended: {error}");
             }
+            drop(client);
             drop(permit);
         });
     }
@@ -76,5 +87,43 @@ pub async fn run(
         .is_err()
     {
         warn!("closing connections still busy after {DRAIN:?}");
+    }
+}
+
+/// Open connections per client address.
+#[derive(Clone, Default)]
+struct Clients(Arc<Mutex<HashMap<IpAddr, usize>>>);
+
+impl Clients {
+    /// Counts a new connection of `ip`, unless it has `limit` open already.
+    fn enter(&self, ip: IpAddr, limit: usize) -> Option<ClientConnection> {
+        let mut open = self.0.lock().expect("never poisoned");
+        let count = open.entry(ip).or_default();
+        if *count >= limit {
+            return None;
+        }
+        *count += 1;
+        Some(ClientConnection {
+            clients: self.clone(),
+            ip,
+        })
+    }
+}
+
+/// One counted connection; uncounted when dropped, and the address forgotten at zero.
+struct ClientConnection {
+    clients: Clients,
+    ip: IpAddr,
+}
+
+impl Drop for ClientConnection {
+    fn drop(&mut self) {
+        let mut open = self.clients.0.lock().expect("never poisoned");
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
     }
 }

@@ -28,7 +28,10 @@ pub async fn query(
     headers: HeaderMap,
 ) -> Response {
     let config = app.config();
-    let token = bearer(&headers).or_else(|| params.get("access_token").cloned());
+    let token = match one_token(bearer(&headers), params.get("access_token").cloned()) {
+        Ok(token) => token,
+        Err(error) => return error_response(&error),
+    };
     if let Err(error) = authenticate(&config, token.as_deref()) {
         return error_response(&error);
     }
@@ -74,7 +77,11 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) 
         Some(Ok((_, token))) => token.clone(),
         _ => None,
     };
-    let author = match authenticate(&config, bearer(&headers).or(form_token).as_deref()) {
+    let token = match one_token(bearer(&headers), form_token) {
+        Ok(token) => token,
+        Err(error) => return error_response(&error),
+    };
+    let author = match authenticate(&config, token.as_deref()) {
         Ok(author) => author,
         Err(error) => return error_response(&error),
     };
@@ -104,6 +111,20 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) 
         Ok(Ok(Outcome::Done)) => StatusCode::NO_CONTENT.into_response(),
         Ok(Err(error)) => error_response(&error),
         Err(error) => super::internal_error(&error),
+    }
+}
+
+/// The token of a request that may carry it in the header and in the body or query: two that
+/// differ are a bad request, whichever of them is valid (Micropub 4.1, RFC 6750 2).
+fn one_token(
+    header: Option<String>,
+    body: Option<String>,
+) -> Result<Option<String>, MicropubError> {
+    match (header, body) {
+        (Some(header), Some(body)) if header != body => Err(MicropubError::invalid(
+            "the access token in the Authorization header and the one in the request differ",
+        )),
+        (header, body) => Ok(header.or(body)),
     }
 }
 

@@ -12,4 +12,5 @@ mod micropub;
 mod mirror;
 mod operations;
 mod publish;
+mod review;
 mod support;

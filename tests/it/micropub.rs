@@ -1299,3 +1299,215 @@ fn python_micropub_available() -> bool {
         .status()
         .is_ok_and(|status| status.success())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Regressions of the outside review (issue 11).
+
+/// Regression (issue 11, 2): 32 concurrent creates of one slug gave 32 × 201 but 22 articles,
+/// and one author's 201 named another author's article.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_of_one_slug_each_get_their_own_article() {
+    let daemon = micropub_daemon().await;
+    let posts = (0..32).map(|n| {
+        let daemon = &daemon;
+        async move {
+            let token = if n % 2 == 0 {
+                GRACE_TOKEN
+            } else {
+                ANDREAS_TOKEN
+            };
+            let content = format!("Dispatch number {n} from the harbour.");
+            let fields = [
+                ("h", "entry"),
+                ("name", "Harbour dispatch"),
+                ("mp-slug", "harbour-dispatch"),
+                ("content", content.as_str()),
+            ];
+            let answer = post_form(daemon, Some(token), &fields).await;
+            (n, created(&answer, &format!("post {n}")))
+        }
+    });
+    let created_posts = futures_util::future::join_all(posts).await;
+    let locations: std::collections::HashSet<&String> =
+        created_posts.iter().map(|(_, location)| location).collect();
+    assert_eq!(locations.len(), 32, "distinct Locations: {created_posts:?}");
+    for (n, location) in &created_posts {
+        let byline = if n % 2 == 0 {
+            GRACE_BYLINE
+        } else {
+            ANDREAS_BYLINE
+        };
+        let marker = format!("Dispatch number {n} from");
+        assert_page_shows(&daemon, &path_of(location), "", &[&marker, byline]).await;
+    }
+}
+
+/// Regression (issue 11, 3): a file article took over a Micropub article of the same slug, and
+/// deleting the file erased it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_never_replaces_a_posted_article_of_the_same_slug() {
+    let daemon = micropub_daemon().await;
+    let posted = grace_creates(
+        &daemon,
+        &[
+            ("h", "entry"),
+            ("name", "Quay wall repairs"),
+            ("mp-slug", "quay-wall"),
+            ("content", "Posted words about the quay wall."),
+        ],
+    )
+    .await;
+    let path = path_of(&posted);
+    let file = daemon.dir().join("articles/quay-wall.md");
+    let text = article_text("File about the quay", &["ireland"], "", "Filed words.");
+    fs::write(&file, &text).unwrap();
+    wait_until("the clash is reported", CHANGE_DEADLINE, || async {
+        crate::support::status_json(&daemon).await["articles"]
+            .to_string()
+            .contains("belongs to an article posted over Micropub")
+    })
+    .await;
+    assert_page_shows(
+        &daemon,
+        &path,
+        "after the file",
+        &["Posted words", GRACE_BYLINE],
+    )
+    .await;
+    fs::remove_file(&file).unwrap();
+    // A later file shows the folder was synced after the removal.
+    let other = article_text("Unrelated file", &["ireland"], "", "Other.");
+    fs::write(daemon.dir().join("articles/unrelated.md"), other).unwrap();
+    wait_until_listed(&daemon, "all", "Unrelated file").await;
+    assert_page_shows(&daemon, &path, "after the file is gone", &["Posted words"]).await;
+}
+
+/// Regression (issue 11, 6): Last-Modified went to 2999 with a post dated so, and back in time
+/// when an article was deleted, so If-Modified-Since kept a deleted article.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn last_modified_neither_runs_ahead_nor_goes_back() {
+    let daemon = micropub_daemon().await;
+    let future = grace_creates(
+        &daemon,
+        &[
+            ("h", "entry"),
+            ("name", "Dated far ahead"),
+            ("published", "2999-01-01T00:00:00Z"),
+            ("content", "From the future."),
+        ],
+    )
+    .await;
+    grace_creates(
+        &daemon,
+        &[("h", "entry"), ("name", "Dated today"), ("content", "Now.")],
+    )
+    .await;
+    wait_until_listed(&daemon, "all", "Dated today").await;
+    let url = daemon.url("/feeds/all.atom");
+    let response = get_with(&url, &[]).await;
+    let date = httpdate::parse_http_date(&header_of(response.headers(), "date").unwrap()).unwrap();
+    let first = header_of(response.headers(), "last-modified").unwrap();
+    let first_time = httpdate::parse_http_date(&first).unwrap();
+    assert!(first_time <= date, "Last-Modified {first} is after Date");
+    let feed = response.text().await.unwrap();
+    assert!(
+        !feed.contains("2999-"),
+        "the post's date was clamped: {feed}"
+    );
+
+    assert_eq!(
+        post_delete(&daemon, Some(GRACE_TOKEN), &future)
+            .await
+            .status,
+        204
+    );
+    wait_until_unlisted(&daemon, "all", "Dated far ahead").await;
+    let response = get_with(&url, &[("if-modified-since", &first)]).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a feed that changed is not 304 to If-Modified-Since"
+    );
+    let second = header_of(response.headers(), "last-modified").unwrap();
+    assert!(
+        httpdate::parse_http_date(&second).unwrap() >= first_time,
+        "{second} < {first}"
+    );
+}
+
+/// Regression (issue 11, 5): a 5,000-character `mp-slug` stopped the static mirror for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_very_long_slug_is_cut_and_the_mirror_keeps_going() {
+    let upstream = Upstream::start().await;
+    let text = edit_config(
+        &micropub_config(&upstream),
+        "[articles]",
+        "[publish]\nmirror = \"site\"\n[articles]",
+    );
+    let daemon = start_daemon(workdir(&text));
+    let long_slug = "word-".repeat(1000);
+    let location = grace_creates(
+        &daemon,
+        &[
+            ("h", "entry"),
+            ("name", "Long slug"),
+            ("mp-slug", long_slug.as_str()),
+            ("content", "Long."),
+        ],
+    )
+    .await;
+    let slug = location.rsplit('/').next().unwrap().to_string();
+    assert!(slug.len() <= 100 && slug.ends_with("word"), "{slug}");
+    grace_creates(
+        &daemon,
+        &[
+            ("h", "entry"),
+            ("name", "After the long one"),
+            ("mp-slug", "after"),
+            ("content", "Next."),
+        ],
+    )
+    .await;
+    let site = daemon.dir().join("site");
+    wait_until("both articles reach the mirror", CHANGE_DEADLINE, || {
+        let site = site.clone();
+        let slug = slug.clone();
+        async move {
+            site.join(format!("articles/{slug}/index.html")).is_file()
+                && site.join("articles/after/index.html").is_file()
+        }
+    })
+    .await;
+}
+
+/// Risk of issue 11: a header token and a form `access_token` that disagree (Micropub 4.1).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_different_tokens_in_one_request_are_a_bad_request() {
+    let daemon = micropub_daemon().await;
+    let fields = |token| {
+        vec![
+            ("h", "entry"),
+            ("name", "Two tokens"),
+            ("content", "Which one?"),
+            ("access_token", token),
+        ]
+    };
+    for token in [WRONG_TOKEN, ANDREAS_TOKEN] {
+        let answer = post_form(&daemon, Some(GRACE_TOKEN), &fields(token)).await;
+        assert_refused(&answer, StatusCode::BAD_REQUEST, "invalid_request", token);
+    }
+    let query_answer = query(
+        &daemon,
+        Some(GRACE_TOKEN),
+        &[("q", "config"), ("access_token", ANDREAS_TOKEN)],
+    )
+    .await;
+    assert_refused(
+        &query_answer,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        "query",
+    );
+    let same = post_form(&daemon, Some(GRACE_TOKEN), &fields(GRACE_TOKEN)).await;
+    created(&same, "the same token twice");
+}
