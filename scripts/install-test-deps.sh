@@ -14,10 +14,12 @@ need_rust_component clippy clippy
 # Debian packages the integration tests drive:
 # - chromium (and a font to draw text in): the browser check in tests/it/articles.rs;
 # - nginx: serving an exported mirror in tests/it/mirror.rs;
-# - python3 and pip, when PyPI's micropub library (below) is missing.
+# - python3 and pip, when PyPI's micropub library (below) is missing;
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# - iproute2: a public-looking address on lo for the SSRF test in tests/it/review.rs.
+command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
 micropub_importable() {
   python3 -c 'import micropub; micropub.Client' >/dev/null 2>&1
 }

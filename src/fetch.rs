@@ -76,6 +76,11 @@ pub enum FetchErrorKind {
     TooManyRedirects { limit: usize },
     #[error("redirect without a usable Location header")]
     BadRedirect,
+    /// Server-side request forgery: a public server pointing us at a private one.
+    #[error(
+        "redirect to {to} refused: it leads from a public address to a loopback, private or link-local one"
+    )]
+    PrivateRedirect { to: Url },
     #[error("timed out after {}s", timeout.as_secs_f32())]
     Timeout { timeout: Duration },
     #[error("{message}")]
@@ -170,7 +175,16 @@ impl Fetcher {
                 .get(header::LOCATION)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|location| current.join(location).ok())
+                .filter(|location| matches!(location.scheme(), "http" | "https"))
                 .ok_or_else(|| fail(FetchErrorKind::BadRedirect))?;
+            // A configured URL is the operator's choice; a public server redirecting into our
+            // own network (or to the daemon itself) is not (issue 11).
+            let from_public = response
+                .remote_addr()
+                .is_some_and(|peer| is_public(peer.ip()));
+            if from_public && !leads_to_public(&location).await {
+                return Err(fail(FetchErrorKind::PrivateRedirect { to: location }));
+            }
             current = location;
         };
 
@@ -266,6 +280,49 @@ impl Fetcher {
     }
 }
 
+/// Whether every address `url` names or resolves to is public. A name that does not resolve
+/// counts as public: the request that follows fails on it anyway.
+async fn leads_to_public(url: &Url) -> bool {
+    let port = url.port_or_known_default().unwrap_or(80);
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => is_public(ip.into()),
+        Some(url::Host::Ipv6(ip)) => is_public(ip.into()),
+        Some(url::Host::Domain(name)) => match tokio::net::lookup_host((name, port)).await {
+            Ok(mut addresses) => addresses.all(|address| is_public(address.ip())),
+            Err(_) => true,
+        },
+        None => false,
+    }
+}
+
+/// Not loopback, private (RFC 1918, RFC 4193), link-local, shared (RFC 6598), unspecified or
+/// broadcast: an address a server on the internet may send us to.
+pub fn is_public(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    match ip {
+        IpAddr::V4(ip) => {
+            let [a, b, ..] = ip.octets();
+            let shared = a == 100 && (64..128).contains(&b);
+            !(ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || shared
+                || a == 0)
+        }
+        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
+            Some(v4) => is_public(v4.into()),
+            None => {
+                let first = ip.segments()[0];
+                let unique_local = first & 0xfe00 == 0xfc00;
+                let link_local = first & 0xffc0 == 0xfe80;
+                !(ip.is_loopback() || ip.is_unspecified() || unique_local || link_local)
+            }
+        },
+    }
+}
+
 fn conditional_headers(validators: &Validators) -> HeaderMap {
     let mut headers = HeaderMap::new();
     let pairs = [
@@ -328,6 +385,31 @@ fn human_bytes(bytes: u64) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn public_addresses_are_told_from_private_ones() {
+        for (ip, public) in [
+            ("127.0.0.1", false),
+            ("127.9.9.9", false),
+            ("10.1.2.3", false),
+            ("172.16.0.1", false),
+            ("192.168.1.1", false),
+            ("169.254.169.254", false),
+            ("100.64.0.1", false),
+            ("0.0.0.0", false),
+            ("255.255.255.255", false),
+            ("::1", false),
+            ("fd00::1", false),
+            ("fe80::1", false),
+            ("::ffff:127.0.0.1", false),
+            ("::ffff:10.0.0.1", false),
+            ("192.0.2.10", true),
+            ("8.8.8.8", true),
+            ("2a00:1450::1", true),
+        ] {
+            assert_eq!(is_public(ip.parse().unwrap()), public, "{ip}");
+        }
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_http_dates() {

@@ -34,6 +34,9 @@ pub struct Rendered {
     pub last_modified_settled: bool,
     /// `last_modified` as an HTTP date, formatted once rather than per response.
     pub last_modified_http: String,
+    /// The second after `last_modified`, as an HTTP date: what an unsettled Last-Modified
+    /// becomes once that second is over (see [`Rendered::last_modified_at`]).
+    pub settled_http: String,
     pub content_type: &'static str,
     pub identity: Bytes,
     /// Empty when not precompressed (pages that are not cached).
@@ -53,6 +56,25 @@ pub enum RenderError {
     Gone,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl Rendered {
+    /// Last-Modified as sent at `now` (in Unix seconds): the time, its HTTP date, and whether
+    /// If-Modified-Since of that very second may match. Bytes that changed within the second
+    /// their Last-Modified names say so only while that second lasts; after it, they say the
+    /// next second, when they were certainly current, so If-Modified-Since works for them again.
+    pub fn last_modified_at(&self, now: i64) -> (i64, &str, bool) {
+        let modified = self.last_modified.timestamp();
+        if self.last_modified_settled || now <= modified {
+            (
+                modified,
+                &self.last_modified_http,
+                self.last_modified_settled,
+            )
+        } else {
+            (modified + 1, &self.settled_http, true)
+        }
+    }
 }
 
 /// What a renderer hands the cache.
@@ -244,6 +266,9 @@ fn finish(body: Body, generation: u64, compress: bool, previous: Option<&Rendere
         last_modified,
         last_modified_settled,
         last_modified_http: httpdate::fmt_http_date(last_modified.into()),
+        settled_http: httpdate::fmt_http_date(
+            (last_modified + chrono::Duration::seconds(1)).into(),
+        ),
         content_type: body.content_type,
         identity: Bytes::from(body.bytes),
         gzip: Bytes::from(gzip),

@@ -60,13 +60,14 @@ fn respond(rendered: &Rendered, request: &HeaderMap, max_age: u64) -> Response {
     };
     let mut headers = HeaderMap::new();
     headers.insert(header::ETAG, value(&etag));
-    headers.insert(header::LAST_MODIFIED, value(&rendered.last_modified_http));
+    let last_modified = rendered.last_modified_at(chrono::Utc::now().timestamp());
+    headers.insert(header::LAST_MODIFIED, value(last_modified.1));
     headers.insert(
         header::CACHE_CONTROL,
         value(&format!("public, max-age={max_age}")),
     );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if not_modified(rendered, request) {
+    if not_modified(rendered, last_modified, request) {
         return (StatusCode::NOT_MODIFIED, headers).into_response();
     }
     headers.insert(
@@ -80,7 +81,11 @@ fn respond(rendered: &Rendered, request: &HeaderMap, max_age: u64) -> Response {
 }
 
 /// If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 13.2.2).
-fn not_modified(rendered: &Rendered, request: &HeaderMap) -> bool {
+fn not_modified(
+    rendered: &Rendered,
+    (modified, _, settled): (i64, &str, bool),
+    request: &HeaderMap,
+) -> bool {
     if let Some(if_none_match) = request
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -104,8 +109,7 @@ fn not_modified(rendered: &Rendered, request: &HeaderMap) -> bool {
             // HTTP dates have whole seconds: bytes that changed within the second their
             // Last-Modified names must not match a client that saw the earlier bytes of it.
             let since = DateTime::<chrono::Utc>::from(since).timestamp();
-            let modified = rendered.last_modified.timestamp();
-            modified < since || (modified == since && rendered.last_modified_settled)
+            modified < since || (modified == since && settled)
         })
 }
 

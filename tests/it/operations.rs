@@ -270,7 +270,9 @@ async fn a_broken_in_place_edit_keeps_the_last_good_config_running_until_fixed()
     let good = config(&upstream, &[("ireland", RTE)]);
     let daemon = Daemon::start(&good);
     let path = daemon.dir().join(CONFIG_FILE);
-    let file = path.display().to_string();
+    // `/status` names the file relative to the daemon's working folder, never by its absolute
+    // path on the machine (issue 11).
+    let file = CONFIG_FILE.to_string();
     wait_for_entries(&daemon, "ireland").await;
     assert_eq!(config_error(&daemon).await, None, "config_error at start");
 
@@ -327,7 +329,8 @@ async fn sighup_reloads_an_in_place_edit_the_watcher_cannot_see() {
     let link = dir.path().join(CONFIG_FILE);
     fs::remove_file(&link).expect("remove feeds.toml");
     std::os::unix::fs::symlink(&target, &link).expect("link feeds.toml");
-    let file = link.display().to_string();
+    // Relative to the daemon's working folder, as `/status` shows it (issue 11).
+    let file = CONFIG_FILE.to_string();
     let daemon = Daemon::start_in(dir);
     wait_for_entries(&daemon, "ireland").await;
 

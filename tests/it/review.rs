@@ -339,3 +339,78 @@ fn rss_kib(pid: u32) -> u64 {
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
         .expect("VmRSS in /proc/PID/status")
 }
+
+/// An address of the documentation range (RFC 5737), public as far as islands can tell, added to
+/// the loopback interface so a "public" upstream can run on this machine.
+const PUBLIC_LOOKING: [u8; 4] = [192, 0, 2, 10];
+
+/// Risk of issue 11: SSRF through redirects. A public upstream that redirects to a loopback
+/// one is refused; the loopback server is never asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_from_a_public_address_into_loopback_is_refused() {
+    let Some(_address) = LoopbackAlias::add(PUBLIC_LOOKING) else {
+        return;
+    };
+    let internal = Upstream::start().await;
+    internal.set("/secret.xml", Behaviour::fixture("ireland-rte.xml"));
+    let public = Upstream::start_on(PUBLIC_LOOKING.into()).await;
+    public.set(
+        "/feed.xml",
+        Behaviour::Redirect {
+            code: 302,
+            to: internal.url("/secret.xml"),
+        },
+    );
+    let text = config(&public, &[("ireland", &[("Tricky", "/feed.xml")])]);
+    let daemon = Daemon::start(&text);
+    wait_until("the redirect is refused", CHANGE_DEADLINE, || async {
+        status_json(&daemon).await["sources"][0]["last_error"]
+            .as_str()
+            .is_some_and(|error| error.contains("refused"))
+    })
+    .await;
+    let error = status_json(&daemon).await["sources"][0]["last_error"].to_string();
+    assert!(error.contains("loopback, private or link-local"), "{error}");
+    assert_eq!(
+        internal.count("/secret.xml"),
+        0,
+        "the internal server was never asked"
+    );
+}
+
+/// An extra address on `lo` for one test, removed when dropped.
+struct LoopbackAlias(String);
+
+impl LoopbackAlias {
+    /// `None` (with a loud note) where the address cannot be added; under `CI` that fails.
+    fn add(ip: [u8; 4]) -> Option<LoopbackAlias> {
+        let cidr = format!("{}/32", std::net::Ipv4Addr::from(ip));
+        let added = std::process::Command::new("ip")
+            .args(["addr", "add", &cidr, "dev", "lo"])
+            .output();
+        match added {
+            Ok(output)
+                if output.status.success()
+                    || String::from_utf8_lossy(&output.stderr).contains("File exists") =>
+            {
+                Some(LoopbackAlias(cidr))
+            }
+            other => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "cannot add {cidr} to lo (needs root and iproute2): {other:?}"
+                );
+                eprintln!("SKIPPED: cannot add {cidr} to lo (needs root and iproute2): {other:?}");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for LoopbackAlias {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["addr", "del", &self.0, "dev", "lo"])
+            .output();
+    }
+}

@@ -207,11 +207,16 @@ struct UpstreamState {
 impl Upstream {
     /// Binds 127.0.0.1:0 and serves on the current runtime until dropped.
     pub async fn start() -> Upstream {
+        Upstream::start_on([127, 0, 0, 1].into()).await
+    }
+
+    /// Binds `ip` (an address of this machine), port 0, and serves until dropped.
+    pub async fn start_on(ip: std::net::IpAddr) -> Upstream {
         let state = Arc::new(UpstreamState::default());
         let router = Router::new().fallback(answer).with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind((ip, 0))
             .await
-            .expect("bind the upstream on 127.0.0.1:0");
+            .unwrap_or_else(|error| panic!("bind the upstream on {ip}:0: {error}"));
         let address = listener
             .local_addr()
             .expect("a bound listener has an address");
