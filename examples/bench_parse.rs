@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use islands::normalize::{SourceContext, normalize_feed};
+use islands::normalize::{FeedOrigin, normalize_feed};
 use url::Url;
 
 struct Fixture {
@@ -33,7 +33,7 @@ fn main() {
         .unwrap_or(2.0);
 
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let context = SourceContext {
+    let context = FeedOrigin {
         name: "bench".to_string(),
         feed_url: Url::parse("http://127.0.0.1/feed.xml").expect("a valid URL"),
         base_url: Url::parse("http://127.0.0.1/feed.xml").expect("a valid URL"),
@@ -104,7 +104,7 @@ fn main() {
 }
 
 /// Every fixture both paths accept, and the names of those skipped with why.
-fn load(dir: &Path, context: &SourceContext) -> (Vec<Fixture>, Vec<String>) {
+fn load(dir: &Path, context: &FeedOrigin) -> (Vec<Fixture>, Vec<String>) {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|error| panic!("read {}: {error}", dir.display()))
         .map(|entry| entry.expect("a directory entry").path())
@@ -178,7 +178,7 @@ fn timed_round(round: Duration, mut pass: impl FnMut() -> usize) -> (Duration, u
     (started.elapsed(), passes)
 }
 
-fn pass_normalize(fixtures: &[Fixture], context: &SourceContext) -> usize {
+fn pass_normalize(fixtures: &[Fixture], context: &FeedOrigin) -> usize {
     let now = Utc::now();
     fixtures
         .iter()

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use islands::config::Config;
-use islands::model::{Entry, EntryId, FeedKey, SourceRef};
+use islands::model::{Attribution, Entry, EntryId, FeedKey, SourceId};
 use islands::render::Format;
 use islands::render::cache::{Body, CACHED_PAGES, CacheKey, FeedRequest, RenderCache};
 use islands::store::Store;
@@ -377,9 +377,13 @@ fn entry(i: usize, base: DateTime<Utc>) -> Entry {
         content: Some(content),
         categories: vec!["Transport".to_string()],
         enclosures: vec![],
-        sources: vec![SourceRef {
+        sources: vec![Attribution {
             name: format!("Source {source}"),
-            feed_url: format!("http://news{source}.example/feed.xml"),
+            feed_url: SourceId::new(
+                &format!("http://news{source}.example/feed.xml")
+                    .parse()
+                    .expect("a valid URL"),
+            ),
             title: Some(format!("News {source}")),
             site_url: Some(format!("http://news{source}.example/")),
             region: region.to_string(),

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use crate::articles::ArticleIssue;
 use crate::config::Config;
 use crate::fetch::Fetcher;
+use crate::model::SourceId;
 use crate::render::cache::RenderCache;
 use crate::store::{Store, StoreError};
 
@@ -19,9 +20,9 @@ pub struct App {
     pub store: Store,
     fetcher: RwLock<Fetcher>,
     pub rendered: RenderCache,
-    /// Feed URLs being refreshed now: the scheduler can start a run while the last one still
+    /// Sources being refreshed now: the scheduler can start a run while the last one still
     /// goes (tokio-cron-scheduler issue #83), and one source must never be fetched twice at once.
-    refreshing: Mutex<HashSet<String>>,
+    refreshing: Mutex<HashSet<SourceId>>,
     /// Renders `/metrics`; set by `serve` once the process-wide recorder is installed.
     pub metrics: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle>,
     /// Article files that could not be published, from the last sync.
@@ -89,21 +90,19 @@ impl App {
     }
 
     /// Marks a source as being refreshed; `None` if a refresh of it is already running.
-    pub fn begin_refresh(&self, feed_url: &str) -> Option<RefreshGuard<'_>> {
+    pub fn begin_refresh(&self, source: &SourceId) -> Option<RefreshGuard<'_>> {
         let mut refreshing = self.refreshing.lock().expect("never poisoned");
-        refreshing
-            .insert(feed_url.to_string())
-            .then(|| RefreshGuard {
-                app: self,
-                feed_url: feed_url.to_string(),
-            })
+        refreshing.insert(source.clone()).then(|| RefreshGuard {
+            app: self,
+            source: source.clone(),
+        })
     }
 }
 
 /// Clears the source's in-flight mark when the refresh ends, however it ends.
 pub struct RefreshGuard<'a> {
     app: &'a App,
-    feed_url: String,
+    source: SourceId,
 }
 
 impl Drop for RefreshGuard<'_> {
@@ -112,7 +111,7 @@ impl Drop for RefreshGuard<'_> {
             .refreshing
             .lock()
             .expect("never poisoned")
-            .remove(&self.feed_url);
+            .remove(&self.source);
     }
 }
 

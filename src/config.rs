@@ -20,6 +20,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+use crate::model::SourceId;
+
 /// Everything the daemon needs, checked and with paths resolved.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -118,6 +120,13 @@ pub struct Source {
     /// Six-field cron, UTC.
     pub refresh: String,
     pub region: String,
+}
+
+impl Source {
+    /// The source's identity: its feed URL as configured.
+    pub fn id(&self) -> SourceId {
+        SourceId::new(&self.url)
+    }
 }
 
 impl Config {

@@ -17,13 +17,13 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::model::FeedKey;
 use crate::render::Format;
-use crate::render::cache::{Body, CacheKey, FeedRequest, RenderCache, RenderError, Rendered};
-use crate::render::site;
+use crate::render::cache::{FeedRequest, RenderCache, RenderError, Rendered};
 use crate::store::{Store, StoreError};
+use crate::urls::{self, SitePage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("export to {path}: {source}")]
+    #[error("export to {path}")]
     Io {
         path: PathBuf,
         #[source]
@@ -85,50 +85,31 @@ pub fn export_site(
                     }
                     Err(RenderError::Store(error)) => return Err(error.into()),
                 };
-                let name = feed.name();
-                let extension = format.extension();
-                if page == 1 {
-                    writer.write(&format!("feeds/{name}.{extension}"), &rendered);
+                for file in urls::feed_files(feed.name(), format, page) {
+                    writer.write(&file, &rendered);
                 }
-                writer.write(&format!("feeds/{name}/page-{page}.{extension}"), &rendered);
             }
         }
     }
 
-    // `None`: the page went away between listing and rendering (an article just deleted).
-    let page = |key: &str, render: &dyn Fn() -> Result<Body, RenderError>| {
-        let rendered =
-            cache.get_or_render(&CacheKey::Html(key.to_string(), 1), generation, 1, render);
-        match rendered {
-            Ok(rendered) => Ok(Some(rendered)),
-            Err(RenderError::Store(error)) => Err(ExportError::Store(error)),
-            Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => Ok(None),
+    let mut pages = vec![SitePage::Home];
+    pages.extend(config.regions.iter().map(|region| SitePage::Region {
+        slug: region.slug.clone(),
+        page: 1,
+    }));
+    for entry in store.all_articles()? {
+        if let Some(article) = &entry.article {
+            pages.push(SitePage::Article {
+                slug: article.slug.clone(),
+            });
         }
-    };
-    let mut pages = vec![(
-        "index.html".to_string(),
-        page("/", &|| site::home(config, store))?,
-    )];
-    for region in &config.regions {
-        let slug = &region.slug;
-        let rendered = page(&format!("/{slug}/"), &|| {
-            site::region(config, store, slug, 1)
-        })?;
-        pages.push((format!("{slug}/index.html"), rendered));
     }
-    for entry in store.articles(0, usize::MAX - 1)?.entries {
-        let Some(article) = &entry.article else {
-            continue;
-        };
-        let slug = &article.slug;
-        let rendered = page(&format!("/articles/{slug}"), &|| {
-            site::article(config, store, slug)
-        })?;
-        pages.push((format!("articles/{slug}/index.html"), rendered));
-    }
-    for (path, rendered) in pages {
-        if let Some(rendered) = rendered {
-            writer.write(&path, &rendered);
+    for page in pages {
+        match cache.page(generation, config, store, &page) {
+            Ok(rendered) => writer.write(&page.export_file(), &rendered),
+            Err(RenderError::Store(error)) => return Err(ExportError::Store(error)),
+            // The page went away between listing and rendering (an article just deleted).
+            Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => {}
         }
     }
     let site_urls = crate::opml::site_urls(config, store)?;
@@ -185,7 +166,7 @@ impl Writer<'_> {
     }
 
     fn failed(&mut self, relative: &str, error: &ExportError) {
-        tracing::error!(file = relative, "export: {error}");
+        tracing::error!(file = relative, "export: {}", crate::report::Report(error));
         self.report.failed += 1;
     }
 

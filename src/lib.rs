@@ -3,6 +3,7 @@
 //!
 //! Modules, in the order the data flows (ARCHITECTURE.md has the whole map):
 //!
+//! - `daemon`: the whole daemon as a library: `start(config) -> Handle`, `Handle::stop`.
 //! - `config`: feeds.toml -> validated `Config`, errors with FILE:LINE:COL; `reload` swaps it
 //!   when the file changes.
 //! - `schedule`: one cron job per source, no overlap, clean shutdown.
@@ -14,13 +15,17 @@
 //! - `store`: sled: entries, time indexes, per-source state.
 //! - `render`: entries -> RSS, Atom, JSON Feed and HTML; the render-once, compress-once cache.
 //! - `publish`: after a change: first pages rendered, mirror written (`export`), hub pinged.
+//! - `urls`: every public address: `SitePage` (cache key, route, export file), feeds,
+//!   permalinks.
 //! - `serve`: axum and hyper: the router, its handlers, the hardened accept loop.
-//! - `app`, `status`, `metrics`, `opml`, `watch`: shared state, health, metrics, OPML, and
-//!   the debounced folder watch behind hot reload and article sync.
+//! - `app`, `status`, `metrics`, `opml`, `watch`, `report`: shared state, health, metrics,
+//!   OPML, the debounced folder watch behind hot reload and article sync, and errors with
+//!   their causes on one line.
 
 pub mod app;
 pub mod articles;
 pub mod config;
+pub mod daemon;
 pub mod export;
 pub mod fetch;
 pub mod metrics;
@@ -32,8 +37,10 @@ pub mod publish;
 pub mod refresh;
 pub mod reload;
 pub mod render;
+pub mod report;
 pub mod schedule;
 pub mod serve;
 pub mod status;
 pub mod store;
+pub mod urls;
 pub mod watch;

@@ -5,20 +5,16 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-use tracing::{info, warn};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use islands::app::App;
+use islands::articles;
 use islands::config::Config;
-use islands::refresh::{RefreshOutcome, refresh_all, refresh_source};
-use islands::{articles, publish, reload, schedule, serve};
+use islands::refresh::{RefreshOutcome, refresh_source};
 
 #[derive(Parser)]
 #[command(
@@ -105,9 +101,6 @@ struct ConfigArg {
 const EXIT_RUNTIME: u8 = 1;
 const EXIT_CONFIG: u8 = 2;
 
-/// How long shutdown waits for running refreshes before abandoning them.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
@@ -191,84 +184,11 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let listen = config.listen;
-    let app = Arc::new(open_app(config)?);
-    if let Some(handle) = islands::metrics::install() {
-        let _ = app.metrics.set(handle);
-    }
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("listening on {listen}"))?;
-    let address = listener.local_addr().context("reading the bound address")?;
-
-    let shutdown = CancellationToken::new();
-    let tracker = TaskTracker::new();
-
-    // The site's own articles are published before the first request, then kept in step.
-    let articles_dir = app.config().articles_dir.clone();
-    std::fs::create_dir_all(&articles_dir)
-        .with_context(|| format!("creating the articles folder {}", articles_dir.display()))?;
-    articles::resync(&app).await;
-    let _watcher = match articles::watch_articles(app.clone(), shutdown.clone()) {
-        Ok(watcher) => Some(watcher),
-        Err(error) => {
-            warn!(
-                "not watching {}: {error}; restart to publish article edits",
-                articles_dir.display()
-            );
-            None
-        }
-    };
-
-    // Refresh every source at once, then on schedule.
-    tracker.spawn({
-        let app = app.clone();
-        let shutdown = shutdown.clone();
-        async move {
-            tokio::select! {
-                _ = refresh_all(&app) => {}
-                _ = shutdown.cancelled() => {}
-            }
-        }
-    });
-    tracker.spawn(publish::run_publisher(app.clone(), shutdown.clone()));
-    let schedule = Arc::new(
-        schedule::Schedule::start(&app, shutdown.clone(), tracker.clone())
-            .await
-            .context("starting the scheduler")?,
-    );
-    let _config_watcher = reload::watch_config(app.clone(), schedule.clone(), shutdown.clone());
-
-    let limits = serve::listen::ServerLimits {
-        max_connections: app.config().server.max_connections,
-        max_connections_per_client: app.config().server.max_connections_per_client,
-        header_timeout: app.config().server.header_timeout,
-    };
-    let server = tokio::spawn(serve::listen::run(
-        listener,
-        serve::router(app.clone()),
-        shutdown.clone(),
-        limits,
-    ));
+    let daemon = islands::daemon::start(config).await?;
     // Tests and scripts wait for this exact line on stdout.
-    println!("listening on http://{address}/");
-    info!(%address, "serving");
-
+    println!("listening on http://{}/", daemon.address);
     wait_for_signal().await;
-    info!("shutting down");
-    shutdown.cancel();
-    if let Err(error) = schedule.shutdown().await {
-        warn!("stopping the scheduler: {error}");
-    }
-    tracker.close();
-    if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
-        .await
-        .is_err()
-    {
-        warn!("abandoning refreshes still running after {SHUTDOWN_GRACE:?}");
-    }
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
-    flush(&app).await
+    daemon.stop().await.context("flushing the store")
 }
 
 async fn fetch(config: Config) -> anyhow::Result<()> {
@@ -293,12 +213,15 @@ async fn fetch(config: Config) -> anyhow::Result<()> {
                 format!("skipped: backing off until {until}")
             }
             RefreshOutcome::Skipped { until: None } => "skipped".to_string(),
-            RefreshOutcome::Failed { message } => format!("failed: {message}"),
+            RefreshOutcome::Failed(error) => format!("failed: {}", error.message()),
         };
         progress.line(&format!("{} ({}): {line}", source.name, source.url));
     }
     progress.finish();
-    flush(&app).await
+    app.store
+        .blocking(|store| store.commit().and_then(|_| store.flush()))
+        .await
+        .context("flushing the store")
 }
 
 fn export(config: Config, out: &Path) -> anyhow::Result<()> {
@@ -384,7 +307,7 @@ impl Progress {
 fn export_articles(config: Config, dir: &Path) -> anyhow::Result<()> {
     let app = open_app(config)?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let entries = app.store.articles(0, usize::MAX - 1)?.entries;
+    let entries = app.store.all_articles()?;
     for entry in &entries {
         let (Some(article), Some(text)) =
             (&entry.article, articles::ArticleText::from_entry(entry))
@@ -472,14 +395,6 @@ fn new_article(
 fn open_app(config: Config) -> anyhow::Result<App> {
     let path = config.store.path.clone();
     App::open(config).with_context(|| format!("opening the store at {}", path.display()))
-}
-
-async fn flush(app: &Arc<App>) -> anyhow::Result<()> {
-    let store = app.store.clone();
-    tokio::task::spawn_blocking(move || store.commit().and_then(|_| store.flush()))
-        .await
-        .context("flushing the store")?
-        .context("flushing the store")
 }
 
 async fn wait_for_signal() {

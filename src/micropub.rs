@@ -87,7 +87,7 @@ impl MicropubError {
 
 impl From<StoreError> for MicropubError {
     fn from(error: StoreError) -> MicropubError {
-        tracing::error!("micropub: {error}");
+        tracing::error!("micropub: {}", crate::report::Report(&error));
         MicropubError {
             status: 500,
             error: "server_error",
@@ -409,7 +409,7 @@ pub fn properties_of_text(_config: &Config, text: &ArticleText) -> Properties {
 }
 
 /// `q=source`: the article at `url` as Micropub JSON.
-pub fn source(config: &Config, store: &Store, url: &str) -> Result<Value, MicropubError> {
+pub fn post_source(config: &Config, store: &Store, url: &str) -> Result<Value, MicropubError> {
     let slug = slug_of_url(config, url).ok_or_else(|| MicropubError::not_found(url))?;
     let entry = store
         .get(article_id(&slug))?
@@ -456,13 +456,7 @@ fn own_article(
 
 /// The slug in a permalink: `{base_url}articles/{slug}` (or just its path).
 fn slug_of_url(config: &Config, url: &str) -> Option<String> {
-    let base = config.site.base_url.as_str();
-    let path = url
-        .strip_prefix(base)
-        .map(|rest| format!("/{rest}"))
-        .or_else(|| url.starts_with('/').then(|| url.to_string()))?;
-    let slug = path.strip_prefix("/articles/")?.trim_end_matches('/');
-    (!slug.is_empty() && !slug.contains('/')).then(|| slug.to_string())
+    crate::urls::slug_of_permalink(&config.site.base_url, url)
 }
 
 fn slug_of_entry(entry: &Entry) -> String {

@@ -1,4 +1,4 @@
-//! The plain data every stage shares: an [`Entry`] and the names of feeds.
+//! The plain data every stage shares: an [`Entry`], the names of feeds and their formats.
 //!
 //! normalize and the articles module produce entries, store keeps them, render writes them out.
 //! No wire format (feed-rs, rss, atom_syndication, sled) appears here.
@@ -50,7 +50,7 @@ pub struct Entry {
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
     /// Where the entry came from; an aggregated story seen in several feeds names them all.
-    pub sources: Vec<SourceRef>,
+    pub sources: Vec<Attribution>,
     /// Region slugs whose feeds carry this entry. Empty: the combined feed only.
     pub regions: Vec<String>,
     /// Set for the site's own articles; `None` for aggregated entries.
@@ -82,13 +82,35 @@ pub struct Enclosure {
     pub length: Option<u64>,
 }
 
+/// A source's identity: its feed URL as configured in feeds.toml. Entries name their sources by
+/// it, and the store keys each source's fetch state and entry index by it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SourceId(String);
+
+impl SourceId {
+    pub fn new(feed_url: &url::Url) -> SourceId {
+        SourceId(feed_url.to_string())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Attribution: the feed an entry was read from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SourceRef {
+pub struct Attribution {
     /// The source's name in feeds.toml.
     pub name: String,
-    /// The feed URL as configured (the source's key).
-    pub feed_url: String,
+    /// The source's identity (the feed URL as configured).
+    pub feed_url: SourceId,
     /// The source's own title and web page, from its feed.
     pub title: Option<String>,
     pub site_url: Option<String>,
@@ -122,6 +144,43 @@ impl FeedKey {
         match self {
             FeedKey::All => "all",
             FeedKey::Region(slug) => slug,
+        }
+    }
+}
+
+/// The three formats every feed is published in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
+
+    pub fn from_extension(extension: &str) -> Option<Format> {
+        match extension {
+            "rss" => Some(Format::Rss),
+            "atom" => Some(Format::Atom),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+            Format::Json => "json",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
         }
     }
 }

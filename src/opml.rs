@@ -90,7 +90,7 @@ pub fn render_opml(config: &Config, site_urls: &HashMap<String, String>) -> Stri
 pub fn site_urls(config: &Config, store: &Store) -> Result<HashMap<String, String>, StoreError> {
     let mut urls = HashMap::new();
     for source in config.sources() {
-        if let Some(site_url) = store.source_state(source.url.as_str())?.site_url {
+        if let Some(site_url) = store.source_state(&source.id())?.site_url {
             urls.insert(source.url.to_string(), site_url);
         }
     }

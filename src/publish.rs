@@ -79,19 +79,19 @@ async fn render_first_pages(
                 };
                 match app.rendered.feed(generation, &config, &app.store, &request) {
                     Ok(rendered) => {
-                        let url = format!(
-                            "{}feeds/{}.{}",
-                            config.site.base_url,
-                            feed.name(),
-                            format.extension()
-                        );
+                        let url =
+                            crate::urls::feed_url(&config.site.base_url, feed.name(), format, 1);
                         etags.push((
                             (feed.name().to_string(), format),
                             rendered.etag.clone(),
                             url,
                         ));
                     }
-                    Err(error) => warn!("rendering {}: {error}", feed.name()),
+                    Err(error) => warn!(
+                        "rendering {}: {}",
+                        feed.name(),
+                        crate::report::Report(&error)
+                    ),
                 }
             }
         }
@@ -137,7 +137,7 @@ async fn write_mirror(app: &Arc<App>) {
             failed = report.failed,
             "mirror updated"
         ),
-        Ok(Err(error)) => warn!("mirror not updated: {error}"),
+        Ok(Err(error)) => warn!("mirror not updated: {}", crate::report::Report(&error)),
         Err(error) => warn!("mirror not updated: {error}"),
     }
 }

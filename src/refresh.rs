@@ -13,12 +13,39 @@ use tracing::{debug, info, warn};
 
 use crate::app::App;
 use crate::config::{Config, Source};
-use crate::fetch::{FetchOutcome, Fetched, Validators};
-use crate::normalize::{SourceContext, normalize_feed};
-use crate::store::{SourceState, Store, StoreError, Upsert};
+use crate::fetch::{FetchError, FetchOutcome, Fetched, Validators};
+use crate::model::SourceId;
+use crate::normalize::{FeedOrigin, NormalizeError, normalize_feed};
+use crate::report::Report;
+use crate::store::{FetchState, Store, StoreError, Upsert};
+
+/// Why a refresh failed, by stage. Its text with its causes ([`Report`]) is what
+/// `/status.json` shows as `last_error`.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    #[error(transparent)]
+    Fetch(Box<FetchError>),
+    #[error(transparent)]
+    Normalize(#[from] NormalizeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<FetchError> for RefreshError {
+    fn from(error: FetchError) -> RefreshError {
+        RefreshError::Fetch(Box::new(error))
+    }
+}
+
+impl RefreshError {
+    /// The error and its causes, as the status page shows them.
+    pub fn message(&self) -> String {
+        Report(self).to_string()
+    }
+}
 
 /// What one refresh of one source did.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum RefreshOutcome {
     /// Not fetched: a refresh of it is running, or it is backing off until the given time.
     Skipped {
@@ -29,9 +56,7 @@ pub enum RefreshOutcome {
         new: usize,
         updated: usize,
     },
-    Failed {
-        message: String,
-    },
+    Failed(Arc<RefreshError>),
 }
 
 /// Refreshes every configured source at once (the fetcher bounds how many are in flight).
@@ -50,21 +75,23 @@ pub async fn refresh_all(app: &Arc<App>) -> Vec<(Source, RefreshOutcome)> {
 
 /// One refresh of one source.
 pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
-    let Some(_guard) = app.begin_refresh(source.url.as_str()) else {
+    let Some(_guard) = app.begin_refresh(&source.id()) else {
         return RefreshOutcome::Skipped { until: None };
     };
     let fetcher = app.fetcher();
     let _turn = fetcher.turn().await;
     let config = app.config();
-    let feed_url = source.url.to_string();
-    let mut state = match blocking(&app.store, {
-        let feed_url = feed_url.clone();
-        move |store| store.source_state(&feed_url)
-    })
-    .await
+    let source_id = source.id();
+    let mut state = match app
+        .store
+        .blocking({
+            let source_id = source_id.clone();
+            move |store| store.source_state(&source_id)
+        })
+        .await
     {
         Ok(state) => state,
-        Err(error) => return store_failed(source, &error),
+        Err(error) => return store_failed(source, error),
     };
     let now = Utc::now();
     if let Some(retry_at) = state.retry_at.filter(|retry_at| *retry_at > now) {
@@ -90,53 +117,55 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
             let source = source.clone();
             let status = fetched.status;
             let keep_days = config.store.keep_days;
-            let (stored, returned) = tokio::task::spawn_blocking(move || {
-                let stored = store_feed(&store, &source, &fetched, &mut state, keep_days, now);
-                (stored, state)
-            })
-            .await
-            .expect("storing a feed does not panic");
+            let (stored, returned) = store
+                .blocking(move |store| {
+                    let stored = store_feed(store, &source, &fetched, &mut state, keep_days, now);
+                    (stored, state)
+                })
+                .await;
             state = returned;
             match stored {
                 Ok((new, updated)) => RefreshOutcome::Stored { new, updated },
-                Err(message) => {
+                Err(error) => {
                     fail(
                         &mut state,
                         &config,
                         Some(status),
-                        message.clone(),
+                        error.message(),
                         None,
                         now,
                     );
-                    RefreshOutcome::Failed { message }
+                    RefreshOutcome::Failed(Arc::new(error))
                 }
             }
         }
         Err(error) => {
+            let (status, retry_after) = (error.status(), error.retry_after());
+            let error = RefreshError::from(error);
             fail(
                 &mut state,
                 &config,
-                error.status(),
-                error.to_string(),
-                error.retry_after(),
+                status,
+                error.message(),
+                retry_after,
                 now,
             );
-            RefreshOutcome::Failed {
-                message: error.to_string(),
-            }
+            RefreshOutcome::Failed(Arc::new(error))
         }
     };
     let elapsed = started.elapsed();
     log_outcome(source, &outcome, &state, elapsed);
     record_metrics(&outcome, elapsed);
 
-    let saved = blocking(&app.store, move |store| {
-        store.put_source_state(&feed_url, &state)?;
-        store.commit().map(|_| ())
-    })
-    .await;
+    let saved = app
+        .store
+        .blocking(move |store| {
+            store.put_source_state(&source_id, &state)?;
+            store.commit().map(|_| ())
+        })
+        .await;
     if let Err(error) = saved {
-        return store_failed(source, &error);
+        return store_failed(source, error);
     }
     outcome
 }
@@ -152,17 +181,19 @@ pub async fn apply_retention(app: &App) {
     if cutoff.is_none() && max.is_none() {
         return;
     }
-    let urls: Vec<String> = config.sources().map(|s| s.url.to_string()).collect();
-    let expired = blocking(&app.store, move |store| {
-        let expired = store.expire(cutoff, max, &urls)?;
-        store.commit()?;
-        Ok(expired)
-    })
-    .await;
+    let sources: Vec<SourceId> = config.sources().map(Source::id).collect();
+    let expired = app
+        .store
+        .blocking(move |store| {
+            let expired = store.expire(cutoff, max, &sources)?;
+            store.commit()?;
+            Ok::<_, StoreError>(expired)
+        })
+        .await;
     match expired {
         Ok(0) => debug!("retention: nothing to expire"),
         Ok(expired) => info!(expired, "retention applied"),
-        Err(error) => warn!("retention: {error}"),
+        Err(error) => warn!("retention: {}", Report(&error)),
     }
 }
 
@@ -171,11 +202,11 @@ fn store_feed(
     store: &Store,
     source: &Source,
     fetched: &Fetched,
-    state: &mut SourceState,
+    state: &mut FetchState,
     keep_days: Option<u32>,
     now: DateTime<Utc>,
-) -> Result<(usize, usize), String> {
-    let context = SourceContext {
+) -> Result<(usize, usize), RefreshError> {
+    let context = FeedOrigin {
         name: source.name.clone(),
         feed_url: source.url.clone(),
         base_url: fetched.final_url.clone(),
@@ -187,8 +218,7 @@ fn store_feed(
         fetched.content_type.as_deref(),
         &context,
         now,
-    )
-    .map_err(|error| error.to_string())?;
+    )?;
     let (mut new, mut updated) = (0, 0);
     for normalized in feed.entries {
         // What retention would drop at once is not stored at all (it would come back with
@@ -199,10 +229,7 @@ fn store_feed(
         {
             continue;
         }
-        match store
-            .upsert(normalized.entry, normalized.dated, now)
-            .map_err(|error| error.to_string())?
-        {
+        match store.upsert(normalized.entry, normalized.dated, now)? {
             Upsert::Inserted => new += 1,
             Upsert::Updated => updated += 1,
             Upsert::Unchanged => {}
@@ -220,7 +247,7 @@ fn store_feed(
     Ok((new, updated))
 }
 
-fn succeed(state: &mut SourceState, status: u16) {
+fn succeed(state: &mut FetchState, status: u16) {
     state.last_success = state.last_fetch;
     state.last_status = Some(status);
     state.last_error = None;
@@ -229,7 +256,7 @@ fn succeed(state: &mut SourceState, status: u16) {
 }
 
 fn fail(
-    state: &mut SourceState,
+    state: &mut FetchState,
     config: &Config,
     status: Option<u16>,
     message: String,
@@ -275,7 +302,7 @@ pub fn backoff(failures: u32, base: Duration, max: Duration) -> Duration {
     delay / 2 + delay.mul_f64(fastrand::f64() / 2.0)
 }
 
-fn log_outcome(source: &Source, outcome: &RefreshOutcome, state: &SourceState, elapsed: Duration) {
+fn log_outcome(source: &Source, outcome: &RefreshOutcome, state: &FetchState, elapsed: Duration) {
     let ms = elapsed.as_millis() as u64;
     match outcome {
         RefreshOutcome::Stored { new, updated } => {
@@ -287,13 +314,14 @@ fn log_outcome(source: &Source, outcome: &RefreshOutcome, state: &SourceState, e
         RefreshOutcome::NotModified => {
             info!(source = %source.name, url = %source.url, ms, "not modified")
         }
-        RefreshOutcome::Failed { message } => warn!(
+        RefreshOutcome::Failed(error) => warn!(
             source = %source.name,
             url = %source.url,
             failures = state.consecutive_failures,
             retry_at = ?state.retry_at,
             ms,
-            "fetch failed: {message}"
+            "fetch failed: {}",
+            error.message()
         ),
         RefreshOutcome::Skipped { .. } => {}
     }
@@ -308,7 +336,7 @@ fn record_metrics(outcome: &RefreshOutcome, elapsed: Duration) {
             "stored"
         }
         RefreshOutcome::NotModified => "not_modified",
-        RefreshOutcome::Failed { .. } => "failed",
+        RefreshOutcome::Failed(_) => "failed",
         RefreshOutcome::Skipped { .. } => "skipped",
     };
     metrics::counter!(FETCHES, "outcome" => label).increment(1);
@@ -316,22 +344,10 @@ fn record_metrics(outcome: &RefreshOutcome, elapsed: Duration) {
     metrics::gauge!(LAST_REFRESH).set(Utc::now().timestamp() as f64);
 }
 
-fn store_failed(source: &Source, error: &StoreError) -> RefreshOutcome {
-    warn!(source = %source.name, url = %source.url, "store failed: {error}");
-    RefreshOutcome::Failed {
-        message: error.to_string(),
-    }
-}
-
-/// Runs blocking store work off the async runtime.
-async fn blocking<T: Send + 'static>(
-    store: &Store,
-    work: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || work(&store))
-        .await
-        .expect("store work does not panic")
+fn store_failed(source: &Source, error: StoreError) -> RefreshOutcome {
+    let error = RefreshError::from(error);
+    warn!(source = %source.name, url = %source.url, "store failed: {}", error.message());
+    RefreshOutcome::Failed(Arc::new(error))
 }
 
 #[cfg(test)]
@@ -349,7 +365,7 @@ mod tests {
         )
         .unwrap();
         let now = Utc::now();
-        let mut state = SourceState::default();
+        let mut state = FetchState::default();
         let century = now + chrono::Duration::days(365 * 137);
         fail(
             &mut state,
@@ -362,7 +378,7 @@ mod tests {
         let retry_at = state.retry_at.unwrap();
         assert!(retry_at <= now + chrono::Duration::hours(6), "{retry_at}");
         let soon = now + chrono::Duration::hours(2);
-        let mut state = SourceState::default();
+        let mut state = FetchState::default();
         fail(
             &mut state,
             &config,

@@ -2,9 +2,9 @@
 //! and the whole set of jobs replaced when the config is reloaded.
 //!
 //! tokio-cron-scheduler can start a job while its last run still goes and can start one more
-//! run after `shutdown()` returns (DEPENDENCIES.md 4.2). So every run checks the cancellation
-//! token first, runs inside our `TaskTracker` (which shutdown waits on), and refresh itself
-//! refuses to run a source twice at once.
+//! run after `shutdown()` returns (in 0.15, `shutdown()` only sets a flag). So every run checks
+//! the cancellation token first, runs inside our `TaskTracker` (which shutdown waits on), and
+//! refresh itself refuses to run a source twice at once.
 
 use std::sync::Arc;
 
@@ -52,18 +52,21 @@ impl Schedule {
             scheduler.remove(&id).await?;
         }
         let config = app.config();
+        // Jobs hold the app weakly: the scheduler keeps its jobs past its shutdown, and the app
+        // (with the store's file lock) must go when the daemon stops.
         for source in config.sources() {
-            let app = app.clone();
+            let app = Arc::downgrade(app);
             let source = source.clone();
             let shutdown = self.shutdown.clone();
             let tracker = self.tracker.clone();
             let cron = source.refresh.clone();
             let job = Job::new_async(cron.as_str(), move |_id, _scheduler| {
-                let app = app.clone();
+                let app = app.upgrade();
                 let source = source.clone();
                 let shutdown = shutdown.clone();
                 let tracker = tracker.clone();
                 Box::pin(async move {
+                    let Some(app) = app else { return };
                     if shutdown.is_cancelled() || tracker.is_closed() {
                         return;
                     }
@@ -77,12 +80,13 @@ impl Schedule {
             })?;
             jobs.push(scheduler.add(job).await?);
         }
-        let app = app.clone();
+        let app = Arc::downgrade(app);
         let tracker = self.tracker.clone();
         let retention = Job::new_async(config.store.retention.as_str(), move |_id, _scheduler| {
-            let app = app.clone();
+            let app = app.upgrade();
             let tracker = tracker.clone();
             Box::pin(async move {
+                let Some(app) = app else { return };
                 if !tracker.is_closed() {
                     tracker.spawn(async move { apply_retention(&app).await });
                 }

@@ -13,13 +13,13 @@ use crate::store::{Store, StoreError};
 pub struct Status {
     /// Why the last edit of the config was refused (the previous config still runs), or null.
     pub config_error: Option<String>,
-    pub sources: Vec<SourceStatus>,
+    pub sources: Vec<SourceHealth>,
     /// Article files that could not be published, with why.
     pub articles: Vec<ArticleIssue>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct SourceStatus {
+pub struct SourceHealth {
     pub name: String,
     pub region: String,
     pub url: String,
@@ -46,8 +46,8 @@ pub fn collect_status(
 ) -> Result<Status, StoreError> {
     let mut sources = Vec::new();
     for source in config.sources() {
-        let feed_url = source.url.to_string();
-        let state = store.source_state(&feed_url)?;
+        let source_id = source.id();
+        let state = store.source_state(&source_id)?;
         let next_tick = parse_cron(&source.refresh)
             .ok()
             .and_then(|cron| cron.find_next_occurrence(&now, false).ok());
@@ -60,11 +60,11 @@ pub fn collect_status(
             }
             (tick, _) => tick,
         };
-        sources.push(SourceStatus {
+        sources.push(SourceHealth {
             name: source.name.clone(),
             region: source.region.clone(),
-            entries: store.source_entry_count(&feed_url),
-            url: feed_url,
+            entries: store.source_entry_count(&source_id),
+            url: source_id.to_string(),
             last_fetch: state.last_fetch,
             last_success: state.last_success,
             last_status: state.last_status,

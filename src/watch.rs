@@ -1,6 +1,6 @@
 //! Watching a folder for edits, debounced: shared by the articles folder and feeds.toml.
 //!
-//! Editors save in bursts (one write gave four notify events, DEPENDENCIES.md 4.6) and often
+//! Editors save in bursts (one write gave four notify events, notify 8 on Linux) and often
 //! replace the file (write a temporary file, then rename), so the folder is watched, events
 //! are filtered by the caller, and a burst is settled into one wake-up.
 

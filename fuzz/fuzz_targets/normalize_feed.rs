@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{TimeZone, Utc};
-use islands::normalize::{SourceContext, normalize_feed};
+use islands::normalize::{FeedOrigin, normalize_feed};
 use islands::render::{FeedPage, Format, atom, json_feed, rss};
 use libfuzzer_sys::fuzz_target;
 
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         _ => (None, data),
     };
     let url = url::Url::parse("https://news.example/feed.xml").unwrap();
-    let source = SourceContext {
+    let source = FeedOrigin {
         name: "Fuzz".into(),
         feed_url: url.clone(),
         base_url: url,

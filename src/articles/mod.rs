@@ -252,7 +252,7 @@ impl ArticleText {
     /// The entry published for this article; its id comes from the slug alone. The author
     /// must be one of the config's (callers check).
     pub fn to_entry(&self, config: &Config, slug: &str, file: Option<String>) -> Entry {
-        let permalink = format!("{}articles/{slug}", config.site.base_url);
+        let permalink = crate::urls::permalink(&config.site.base_url, slug);
         let author_name = config
             .authors
             .get(&self.author)

@@ -3,7 +3,7 @@
 //! Sync is whole-folder and idempotent: every file is parsed, entries that differ from the
 //! stored ones are written, file articles whose file is gone are removed. A file that fails to
 //! parse keeps its last good version. Editors save in bursts (one write gave four notify events,
-//! DEPENDENCIES.md 4.6) and some replace the file, so we watch the folder and debounce.
+//! notify 8 on Linux) and some replace the file, so we watch the folder and debounce.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -104,7 +104,7 @@ pub fn sync_articles(config: &Config, store: &Store) -> Result<Vec<ArticleIssue>
             }
         }
     }
-    for entry in store.articles(0, usize::MAX - 1)?.entries {
+    for entry in store.all_articles()? {
         let Some(article) = &entry.article else {
             continue;
         };
@@ -197,16 +197,14 @@ impl FolderWatch {
 
 /// Syncs the folder off the runtime and records its issues for `/status.json`.
 pub async fn resync(app: &Arc<App>) {
-    let app = app.clone();
-    let synced = tokio::task::spawn_blocking(move || {
-        let result = sync_articles(&app.config(), &app.store);
-        (app, result)
-    })
-    .await;
+    let config = app.config();
+    let synced = app
+        .store
+        .blocking(move |store| sync_articles(&config, store))
+        .await;
     match synced {
-        Ok((app, Ok(issues))) => app.set_article_issues(issues),
-        Ok((_, Err(error))) => warn!("syncing articles: {error}"),
-        Err(error) => warn!("syncing articles: {error}"),
+        Ok(issues) => app.set_article_issues(issues),
+        Err(error) => warn!("syncing articles: {}", crate::report::Report(&error)),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Feed dates -> UTC. Replaces feed-rs's lenient parser, which drops the zones of both islands.
 //!
 //! feed-rs turns anything it cannot read into `None` silently, and it cannot read `IST`, `BST`,
-//! `EET` or `EEST` (DEPENDENCIES.md 4.3): exactly the zones Irish and Cypriot publishers write.
+//! `EET` or `EEST` (chrono and feed-rs know only the RFC 822 zone names): exactly the zones
+//! Irish and Cypriot publishers write.
 //! The chain here: RFC 3339, RFC 2822, RFC 2822 with a named zone mapped to its offset or with
 //! a wrong weekday dropped, then offset-less forms read as UTC. `IST` is Irish Standard Time
 //! (+01:00), not India's: this is an Irish and Cypriot site.

@@ -17,12 +17,12 @@ use chrono::{DateTime, Duration, Utc};
 use feed_rs::model;
 use url::Url;
 
-use crate::model::{Enclosure, Entry, EntryId, SourceRef};
+use crate::model::{Attribution, Enclosure, Entry, EntryId, SourceId};
 use html::{Sanitizer, html_to_text, text_to_html};
 
 /// The source a feed was read from, as configured.
 #[derive(Debug, Clone)]
-pub struct SourceContext {
+pub struct FeedOrigin {
     pub name: String,
     /// The configured feed URL: the source's key.
     pub feed_url: Url,
@@ -75,7 +75,7 @@ pub fn clamp_future(date: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
 pub fn normalize_feed(
     body: &[u8],
     content_type: Option<&str>,
-    source: &SourceContext,
+    source: &FeedOrigin,
     now: DateTime<Utc>,
 ) -> Result<NormalizedFeed, NormalizeError> {
     let first = body
@@ -93,7 +93,7 @@ pub fn normalize_feed(
         });
     }
     let prepared = charset::prepare(body, content_type);
-    let source = &SourceContext {
+    let source = &FeedOrigin {
         document_base: root_xml_base(&prepared).and_then(|base| source.base_url.join(&base).ok()),
         ..source.clone()
     };
@@ -123,9 +123,9 @@ pub fn normalize_feed(
 
     let site_url = alternate_link(&feed.links).and_then(|link| web_url(&link));
     let mut sanitizer = Sanitizer::new();
-    let source_ref = SourceRef {
+    let source_ref = Attribution {
         name: source.name.clone(),
-        feed_url: source.feed_url.to_string(),
+        feed_url: SourceId::new(&source.feed_url),
         title: feed.title.as_ref().map(text_of),
         site_url: site_url.clone(),
         region: source.region.clone(),
@@ -169,8 +169,8 @@ pub fn identity_key(
 
 fn normalize_entry(
     entry: model::Entry,
-    source: &SourceContext,
-    source_ref: &SourceRef,
+    source: &FeedOrigin,
+    source_ref: &Attribution,
     sanitizer: &mut Sanitizer,
     now: DateTime<Utc>,
 ) -> NormalizedEntry {
@@ -400,9 +400,9 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn source() -> SourceContext {
+    fn source() -> FeedOrigin {
         let url = Url::parse("https://news.example/feed.xml").unwrap();
-        SourceContext {
+        FeedOrigin {
             name: "News".into(),
             feed_url: url.clone(),
             base_url: url,

@@ -102,9 +102,9 @@ fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
         content: content_of(entry),
         source: entry.sources.first().map(|source| Source {
             title: Text::plain(xml_text(source.title.as_deref().unwrap_or(&source.name))),
-            id: source.feed_url.clone(),
+            id: source.feed_url.to_string(),
             updated: fixed(entry.updated),
-            links: std::iter::once(link("self", source.feed_url.clone(), "application/xml"))
+            links: std::iter::once(link("self", source.feed_url.to_string(), "application/xml"))
                 .chain(
                     source
                         .site_url

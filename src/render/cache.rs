@@ -13,10 +13,11 @@ use std::sync::{Arc, RwLock};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
-use super::{FeedPage, Format, atom, json_feed, rss};
+use super::{FeedPage, Format};
 use crate::config::Config;
 use crate::model::FeedKey;
 use crate::store::{Store, StoreError};
+use crate::urls::SitePage;
 
 /// Pages past this are rendered per request and not kept: crawlers of deep history must not
 /// grow the cache without bound.
@@ -96,8 +97,8 @@ pub struct FeedRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CacheKey {
     Feed(FeedRequest),
-    /// An HTML page, by its path and page number.
-    Html(String, usize),
+    /// An HTML page of the site.
+    Page(SitePage),
 }
 
 #[derive(Default)]
@@ -159,7 +160,7 @@ impl RenderCache {
         let cached = page <= CACHED_PAGES;
         let kind = match key {
             CacheKey::Feed(request) => request.format.extension(),
-            CacheKey::Html(..) => "html",
+            CacheKey::Page(_) => "html",
         };
         metrics::counter!(crate::metrics::FEED_RENDERS, "kind" => kind).increment(1);
         let body = render()?;
@@ -176,6 +177,20 @@ impl RenderCache {
             pages.insert(key.clone(), rendered.clone());
         }
         Ok(rendered)
+    }
+
+    /// Renders (and caches) a page of the site; `generation` as for [`RenderCache::feed`].
+    pub fn page(
+        &self,
+        generation: u64,
+        config: &Config,
+        store: &Store,
+        page: &SitePage,
+    ) -> Result<Arc<Rendered>, RenderError> {
+        let key = CacheKey::Page(page.clone());
+        self.get_or_render(&key, generation, page.page_number(), || {
+            super::site::render_page(config, store, page)
+        })
     }
 
     /// Renders (and caches) a feed page. `generation` must be read before the `config`
@@ -295,7 +310,7 @@ fn render_feed_page(
             (
                 region.slug.as_str(),
                 format!("{}: {}", config.site.title, region.name),
-                format!("{}{}/", config.site.base_url, region.slug),
+                crate::urls::region_url(&config.site.base_url, &region.slug),
             )
         }
     };
@@ -325,11 +340,7 @@ fn render_feed_page(
         region_names: &region_names,
         hub: config.publish.hub.as_ref().map(|hub| hub.as_str()),
     };
-    let bytes = match request.format {
-        Format::Rss => rss::render_rss(&feed_page),
-        Format::Atom => atom::render_atom(&feed_page),
-        Format::Json => json_feed::render_json_feed(&feed_page),
-    };
+    let bytes = request.format.render(&feed_page);
     Ok(Body {
         bytes,
         last_modified: feed_page.updated(),

@@ -70,7 +70,7 @@ fn item<'a>(page: &FeedPage, entry: &'a Entry) -> Item<'a> {
                 .map(|source| ExtensionSource {
                     name: &source.name,
                     title: source.title.as_deref(),
-                    feed_url: &source.feed_url,
+                    feed_url: source.feed_url.as_str(),
                     home_page_url: source.site_url.as_deref(),
                 })
                 .collect(),

@@ -2,9 +2,9 @@
 //! compresses each feed page once per store change.
 //!
 //! Pure (apart from `cache`, which reads the store): a [`FeedPage`] in, bytes out. The only
-//! module that speaks rss and atom_syndication. Neither crate validates what it writes
-//! (DEPENDENCIES.md 4.4), so every string passes [`xml_text`] and every required field is
-//! filled here.
+//! module that speaks rss and atom_syndication. Neither crate validates what it writes (an
+//! empty title, a control character pass straight through), so every string passes
+//! [`xml_text`] and every required field is filled here.
 
 pub mod atom;
 pub mod cache;
@@ -21,39 +21,15 @@ use chrono::{DateTime, Utc};
 use crate::config::Site;
 use crate::model::Entry;
 
-/// The three formats every feed is published in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    Rss,
-    Atom,
-    Json,
-}
+pub use crate::model::Format;
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
-
-    pub fn from_extension(extension: &str) -> Option<Format> {
-        match extension {
-            "rss" => Some(Format::Rss),
-            "atom" => Some(Format::Atom),
-            "json" => Some(Format::Json),
-            _ => None,
-        }
-    }
-
-    pub fn extension(self) -> &'static str {
+    /// Writes one feed page in this format: the one place a format picks its writer.
+    pub fn render(self, page: &FeedPage) -> Vec<u8> {
         match self {
-            Format::Rss => "rss",
-            Format::Atom => "atom",
-            Format::Json => "json",
-        }
-    }
-
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Format::Rss => "application/rss+xml; charset=utf-8",
-            Format::Atom => "application/atom+xml; charset=utf-8",
-            Format::Json => "application/feed+json; charset=utf-8",
+            Format::Rss => rss::render_rss(page),
+            Format::Atom => atom::render_atom(page),
+            Format::Json => json_feed::render_json_feed(page),
         }
     }
 }
@@ -80,16 +56,7 @@ pub struct FeedPage<'a> {
 impl FeedPage<'_> {
     /// The public URL of page `page` of this feed in `format`.
     pub fn url(&self, format: Format, page: usize) -> String {
-        let mut url = format!(
-            "{}feeds/{}.{}",
-            self.site.base_url,
-            self.name,
-            format.extension()
-        );
-        if page > 1 {
-            url.push_str(&format!("?page={page}"));
-        }
-        url
+        crate::urls::feed_url(&self.site.base_url, self.name, format, page)
     }
 
     /// The newest `updated` of the page: stable across re-renders, unlike "now".
@@ -148,7 +115,7 @@ pub fn xml_text(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{Enclosure, EntryId, SourceRef};
+    use crate::model::{Attribution, Enclosure, EntryId, SourceId};
     use chrono::TimeZone;
 
     pub fn site() -> Site {
@@ -180,9 +147,9 @@ pub(crate) mod tests {
                     media_type: Some("audio/mpeg".into()),
                     length: Some(1234),
                 }],
-                sources: vec![SourceRef {
+                sources: vec![Attribution {
                     name: "RTE News".into(),
-                    feed_url: "https://news.example/feed.xml".into(),
+                    feed_url: SourceId::new(&"https://news.example/feed.xml".parse().unwrap()),
                     title: Some("RTÉ News".into()),
                     site_url: Some("https://news.example/".into()),
                     region: "ireland".into(),
@@ -232,11 +199,7 @@ pub(crate) mod tests {
     #[test]
     fn every_format_round_trips_through_feed_rs() {
         for format in Format::ALL {
-            let bytes = with_page(2, true, |page| match format {
-                Format::Rss => rss::render_rss(page),
-                Format::Atom => atom::render_atom(page),
-                Format::Json => json_feed::render_json_feed(page),
-            });
+            let bytes = with_page(2, true, |page| format.render(page));
             let feed = feed_rs::parser::parse(&bytes[..])
                 .unwrap_or_else(|e| panic!("{format:?} does not parse: {e}"));
             let expected = entries();
@@ -329,11 +292,7 @@ pub(crate) mod tests {
                     hub: None,
                 };
                 for format in Format::ALL {
-                    let bytes = match format {
-                        Format::Rss => rss::render_rss(&page),
-                        Format::Atom => atom::render_atom(&page),
-                        Format::Json => json_feed::render_json_feed(&page),
-                    };
+                    let bytes = format.render(&page);
                     let feed = feed_rs::parser::parse(&bytes[..]);
                     prop_assert!(feed.is_ok(), "{format:?}: {:?}", feed.err());
                     let parsed = &feed.unwrap().entries[0];

@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::config::{Config, Region};
-use crate::model::Entry;
+use crate::model::{Entry, Format};
 use crate::normalize::html::html_to_text;
+use crate::urls::{feed_url, region_url};
 
 const STYLE: &str = "\
 :root{color-scheme:light dark;--accent:#0b6e4f}\
@@ -33,7 +34,7 @@ pub fn home_page(config: &Config, articles: &[Entry], regions: &[(&Region, Vec<E
         @for (region, entries) in regions {
             section aria-labelledby={ "region-" (region.slug) } {
                 h2 id={ "region-" (region.slug) } {
-                    a href={ (config.site.base_url) (region.slug) "/" } { (region.name) }
+                    a href=(region_url(&config.site.base_url, &region.slug)) { (region.name) }
                 }
                 @if entries.is_empty() { p { "Nothing yet." } }
                 @for entry in entries { (entry_summary(config, entry)) }
@@ -118,9 +119,9 @@ fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> String {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
-                link rel="alternate" type="application/rss+xml" title={ (feed_title) " (RSS)" } href={ (base) "feeds/" (feed) ".rss" };
-                link rel="alternate" type="application/atom+xml" title={ (feed_title) " (Atom)" } href={ (base) "feeds/" (feed) ".atom" };
-                link rel="alternate" type="application/feed+json" title={ (feed_title) " (JSON Feed)" } href={ (base) "feeds/" (feed) ".json" };
+                link rel="alternate" type="application/rss+xml" title={ (feed_title) " (RSS)" } href=(feed_url(base, feed, Format::Rss, 1));
+                link rel="alternate" type="application/atom+xml" title={ (feed_title) " (Atom)" } href=(feed_url(base, feed, Format::Atom, 1));
+                link rel="alternate" type="application/feed+json" title={ (feed_title) " (JSON Feed)" } href=(feed_url(base, feed, Format::Json, 1));
                 link rel="micropub" href={ (base) "micropub" };
                 style { (PreEscaped(STYLE)) }
             }
@@ -130,9 +131,9 @@ fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> String {
                     @if !config.site.subtitle.is_empty() { p { (config.site.subtitle) } }
                     nav aria-label="Regions" {
                         @for region in &config.regions {
-                            a href={ (base) (region.slug) "/" } { (region.name) }
+                            a href=(region_url(base, &region.slug)) { (region.name) }
                         }
-                        a href={ (base) "feeds/" (feed) ".atom" } { "Feed" }
+                        a href=(feed_url(base, feed, Format::Atom, 1)) { "Feed" }
                     }
                 }
                 main { (body) }
@@ -150,7 +151,7 @@ fn entry_summary(config: &Config, entry: &Entry) -> Markup {
     let href = entry
         .link
         .clone()
-        .unwrap_or_else(|| format!("{}feeds/all.atom", config.site.base_url));
+        .unwrap_or_else(|| feed_url(&config.site.base_url, "all", Format::Atom, 1));
     let summary = entry
         .summary
         .as_deref()

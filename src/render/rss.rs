@@ -50,7 +50,7 @@ fn item(page: &FeedPage, entry: &Entry) -> Item {
         (None, None) => (None, None),
     };
     let source = entry.sources.first().map(|source| Source {
-        url: source.feed_url.clone(),
+        url: source.feed_url.to_string(),
         title: Some(xml_text(source.title.as_deref().unwrap_or(&source.name)).into_owned()),
     });
     Item {

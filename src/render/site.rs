@@ -9,11 +9,21 @@ use crate::articles::article_id;
 use crate::config::Config;
 use crate::model::{Entry, FeedKey};
 use crate::store::Store;
+use crate::urls::SitePage;
 
 const HTML: &str = "text/html; charset=utf-8";
 /// Entries per region on the front page.
 const HOME_PER_REGION: usize = 10;
 const HOME_ARTICLES: usize = 5;
+
+/// The body of any page of the site.
+pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Body, RenderError> {
+    match page {
+        SitePage::Home => home(config, store),
+        SitePage::Region { slug, page } => region(config, store, slug, *page),
+        SitePage::Article { slug } => article(config, store, slug),
+    }
+}
 
 /// `/`: the site's newest articles, then the newest of each region.
 pub fn home(config: &Config, store: &Store) -> Result<Body, RenderError> {

@@ -45,14 +45,14 @@ pub async fn query(
             let Some(url) = params.get("url").cloned() else {
                 return error_response(&MicropubError::invalid("q=source needs a url"));
             };
-            let answer = tokio::task::spawn_blocking(move || {
-                micropub::source(&app.config(), &app.store, &url)
-            })
-            .await;
+            let config = app.config();
+            let answer = app
+                .store
+                .blocking(move |store| micropub::post_source(&config, store, &url))
+                .await;
             match answer {
-                Ok(Ok(source)) => Json(source).into_response(),
-                Ok(Err(error)) => error_response(&error),
-                Err(error) => super::internal_error(&error),
+                Ok(source) => Json(source).into_response(),
+                Err(error) => error_response(&error),
             }
         }
         _ => error_response(&MicropubError::invalid(
@@ -100,17 +100,17 @@ pub async fn post(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) 
         Ok(action) => action,
         Err(error) => return error_response(&error),
     };
-    let applied = tokio::task::spawn_blocking(move || {
-        micropub::apply(&app.config(), &app.store, &author, action, Utc::now())
-    })
-    .await;
+    let config = app.config();
+    let applied = app
+        .store
+        .blocking(move |store| micropub::apply(&config, store, &author, action, Utc::now()))
+        .await;
     match applied {
-        Ok(Ok(Outcome::Created { permalink })) => {
+        Ok(Outcome::Created { permalink }) => {
             (StatusCode::CREATED, [(header::LOCATION, permalink)]).into_response()
         }
-        Ok(Ok(Outcome::Done)) => StatusCode::NO_CONTENT.into_response(),
-        Ok(Err(error)) => error_response(&error),
-        Err(error) => super::internal_error(&error),
+        Ok(Outcome::Done) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error_response(&error),
     }
 }
 

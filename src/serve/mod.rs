@@ -88,17 +88,16 @@ async fn healthz() -> &'static str {
 
 /// Every source as OPML 2.0, with the web page each feed names.
 async fn sources_opml(State(app): State<Arc<App>>) -> Response {
-    let rendered = tokio::task::spawn_blocking(move || {
-        let config = app.config();
-        crate::opml::site_urls(&config, &app.store)
-            .map(|urls| crate::opml::render_opml(&config, &urls))
-    })
-    .await;
+    let config = app.config();
+    let rendered = app
+        .store
+        .blocking(move |store| {
+            crate::opml::site_urls(&config, store)
+                .map(|urls| crate::opml::render_opml(&config, &urls))
+        })
+        .await;
     match rendered {
-        Ok(Ok(opml)) => {
-            ([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], opml).into_response()
-        }
-        Ok(Err(error)) => internal_error(&error),
+        Ok(opml) => ([(header::CONTENT_TYPE, "text/x-opml; charset=utf-8")], opml).into_response(),
         Err(error) => internal_error(&error),
     }
 }
@@ -108,7 +107,7 @@ async fn not_found() -> Response {
 }
 
 /// A 500 with a generic body; the cause goes to the log, never to the client.
-fn internal_error(error: &dyn std::fmt::Display) -> Response {
-    tracing::error!("request failed: {error}");
+fn internal_error(error: &dyn std::error::Error) -> Response {
+    tracing::error!("request failed: {}", crate::report::Report(error));
     (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
 }

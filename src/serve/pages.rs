@@ -10,17 +10,10 @@ use super::cached::{or_error, serve_cached};
 use super::feeds::PageQuery;
 use crate::app::App;
 use crate::render::cache::{CacheKey, RenderError};
-use crate::render::site;
+use crate::urls::SitePage;
 
 pub async fn home(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    let key = CacheKey::Html("/".to_string(), 1);
-    let served = serve_cached(&app, key.clone(), &headers, move |app| {
-        app.rendered
-            .get_or_render(&key, app.store.generation(), 1, || {
-                site::home(&app.config(), &app.store)
-            })
-    });
-    or_error(served.await)
+    serve_page(app, SitePage::Home, &headers).await
 }
 
 pub async fn region(
@@ -33,17 +26,11 @@ pub async fn region(
         Ok(page) => page,
         Err(bad) => return bad.into_response(),
     };
+    // An unknown name is answered here: only pages that can exist reach the cache.
     if app.config().region(&slug).is_none() {
         return or_error(Err(RenderError::NotFound));
     }
-    let key = CacheKey::Html(format!("/{slug}/"), page);
-    let served = serve_cached(&app, key.clone(), &headers, move |app| {
-        app.rendered
-            .get_or_render(&key, app.store.generation(), page, || {
-                site::region(&app.config(), &app.store, &slug, page)
-            })
-    });
-    or_error(served.await)
+    serve_page(app, SitePage::Region { slug, page }, &headers).await
 }
 
 /// `/ireland` -> `/ireland/`, for people who type the address.
@@ -54,7 +41,8 @@ pub async fn region_without_slash(
     if app.config().region(&slug).is_none() {
         return or_error(Err(RenderError::NotFound));
     }
-    Redirect::permanent(&format!("/{slug}/")).into_response()
+    let page = SitePage::Region { slug, page: 1 };
+    Redirect::permanent(&page.path()).into_response()
 }
 
 pub async fn article(
@@ -62,12 +50,16 @@ pub async fn article(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let key = CacheKey::Html(format!("/articles/{slug}"), 1);
-    let served = serve_cached(&app, key.clone(), &headers, move |app| {
+    serve_page(app, SitePage::Article { slug }, &headers).await
+}
+
+/// Serves a page of the site from the render cache.
+async fn serve_page(app: Arc<App>, page: SitePage, headers: &HeaderMap) -> Response {
+    let key = CacheKey::Page(page.clone());
+    let served = serve_cached(&app, key, headers, move |app| {
+        let generation = app.store.generation();
         app.rendered
-            .get_or_render(&key, app.store.generation(), 1, || {
-                site::article(&app.config(), &app.store, &slug)
-            })
+            .page(generation, &app.config(), &app.store, &page)
     });
     or_error(served.await)
 }

@@ -79,19 +79,9 @@ pub async fn status_html(State(app): State<Arc<App>>) -> Response {
 }
 
 async fn load(app: Arc<App>) -> Result<Status, Response> {
-    let loaded = tokio::task::spawn_blocking(move || {
-        collect_status(
-            &app.config(),
-            &app.store,
-            app.article_issues(),
-            app.config_error(),
-            Utc::now(),
-        )
-    })
-    .await;
-    match loaded {
-        Ok(Ok(status)) => Ok(status),
-        Ok(Err(error)) => Err(internal_error(&error)),
-        Err(error) => Err(internal_error(&error)),
-    }
+    let (config, articles, config_error) = (app.config(), app.article_issues(), app.config_error());
+    app.store
+        .blocking(move |store| collect_status(&config, store, articles, config_error, Utc::now()))
+        .await
+        .map_err(|error| internal_error(&error))
 }

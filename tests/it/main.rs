@@ -1,4 +1,5 @@
-//! Integration tests: the real `islands` binary, run as a child process against a local upstream.
+//! Integration tests: the real `islands` binary, run as a child process against a local upstream,
+//! and the daemon and its router in the test's own process (`in_process`).
 //!
 //! One binary for every capability, so the test suite links once (ripgrep's `tests/tests.rs`).
 //! Each module covers one capability; `support` holds the upstream, the daemon and the helpers.
@@ -7,6 +8,7 @@
 mod articles;
 mod core;
 mod hardening;
+mod in_process;
 mod ingest;
 mod micropub;
 mod mirror;

@@ -1,0 +1,185 @@
+//! The daemon as a library: [`start`] brings up everything `islands serve` runs (the store, the
+//! articles folder and its watch, the first refresh and the schedule, the publisher, the config
+//! watch, the HTTP server) and returns a [`Handle`]; [`Handle::stop`] shuts it down in order.
+//!
+//! `main.rs` only adds the signals; tests start a daemon in their own process, on port 0, and
+//! can reach its `App` directly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{info, warn};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::refresh::refresh_all;
+use crate::schedule::Schedule;
+use crate::store::StoreError;
+use crate::{articles, publish, reload, serve};
+
+/// How long shutdown waits for running refreshes, then for the server, before abandoning them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("opening the store")]
+    Store(#[from] StoreError),
+    #[error("listening on {address}")]
+    Listen {
+        address: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("creating the articles folder {folder}")]
+    ArticlesFolder {
+        folder: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("starting the scheduler")]
+    Schedule(#[from] tokio_cron_scheduler::JobSchedulerError),
+}
+
+/// A running daemon.
+pub struct Handle {
+    pub app: Arc<App>,
+    /// The address it listens on (the configured one, with port 0 resolved).
+    pub address: SocketAddr,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    schedule: Arc<Schedule>,
+    server: tokio::task::JoinHandle<()>,
+    /// The watches of the articles folder and the config; they end when dropped.
+    _watchers: Vec<notify::RecommendedWatcher>,
+}
+
+/// Starts the daemon on `config`: returns once it listens, with its articles published.
+pub async fn start(config: Config) -> Result<Handle, StartError> {
+    let listen = config.listen;
+    let app = Arc::new(App::open(config)?);
+    if let Some(handle) = crate::metrics::install() {
+        let _ = app.metrics.set(handle);
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            address: listen,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(|source| StartError::Listen {
+        address: listen,
+        source,
+    })?;
+
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let mut watchers = Vec::new();
+
+    // The site's own articles are published before the first request, then kept in step.
+    let articles_dir = app.config().articles_dir.clone();
+    std::fs::create_dir_all(&articles_dir).map_err(|source| StartError::ArticlesFolder {
+        folder: articles_dir.clone(),
+        source,
+    })?;
+    articles::resync(&app).await;
+    match articles::watch_articles(app.clone(), shutdown.clone()) {
+        Ok(watcher) => watchers.push(watcher),
+        Err(error) => warn!(
+            "not watching {}: {error}; restart to publish article edits",
+            articles_dir.display()
+        ),
+    }
+
+    // Refresh every source at once, then on schedule.
+    tracker.spawn({
+        let app = app.clone();
+        let shutdown = shutdown.clone();
+        async move {
+            tokio::select! {
+                _ = refresh_all(&app) => {}
+                _ = shutdown.cancelled() => {}
+            }
+        }
+    });
+    tracker.spawn(publish::run_publisher(app.clone(), shutdown.clone()));
+    let schedule = Arc::new(Schedule::start(&app, shutdown.clone(), tracker.clone()).await?);
+    watchers.extend(reload::watch_config(
+        app.clone(),
+        schedule.clone(),
+        shutdown.clone(),
+    ));
+
+    let config = app.config();
+    let limits = serve::listen::ServerLimits {
+        max_connections: config.server.max_connections,
+        max_connections_per_client: config.server.max_connections_per_client,
+        header_timeout: config.server.header_timeout,
+    };
+    let server = tokio::spawn(serve::listen::run(
+        listener,
+        serve::router(app.clone()),
+        shutdown.clone(),
+        limits,
+    ));
+    info!(%address, "serving");
+    Ok(Handle {
+        app,
+        address,
+        shutdown,
+        tracker,
+        schedule,
+        server,
+        _watchers: watchers,
+    })
+}
+
+impl Handle {
+    /// `http://ADDRESS{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Shuts down: the scheduler stops, running refreshes get a grace period, the server
+    /// drains, and the store is committed and flushed.
+    pub async fn stop(self) -> Result<(), StoreError> {
+        info!("shutting down");
+        self.shutdown.cancel();
+        if let Err(error) = self.schedule.shutdown().await {
+            warn!("stopping the scheduler: {error}");
+        }
+        self.tracker.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.tracker.wait())
+            .await
+            .is_err()
+        {
+            warn!("abandoning refreshes still running after {SHUTDOWN_GRACE:?}");
+        }
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.server).await;
+        self.app
+            .store
+            .blocking(|store| store.commit().and_then(|_| store.flush()))
+            .await?;
+        // The store's file lock goes with the last `App`: wait (bounded) for the tasks that
+        // hold one to end, so the same folder can be opened again in this process.
+        let Handle {
+            app,
+            schedule,
+            _watchers,
+            ..
+        } = self;
+        drop((schedule, _watchers));
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_GRACE;
+        while Arc::strong_count(&app) > 1 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        if Arc::strong_count(&app) > 1 {
+            warn!("the store stays open: a task still holds it after {SHUTDOWN_GRACE:?}");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,226 @@
+//! Entries and their index keys, always written together; pages of a feed.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+
+use super::codec::encode;
+use super::keys::{IndexKey, id_of, index_keys};
+use super::{Store, StoreError};
+use crate::model::{Entry, EntryId, FeedKey};
+
+/// What [`Store::upsert`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    Inserted,
+    /// The story changed (same id, new `updated`) or is now carried by another source.
+    Updated,
+    Unchanged,
+}
+
+/// One page of a feed, newest first.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub entries: Vec<Entry>,
+    pub has_more: bool,
+}
+
+impl Store {
+    /// Inserts an entry or merges it into the stored one with the same id.
+    ///
+    /// Merging keeps the stored id, first-seen date (when upstream gives none, `dated` is false)
+    /// and every source and region that ever carried the story; a changed story gets a new
+    /// `updated`, never earlier than the stored one.
+    pub fn upsert(
+        &self,
+        incoming: Entry,
+        dated: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Upsert, StoreError> {
+        let old = self.get(incoming.id)?;
+        let (entry, outcome) = match old {
+            None => (incoming, Upsert::Inserted),
+            Some(old) => merge(old, incoming, dated, now),
+        };
+        if outcome != Upsert::Unchanged {
+            self.write(&entry)?;
+        }
+        Ok(outcome)
+    }
+
+    /// Writes an entry as given, replacing any stored (or deleted) one with its id.
+    pub fn put(&self, entry: &Entry) -> Result<(), StoreError> {
+        self.write(entry)?;
+        self.deleted
+            .remove(entry.id.as_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Removes an entry and its index keys; true if it was there.
+    pub fn remove(&self, id: EntryId) -> Result<bool, StoreError> {
+        let Some(old) = self.get(id)? else {
+            return Ok(false);
+        };
+        let old_keys = index_keys(&old);
+        self.transact(|entries, index| {
+            entries.remove(&id.as_bytes()[..])?;
+            for key in &old_keys {
+                index.remove(key.as_slice())?;
+            }
+            Ok(())
+        })?;
+        self.mark_dirty();
+        Ok(true)
+    }
+
+    pub fn get(&self, id: EntryId) -> Result<Option<Entry>, StoreError> {
+        let Some(bytes) = self.entries.get(id.as_bytes()).map_err(|e| self.error(e))? else {
+            return Ok(None);
+        };
+        self.decode::<Entry>(&bytes, &id.0.to_string()).map(Some)
+    }
+
+    /// Entries `offset..offset + limit` of a feed, newest first.
+    pub fn page(&self, feed: &FeedKey, offset: usize, limit: usize) -> Result<Page, StoreError> {
+        self.page_of(&IndexKey::from(feed), offset, limit)
+    }
+
+    /// Entries `offset..offset + limit` of an index, newest first.
+    pub(super) fn page_of(
+        &self,
+        index: &IndexKey,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let mut ids = Vec::with_capacity(limit.min(1024) + 1);
+        for key in self
+            .index
+            .scan_prefix(index.prefix())
+            .keys()
+            .rev()
+            .skip(offset)
+        {
+            let key = key.map_err(|e| self.error(e))?;
+            ids.push(id_of(&key));
+            if ids.len() > limit {
+                break;
+            }
+        }
+        let has_more = ids.len() > limit;
+        ids.truncate(limit);
+        Ok(Page {
+            entries: self.entries_of(ids)?,
+            has_more,
+        })
+    }
+
+    /// Every entry of an index past its newest `skip`, newest first.
+    pub(super) fn all_of(&self, index: &IndexKey, skip: usize) -> Result<Vec<Entry>, StoreError> {
+        let mut ids = Vec::new();
+        for key in self
+            .index
+            .scan_prefix(index.prefix())
+            .keys()
+            .rev()
+            .skip(skip)
+        {
+            ids.push(id_of(&key.map_err(|e| self.error(e))?));
+        }
+        self.entries_of(ids)
+    }
+
+    fn entries_of(&self, ids: Vec<EntryId>) -> Result<Vec<Entry>, StoreError> {
+        let mut entries = Vec::with_capacity(ids.len());
+        for id in ids {
+            // The index and the entries change in one transaction, so this is always there.
+            if let Some(entry) = self.get(id)? {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    pub(super) fn write(&self, entry: &Entry) -> Result<(), StoreError> {
+        let old_keys: BTreeSet<Vec<u8>> = match self.get(entry.id)? {
+            Some(old) => index_keys(&old).into_iter().collect(),
+            None => BTreeSet::new(),
+        };
+        let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
+        let bytes = encode(entry);
+        self.transact(|entries, index| {
+            entries.insert(&entry.id.as_bytes()[..], bytes.as_slice())?;
+            for key in old_keys.difference(&new_keys) {
+                index.remove(key.as_slice())?;
+            }
+            for key in new_keys.difference(&old_keys) {
+                index.insert(key.as_slice(), &[][..])?;
+            }
+            Ok(())
+        })?;
+        self.mark_dirty();
+        Ok(())
+    }
+
+    fn transact(
+        &self,
+        work: impl Fn(
+            &TransactionalTree,
+            &TransactionalTree,
+        ) -> Result<(), ConflictableTransactionError<()>>,
+    ) -> Result<(), StoreError> {
+        (&self.entries, &self.index)
+            .transaction(|(entries, index)| work(entries, index))
+            .map_err(|error| match error {
+                TransactionError::Storage(error) => self.error(error),
+                TransactionError::Abort(()) => {
+                    self.error(sled::Error::Unsupported("transaction aborted".to_string()))
+                }
+            })
+    }
+}
+
+fn merge(old: Entry, incoming: Entry, dated: bool, now: DateTime<Utc>) -> (Entry, Upsert) {
+    let story_changed = !old.same_story_as(&incoming);
+    let mut merged = incoming;
+    merged.id = old.id;
+    if !dated {
+        merged.published = old.published;
+    }
+    merged.updated = if story_changed {
+        if merged.updated > old.updated {
+            merged.updated
+        } else {
+            now.max(old.updated)
+        }
+    } else {
+        old.updated
+    };
+    let mut sources = old.sources.clone();
+    for source in merged.sources.drain(..) {
+        match sources.iter_mut().find(|s| s.feed_url == source.feed_url) {
+            Some(existing) => *existing = source,
+            None => sources.push(source),
+        }
+    }
+    merged.sources = sources;
+    let mut regions = old.regions.clone();
+    for region in merged.regions.drain(..) {
+        if !regions.contains(&region) {
+            regions.push(region);
+        }
+    }
+    merged.regions = regions;
+    let outcome = if story_changed
+        || merged.sources != old.sources
+        || merged.regions != old.regions
+        || merged.published != old.published
+    {
+        Upsert::Updated
+    } else {
+        Upsert::Unchanged
+    };
+    (merged, outcome)
+}

@@ -1,0 +1,370 @@
+//! Owns sled: entries, the time index of every feed, each source's fetch state, and the
+//! articles deleted over Micropub. One file per concern:
+//!
+//! - `keys`: [`IndexKey`], the feeds' time indexes and their byte encoding (the one place that
+//!   builds key bytes);
+//! - `codec`: what is written to disk, with its layout version, checked on every read;
+//! - `entries`: entries and their index keys, written together; pages of a feed;
+//! - `articles`: the site's own articles: slug claims, deletion and undeletion;
+//! - `sources`: each source's fetch state and its entries;
+//! - `retention`: `keep_days` and `max_entries_per_source`.
+//!
+//! Layout (trees): `entries` (entry id, 16 bytes -> entry), `index` (`IndexKey` prefix, `\0`,
+//! sort time (8 bytes, big-endian), id -> nothing), `sources` (source feed URL -> state) and
+//! `deleted` (entry id -> a deleted article). A page of a feed is a reverse prefix scan that
+//! reads the keys it skips and the entries it returns: its cost follows the page, not the store.
+//!
+//! An entry and its index keys change in one transaction, so a crash never leaves an index key
+//! without its entry. sled calls block: async code reaches the store through
+//! [`Store::blocking`], never on the runtime.
+//! The trap: sled flushes every 500 ms on its own; [`Store::commit`] after writes that must
+//! survive a crash, before anything is published.
+
+mod articles;
+mod codec;
+mod entries;
+mod keys;
+mod retention;
+mod sources;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+pub use codec::LAYOUT;
+pub use entries::{Page, Upsert};
+pub use keys::IndexKey;
+pub use sources::FetchState;
+
+/// The store; cheap to clone (all handles are shared).
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    entries: sled::Tree,
+    index: sled::Tree,
+    sources: sled::Tree,
+    /// Articles deleted over Micropub, kept so they can be undeleted and answer 410.
+    deleted: sled::Tree,
+    path: PathBuf,
+    generation: Arc<AtomicU64>,
+    /// Entries were written since the last commit.
+    dirty: Arc<AtomicBool>,
+    changed: Arc<tokio::sync::Notify>,
+}
+
+/// What failed in the store, and on which store; the cause is in the error's source.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "store {path}: the data is corrupt ({message}); nothing was deleted: restore a backup or move the folder aside"
+    )]
+    Corrupt { path: PathBuf, message: String },
+    #[error("store {path}")]
+    Sled {
+        path: PathBuf,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("store {path}: record {key} cannot be read")]
+    Decode {
+        path: PathBuf,
+        key: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(
+        "store {path}: record {key} has layout version {found}, and this islands reads version {}: run the islands that wrote it, or a newer one that migrates it",
+        LAYOUT
+    )]
+    Layout {
+        path: PathBuf,
+        key: String,
+        found: u32,
+    },
+}
+
+impl Store {
+    pub fn open(path: &Path, cache_capacity_bytes: u64) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(path)
+            // sled's default cache_capacity is 1 GiB, and real memory can exceed the setting
+            // (sled issues #1309, #1410): it is always set from `[store] cache_mb`.
+            .cache_capacity(cache_capacity_bytes)
+            .open()
+            .map_err(|source| open_error(path, source))?;
+        let tree = |name: &str| {
+            db.open_tree(name)
+                .map_err(|source| open_error(path, source))
+        };
+        Ok(Store {
+            entries: tree("entries")?,
+            index: tree("index")?,
+            sources: tree("sources")?,
+            deleted: tree("deleted")?,
+            db,
+            path: path.to_path_buf(),
+            generation: Arc::new(AtomicU64::new(1)),
+            dirty: Arc::new(AtomicBool::new(false)),
+            changed: Arc::new(tokio::sync::Notify::new()),
+        })
+    }
+
+    /// Runs store work on a blocking thread: the one way async code touches sled, so the rule
+    /// "never on the runtime" is kept by this signature, not by convention. A panic in `work`
+    /// is resumed in the caller.
+    pub async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Store) -> T + Send + 'static,
+    ) -> T {
+        let store = self.clone();
+        match tokio::task::spawn_blocking(move || work(&store)).await {
+            Ok(done) => done,
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+
+    /// Moves on at every [`Store::commit`] that follows a change; render caches compare it.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Resolves after the next change (or at once if one happened since the last call): one
+    /// waiter, the publisher, renders and announces changed feeds.
+    pub async fn changed(&self) {
+        self.changed.notified().await
+    }
+
+    /// Makes a batch of writes durable, then visible: flushes to disk and, if entries changed,
+    /// moves the generation on so caches re-render and the publisher wakes. Publishing only
+    /// what was flushed is what lets a `kill -9` lose nothing a subscriber has seen.
+    ///
+    /// Source state alone is left to sled's own flush every 500 ms: losing the time of the last
+    /// fetch to a crash harms nothing, and a flush per 304 would cost every warm refresh.
+    pub fn commit(&self) -> Result<bool, StoreError> {
+        if !self.dirty.swap(false, Ordering::AcqRel) {
+            return Ok(false);
+        }
+        self.flush()?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.changed.notify_one();
+        Ok(true)
+    }
+
+    /// Moves the generation on without a write: what feeds show changed for another reason (a
+    /// new config renamed a region, say).
+    pub fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.changed.notify_one();
+    }
+
+    /// Makes every write so far survive a crash of the process (not visible: see `commit`).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Entries were written: the next commit publishes them.
+    fn mark_dirty(&self) {
+        self.dirty.store(true, Ordering::Release);
+    }
+
+    fn error(&self, source: sled::Error) -> StoreError {
+        open_error(&self.path, source)
+    }
+}
+
+fn open_error(path: &Path, source: sled::Error) -> StoreError {
+    match source {
+        sled::Error::Corruption { at, .. } => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message: match at {
+                Some(at) => format!("corruption at {at}"),
+                None => "corruption found while reading".to_string(),
+            },
+        },
+        source => StoreError::Sled {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attribution, Entry, EntryId, FeedKey, SourceId};
+    use chrono::{TimeZone, Utc};
+
+    fn entry(key: &str, minute: u32, region: &str) -> Entry {
+        let published = Utc.with_ymd_and_hms(2026, 11, 24, 10, minute, 0).unwrap();
+        Entry {
+            id: EntryId::from_key(key),
+            public_id: key.to_string(),
+            title: format!("title {key}"),
+            link: Some(key.to_string()),
+            published,
+            updated: published,
+            authors: vec![],
+            summary: None,
+            content: None,
+            categories: vec![],
+            enclosures: vec![],
+            sources: vec![Attribution {
+                name: region.to_string(),
+                feed_url: source_id(region),
+                title: None,
+                site_url: None,
+                region: region.to_string(),
+            }],
+            regions: vec![region.to_string()],
+            article: None,
+        }
+    }
+
+    fn source_id(region: &str) -> SourceId {
+        SourceId::new(&format!("http://{region}/feed").parse().unwrap())
+    }
+
+    fn open() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
+        (dir, store)
+    }
+
+    fn titles(page: &Page) -> Vec<String> {
+        page.entries.iter().map(|e| e.title.clone()).collect()
+    }
+
+    #[test]
+    fn a_record_of_another_layout_is_refused_by_name_not_misread() {
+        let (_dir, store) = open();
+        let id = EntryId::from_key("x");
+        store
+            .entries
+            .insert(id.as_bytes(), &br#"{"v":2,"title":"from the future"}"#[..])
+            .unwrap();
+        let error = store.get(id).unwrap_err();
+        assert!(
+            matches!(error, StoreError::Layout { found: 2, .. }),
+            "{error}"
+        );
+        assert!(error.to_string().contains("layout version 2"), "{error}");
+    }
+
+    #[test]
+    fn pages_are_newest_first_and_per_region() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        for (key, minute, region) in [("a", 1, "ie"), ("b", 3, "cy"), ("c", 2, "ie")] {
+            store.upsert(entry(key, minute, region), true, now).unwrap();
+        }
+        let all = store.page(&FeedKey::All, 0, 2).unwrap();
+        assert_eq!(titles(&all), ["title b", "title c"]);
+        assert!(all.has_more);
+        let rest = store.page(&FeedKey::All, 2, 2).unwrap();
+        assert_eq!(titles(&rest), ["title a"]);
+        assert!(!rest.has_more);
+        let ireland = store.page(&FeedKey::Region("ie".into()), 0, 10).unwrap();
+        assert_eq!(titles(&ireland), ["title c", "title a"]);
+        assert_eq!(store.source_entry_count(&source_id("ie")), 2);
+    }
+
+    #[test]
+    fn the_same_story_twice_is_unchanged_and_an_edit_updates_in_place() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        assert_eq!(
+            store.upsert(entry("a", 1, "ie"), true, now).unwrap(),
+            Upsert::Inserted
+        );
+        assert_eq!(
+            store.upsert(entry("a", 1, "ie"), true, now).unwrap(),
+            Upsert::Unchanged
+        );
+        let mut edited = entry("a", 1, "ie");
+        edited.title = "new title".into();
+        assert_eq!(store.upsert(edited, true, now).unwrap(), Upsert::Updated);
+        let stored = store.get(EntryId::from_key("a")).unwrap().unwrap();
+        assert_eq!(stored.title, "new title");
+        assert_eq!(stored.updated, now);
+        assert_eq!(store.page(&FeedKey::All, 0, 10).unwrap().entries.len(), 1);
+    }
+
+    #[test]
+    fn a_story_from_two_regions_is_one_entry_in_both_region_feeds() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        store.upsert(entry("x", 1, "ie"), true, now).unwrap();
+        store.upsert(entry("x", 1, "cy"), true, now).unwrap();
+        for feed in [
+            FeedKey::All,
+            FeedKey::Region("ie".into()),
+            FeedKey::Region("cy".into()),
+        ] {
+            assert_eq!(store.page(&feed, 0, 10).unwrap().entries.len(), 1);
+        }
+        let stored = store.get(EntryId::from_key("x")).unwrap().unwrap();
+        assert_eq!(stored.sources.len(), 2);
+    }
+
+    #[test]
+    fn an_undated_story_keeps_its_first_seen_date() {
+        let (_dir, store) = open();
+        let first = entry("a", 1, "ie");
+        store.upsert(first.clone(), false, Utc::now()).unwrap();
+        let mut later = entry("a", 1, "ie");
+        later.published = first.published + chrono::Duration::hours(1);
+        store.upsert(later, false, Utc::now()).unwrap();
+        let stored = store.get(first.id).unwrap().unwrap();
+        assert_eq!(stored.published, first.published);
+    }
+
+    #[test]
+    fn expiry_drops_old_and_extra_entries_but_never_articles_or_shared_stories() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        for (key, minute) in [("a", 1), ("b", 2), ("c", 3), ("d", 4)] {
+            store.upsert(entry(key, minute, "ie"), true, now).unwrap();
+        }
+        let mut article = entry("article", 0, "ie");
+        article.sources.clear();
+        article.article = Some(crate::model::Article {
+            slug: "s".into(),
+            author: "grace-kennedy".into(),
+            file: None,
+            markdown: String::new(),
+            summary: None,
+        });
+        store.put(&article).unwrap();
+        store.upsert(entry("d", 4, "cy"), true, now).unwrap();
+
+        let cutoff = Utc.with_ymd_and_hms(2026, 11, 24, 10, 2, 0).unwrap();
+        assert_eq!(store.expire(Some(cutoff), None, &[]).unwrap(), 1);
+        let all = titles(&store.page(&FeedKey::All, 0, 10).unwrap());
+        assert_eq!(all, ["title d", "title c", "title b", "title article"]);
+
+        let urls = [source_id("ie")];
+        assert_eq!(store.expire(None, Some(1), &urls).unwrap(), 2);
+        let ireland = titles(&store.page(&FeedKey::Region("ie".into()), 0, 10).unwrap());
+        assert_eq!(ireland, ["title d", "title article"]);
+        // Keeping 0 of Ireland's: d is still carried by Cyprus, so it stays, in Cyprus only.
+        let mut shared = store.get(EntryId::from_key("d")).unwrap().unwrap();
+        assert_eq!(shared.regions, ["ie", "cy"]);
+        store.expire(None, Some(0), &urls).unwrap();
+        shared = store.get(EntryId::from_key("d")).unwrap().unwrap();
+        assert_eq!(shared.regions, ["cy"]);
+    }
+
+    #[test]
+    fn remove_drops_the_entry_from_every_index() {
+        let (_dir, store) = open();
+        store.upsert(entry("a", 1, "ie"), true, Utc::now()).unwrap();
+        assert!(store.remove(EntryId::from_key("a")).unwrap());
+        assert!(store.page(&FeedKey::All, 0, 10).unwrap().entries.is_empty());
+        assert_eq!(store.source_entry_count(&source_id("ie")), 0);
+    }
+}

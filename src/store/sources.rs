@@ -1,0 +1,71 @@
+//! Each source's fetch state (validators, failures, backoff) and the entries it contributed.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::codec::encode;
+use super::keys::IndexKey;
+use super::{Page, Store, StoreError};
+use crate::model::SourceId;
+
+/// How one source's fetches have gone; persisted so restarts keep ETags and backoff.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FetchState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_fetch: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    /// HTTP status of the last answer, if there was one.
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    /// No fetch before this time (backoff after failures, or the upstream's Retry-After).
+    pub retry_at: Option<DateTime<Utc>>,
+    /// Where a permanent redirect pointed, for the operator to update feeds.toml.
+    pub moved_to: Option<String>,
+    /// The feed's own title and web page, for attribution.
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+}
+
+impl Store {
+    /// Entries of one source, newest first.
+    pub fn source_page(
+        &self,
+        source: &SourceId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        self.page_of(&IndexKey::Source(source.clone()), offset, limit)
+    }
+
+    /// How many entries one source has contributed.
+    pub fn source_entry_count(&self, source: &SourceId) -> usize {
+        self.index
+            .scan_prefix(IndexKey::Source(source.clone()).prefix())
+            .count()
+    }
+
+    pub fn source_state(&self, source: &SourceId) -> Result<FetchState, StoreError> {
+        match self
+            .sources
+            .get(source.as_str().as_bytes())
+            .map_err(|e| self.error(e))?
+        {
+            Some(bytes) => self.decode(&bytes, source.as_str()),
+            None => Ok(FetchState::default()),
+        }
+    }
+
+    pub fn put_source_state(
+        &self,
+        source: &SourceId,
+        state: &FetchState,
+    ) -> Result<(), StoreError> {
+        let bytes = encode(state);
+        self.sources
+            .insert(source.as_str().as_bytes(), bytes)
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+}

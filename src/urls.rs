@@ -1,0 +1,129 @@
+//! Every public address of the site, built in one place: the pages ([`SitePage`]: cache key,
+//! route and export file at once), the feeds, and the permalinks. Nothing else formats a path
+//! of the site.
+
+use url::Url;
+
+use crate::model::Format;
+
+/// One HTML page of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SitePage {
+    /// `/`.
+    Home,
+    /// `/{slug}/`, page `page` (one-based).
+    Region { slug: String, page: usize },
+    /// `/articles/{slug}`.
+    Article { slug: String },
+}
+
+impl SitePage {
+    /// The path it is served at.
+    pub fn path(&self) -> String {
+        match self {
+            SitePage::Home => "/".to_string(),
+            SitePage::Region { slug, page: 1 } => format!("/{slug}/"),
+            SitePage::Region { slug, page } => format!("/{slug}/?page={page}"),
+            SitePage::Article { slug } => format!("/articles/{slug}"),
+        }
+    }
+
+    /// Its file in a static export (the first page of a region only).
+    pub fn export_file(&self) -> String {
+        match self {
+            SitePage::Home => "index.html".to_string(),
+            SitePage::Region { slug, .. } => format!("{slug}/index.html"),
+            SitePage::Article { slug } => format!("articles/{slug}/index.html"),
+        }
+    }
+
+    /// The one-based page number (1 for pages that are not paged).
+    pub fn page_number(&self) -> usize {
+        match self {
+            SitePage::Region { page, .. } => *page,
+            SitePage::Home | SitePage::Article { .. } => 1,
+        }
+    }
+}
+
+/// `{base}feeds/{name}.{ext}`, with `?page=N` past the first page.
+pub fn feed_url(base: &Url, name: &str, format: Format, page: usize) -> String {
+    let extension = format.extension();
+    match page {
+        0 | 1 => format!("{base}feeds/{name}.{extension}"),
+        page => format!("{base}feeds/{name}.{extension}?page={page}"),
+    }
+}
+
+/// The files of a feed page in a static export: page 1 also at the feed's own name.
+pub fn feed_files(name: &str, format: Format, page: usize) -> Vec<String> {
+    let extension = format.extension();
+    let mut files = Vec::with_capacity(2);
+    if page == 1 {
+        files.push(format!("feeds/{name}.{extension}"));
+    }
+    files.push(format!("feeds/{name}/page-{page}.{extension}"));
+    files
+}
+
+/// `{base}{slug}/`: a region's page.
+pub fn region_url(base: &Url, slug: &str) -> String {
+    format!("{base}{slug}/")
+}
+
+/// `{base}articles/{slug}`: an article's permalink.
+pub fn permalink(base: &Url, slug: &str) -> String {
+    format!("{base}articles/{slug}")
+}
+
+/// The slug of a permalink of this site (or of its path alone), if it is one.
+pub fn slug_of_permalink(base: &Url, url: &str) -> Option<String> {
+    let path = url
+        .strip_prefix(base.as_str())
+        .map(|rest| format!("/{rest}"))
+        .or_else(|| url.starts_with('/').then(|| url.to_string()))?;
+    let slug = path.strip_prefix("/articles/")?.trim_end_matches('/');
+    (!slug.is_empty() && !slug.contains('/')).then(|| slug.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_feeds_and_permalinks_have_one_address_each() {
+        let base = Url::parse("https://islands.example/").unwrap();
+        let region = SitePage::Region {
+            slug: "cyprus".into(),
+            page: 2,
+        };
+        assert_eq!(region.path(), "/cyprus/?page=2");
+        assert_eq!(region.export_file(), "cyprus/index.html");
+        assert_eq!(SitePage::Home.path(), "/");
+        let article = SitePage::Article { slug: "a-b".into() };
+        assert_eq!(article.path(), "/articles/a-b");
+        assert_eq!(article.export_file(), "articles/a-b/index.html");
+        assert_eq!(
+            feed_url(&base, "all", Format::Atom, 3),
+            "https://islands.example/feeds/all.atom?page=3"
+        );
+        assert_eq!(
+            feed_files("ireland", Format::Rss, 1),
+            ["feeds/ireland.rss", "feeds/ireland/page-1.rss"]
+        );
+        let link = permalink(&base, "a-b");
+        assert_eq!(slug_of_permalink(&base, &link).as_deref(), Some("a-b"));
+        assert_eq!(
+            slug_of_permalink(&base, "/articles/a-b/").as_deref(),
+            Some("a-b")
+        );
+        assert_eq!(
+            slug_of_permalink(&base, "https://elsewhere.example/articles/a"),
+            None
+        );
+        assert_eq!(
+            region_url(&base, "cyprus"),
+            "https://islands.example/cyprus/"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The daemon in the test's own process: handlers through `serve::router(app)` with
+//! `tower::ServiceExt::oneshot` (no socket, no child process), and the whole daemon through
+//! `islands::daemon::start` (a real socket, stopped and restarted in place). New features test
+//! here; `tests/it/*` keeps end-to-end tests of the binary for what only a process shows
+//! (signals, exit codes, kill -9, stdout).
+//!
+//! What these tests check:
+//! - a feed, its 304 to If-None-Match, its gzip to `br;q=0, *`, a 404 naming an unknown feed,
+//!   and a 404 for a page past the end, straight from the router over a store filled in place;
+//! - the daemon started as a library publishes an article file, serves it over its socket,
+//!   stops with the store flushed, and a second start on the same folder serves it again.
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::{TimeZone, Utc};
+use islands::app::App;
+use islands::config::Config;
+use islands::model::{Attribution, Entry, EntryId, SourceId};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+use crate::support::{CONFIG_FILE, Upstream, article_text, config, wait_until, workdir};
+
+/// An app over a fresh store in `dir`, with `count` stories of Ireland stored and committed.
+fn app_with_stories(dir: &Path, count: u32) -> Arc<App> {
+    let config = Config::load(&dir.join(CONFIG_FILE)).expect("a valid config");
+    let app = App::open(config).expect("open the store");
+    for n in 0..count {
+        let published = Utc.with_ymd_and_hms(2026, 11, 24, 9, n, 0).unwrap();
+        let link = format!("https://news.example/{n}");
+        app.store
+            .upsert(
+                Entry {
+                    id: EntryId::from_key(&format!("uri:{link}")),
+                    public_id: link.clone(),
+                    title: format!("Story {n}"),
+                    link: Some(link),
+                    published,
+                    updated: published,
+                    authors: vec![],
+                    summary: Some(format!("<p>Story {n}</p>")),
+                    content: None,
+                    categories: vec![],
+                    enclosures: vec![],
+                    sources: vec![Attribution {
+                        name: "News".into(),
+                        feed_url: SourceId::new(&"https://news.example/feed".parse().unwrap()),
+                        title: None,
+                        site_url: None,
+                        region: "ireland".into(),
+                    }],
+                    regions: vec!["ireland".into()],
+                    article: None,
+                },
+                true,
+                published,
+            )
+            .expect("store a story");
+    }
+    app.store.commit().expect("commit");
+    Arc::new(app)
+}
+
+/// One request through the router, whole.
+async fn call(
+    app: &Arc<App>,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, HeaderList, Vec<u8>) {
+    let mut request = Request::get(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = islands::serve::router(app.clone())
+        .oneshot(request.body(Body::empty()).unwrap())
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("read the body");
+    (status, headers, body.to_vec())
+}
+
+type HeaderList = axum::http::HeaderMap;
+
+#[tokio::test]
+async fn the_router_serves_feeds_validators_encodings_and_404s_without_a_socket() {
+    let dir = workdir(&config_without_sources().await);
+    let app = app_with_stories(dir.path(), 3);
+
+    let (status, headers, body) = call(&app, "/feeds/ireland.atom", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let atom = String::from_utf8(body).unwrap();
+    assert!(
+        atom.contains("Story 2") && atom.contains("Story 0"),
+        "{atom}"
+    );
+    let etag = headers[header::ETAG].to_str().unwrap().to_string();
+
+    let (status, _, body) = call(&app, "/feeds/ireland.atom", &[("if-none-match", &etag)]).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+
+    let (status, headers, _) =
+        call(&app, "/feeds/all.json", &[("accept-encoding", "br;q=0, *")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+
+    let (status, _, body) = call(&app, "/feeds/atlantis.rss", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("no feed named \"atlantis.rss\""));
+
+    let (status, _, body) = call(&app, "/feeds/all.rss?page=2", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&body).contains("there is no page 2"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_as_a_library_serves_stops_and_starts_again_on_its_store() {
+    let dir = workdir(&config_without_sources().await);
+    let text = article_text("Library daemon", &["ireland"], "", "Started in process.");
+    std::fs::write(dir.path().join("articles/library.md"), text).unwrap();
+
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let daemon = islands::daemon::start(config)
+        .await
+        .expect("the daemon starts");
+    let url = daemon.url("/articles/library");
+    let page = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Started in process."));
+    daemon.stop().await.expect("the store is flushed");
+
+    // A second daemon on the same folder and store serves it again.
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let again = islands::daemon::start(config).await.expect("starts again");
+    let feed_url = again.url("/feeds/ireland.atom");
+    wait_until(
+        "the restarted daemon serves the article",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let feed_url = feed_url.clone();
+            async move {
+                crate::support::try_get_feed(&feed_url)
+                    .await
+                    .is_some_and(|feed| {
+                        crate::support::titles(&feed).contains(&"Library daemon".to_string())
+                    })
+            }
+        },
+    )
+    .await;
+    again.stop().await.unwrap();
+}
+
+/// The shared test config with both regions and no sources (the upstream only names them).
+async fn config_without_sources() -> String {
+    let upstream = Upstream::start().await;
+    config(&upstream, &[("ireland", &[]), ("cyprus", &[])])
+}
