@@ -3,7 +3,7 @@
 # a plain concurrent fetch of the same URLs (examples/bench_fetch_baseline.rs) with the same
 # concurrency, each under /usr/bin/time -v: wall seconds, CPU seconds (user+sys), peak RSS.
 #
-# The sources are copies of the feed fixtures in tests/fixtures (those that normalize, as listed
+# The sources are copies of the feed fixtures in tests/fixtures/feeds (those that normalize, as listed
 # by `bench_parse --list`), each copy at its own URL, in 2 regions, max_in_flight = 32.
 # Each rep: fresh store; islands cold, baseline cold, islands warm, baseline warm.
 #
@@ -52,9 +52,9 @@ for i in $(seq 1 "$SOURCES"); do
         LC_ALL=C sed -e "s#://#://c$i.#g" \
             -e "s#\(xmlns[:a-zA-Z]*=\"https\{0,1\}://\)c$i\.#\1#g" \
             -e "s#\(\"version\": *\"https\{0,1\}://\)c$i\.#\1#g" \
-            "$REPO/tests/fixtures/$fixture" >"$TMP/www/f/$name"
+            "$REPO/tests/fixtures/feeds/$fixture" >"$TMP/www/f/$name"
     else
-        cp "$REPO/tests/fixtures/$fixture" "$TMP/www/f/$name"
+        cp "$REPO/tests/fixtures/feeds/$fixture" "$TMP/www/f/$name"
     fi
     echo "http://127.0.0.1:$PORT/f/$name" >>"$TMP/urls.txt"
 done

@@ -30,7 +30,7 @@ echo
 (cd "$REPO" && "$REPO/target/release/examples/bench_scale")
 echo
 
-echo "## parse: normalize_feed vs plain feed-rs parse over tests/fixtures"
+echo "## parse: normalize_feed vs plain feed-rs parse over tests/fixtures/feeds"
 echo
 machine_info
 echo "- command: \`cargo run --release --example bench_parse\`"

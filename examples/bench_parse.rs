@@ -1,6 +1,6 @@
 //! The normalize path against a plain feed-rs parse of the same bytes.
 //!
-//! Reads every feed in `tests/fixtures` (`.xml` and `.json`; skipping any file that either path
+//! Reads every feed in `tests/fixtures/feeds` (`.xml` and `.json`; skipping any file that either path
 //! rejects or that makes a parser panic), then alternates rounds of
 //! `islands::normalize::normalize_feed` and `feed_rs::parser::parse` over the whole corpus until
 //! each side has run about `SECONDS` (default 2). Prints entries/s and MB/s for both and the ratio normalize/parse of the time per
@@ -32,7 +32,7 @@ fn main() {
         .map(|a| a.parse().expect("SECONDS is a number"))
         .unwrap_or(2.0);
 
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
     let context = FeedOrigin {
         name: "bench".to_string(),
         feed_url: Url::parse("http://127.0.0.1/feed.xml").expect("a valid URL"),

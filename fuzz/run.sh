@@ -9,9 +9,9 @@ export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 
 mkdir -p corpus/normalize_feed corpus/article corpus/config corpus/micropub
-cp ../tests/fixtures/*.xml ../tests/fixtures/*.json corpus/normalize_feed/ 2>/dev/null || true
+cp ../tests/fixtures/feeds/*.xml ../tests/fixtures/feeds/*.json ../tests/fixtures/fuzz/*.xml corpus/normalize_feed/ 2>/dev/null || true
 cp ../articles/*.md corpus/article/
-cp ../feeds.toml ../feeds.example.toml ../tests/fixtures/*.toml corpus/config/
+cp ../feeds.toml ../feeds.example.toml ../tests/fixtures/configs/*.toml corpus/config/
 printf 'h=entry&name=Hello&content=World&category[]=cyprus' > corpus/micropub/form
 printf '{"type":["h-entry"],"properties":{"name":["Hi"],"content":[{"html":"<p>x</p>"}],"category":["cyprus","sea"]}}' > corpus/micropub/json
 printf '{"action":"update","url":"http://islands.example/articles/hello","replace":{"content":["new"]}}' > corpus/micropub/update

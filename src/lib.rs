@@ -10,7 +10,8 @@
 //! - `refresh`: fetch -> normalize -> store for one source; outcomes -> source state.
 //! - `fetch`: upstream HTTP: conditional GET, limits, redirects, Retry-After.
 //! - `normalize`: feed bytes -> entries: feed-rs, ids, dates, charsets, sanitizing.
-//! - `articles`, `micropub`: the site's own articles, from Markdown files or Micropub.
+//! - `articles`: the site's own articles, from Markdown files (`sync`) or Micropub
+//!   (`articles::micropub`).
 //! - `model`: `Entry`, `EntryId`, `FeedKey`: the plain data every stage shares.
 //! - `store`: sled: entries, time indexes, per-source state.
 //! - `render`: entries -> RSS, Atom, JSON Feed and HTML; the render-once, compress-once cache.
@@ -28,8 +29,8 @@ pub mod config;
 pub mod daemon;
 pub mod export;
 pub mod fetch;
+pub mod located;
 pub mod metrics;
-pub mod micropub;
 pub mod model;
 pub mod normalize;
 pub mod opml;

@@ -51,7 +51,9 @@ pub struct Entry {
     pub enclosures: Vec<Enclosure>,
     /// Where the entry came from; an aggregated story seen in several feeds names them all.
     pub sources: Vec<Attribution>,
-    /// Region slugs whose feeds carry this entry. Empty: the combined feed only.
+    /// Region slugs whose feeds carry this entry. Empty: the combined feed only. Stored, not
+    /// derived from `sources`: an article has regions and no source, and a region's index keys
+    /// must be computable from the entry alone when it is rewritten or removed.
     pub regions: Vec<String>,
     /// Set for the site's own articles; `None` for aggregated entries.
     #[serde(default)]

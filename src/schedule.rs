@@ -59,7 +59,7 @@ impl Schedule {
             let source = source.clone();
             let shutdown = self.shutdown.clone();
             let tracker = self.tracker.clone();
-            let cron = source.refresh.clone();
+            let cron = source.refresh_schedule.as_str().to_string();
             let job = Job::new_async(cron.as_str(), move |_id, _scheduler| {
                 let app = app.upgrade();
                 let source = source.clone();
@@ -82,16 +82,19 @@ impl Schedule {
         }
         let app = Arc::downgrade(app);
         let tracker = self.tracker.clone();
-        let retention = Job::new_async(config.store.retention.as_str(), move |_id, _scheduler| {
-            let app = app.upgrade();
-            let tracker = tracker.clone();
-            Box::pin(async move {
-                let Some(app) = app else { return };
-                if !tracker.is_closed() {
-                    tracker.spawn(async move { apply_retention(&app).await });
-                }
-            })
-        })?;
+        let retention = Job::new_async(
+            config.store.retention_schedule.as_str(),
+            move |_id, _scheduler| {
+                let app = app.upgrade();
+                let tracker = tracker.clone();
+                Box::pin(async move {
+                    let Some(app) = app else { return };
+                    if !tracker.is_closed() {
+                        tracker.spawn(async move { apply_retention(&app).await });
+                    }
+                })
+            },
+        )?;
         jobs.push(scheduler.add(retention).await?);
         Ok(())
     }

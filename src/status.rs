@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::articles::ArticleIssue;
-use crate::config::{Config, parse_cron};
+use crate::config::Config;
 use crate::store::{Store, StoreError};
 
 /// The body of `/status.json`.
@@ -48,16 +48,10 @@ pub fn collect_status(
     for source in config.sources() {
         let source_id = source.id();
         let state = store.source_state(&source_id)?;
-        let next_tick = parse_cron(&source.refresh)
-            .ok()
-            .and_then(|cron| cron.find_next_occurrence(&now, false).ok());
-        let next_fetch = match (next_tick, state.retry_at) {
-            (Some(tick), Some(retry_at)) if retry_at > tick => {
-                // The first tick at or after the backoff ends.
-                parse_cron(&source.refresh)
-                    .ok()
-                    .and_then(|cron| cron.find_next_occurrence(&retry_at, true).ok())
-            }
+        let schedule = &source.refresh_schedule;
+        let next_fetch = match (schedule.next_tick(&now, false), state.retry_at) {
+            // The first tick at or after the backoff ends.
+            (Some(tick), Some(retry_at)) if retry_at > tick => schedule.next_tick(&retry_at, true),
             (tick, _) => tick,
         };
         sources.push(SourceHealth {

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use chrono::{TimeZone, Utc};
 use islands::config::Config;
-use islands::micropub::{apply, parse_form, parse_json};
+use islands::articles::micropub::{apply, parse_form, parse_json};
 use islands::store::Store;
 use libfuzzer_sys::fuzz_target;
 

@@ -7,11 +7,10 @@
 //! The trap: pulldown-cmark passes raw HTML through (a `<script>` in Markdown survives), so its
 //! output goes through the same sanitizer as upstream HTML.
 
+pub mod micropub;
 mod sync;
 
 pub use sync::{ArticleIssue, resync, sync_articles, watch_articles};
-
-use std::fmt;
 
 use chrono::{DateTime, Timelike, Utc};
 use serde::Deserialize;
@@ -23,24 +22,7 @@ use crate::normalize::date::parse_date;
 use crate::normalize::html::{Sanitizer, text_to_html};
 
 /// A mistake in an article file: the file, the line and column when known, and what is wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ArticleError {
-    pub file: String,
-    /// One-based line and column.
-    pub position: Option<(usize, usize)>,
-    pub message: String,
-}
-
-impl fmt::Display for ArticleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.position {
-            Some((line, column)) => write!(f, "{}:{line}:{column}: {}", self.file, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-impl std::error::Error for ArticleError {}
+pub type ArticleError = crate::located::LocatedError;
 
 /// A parsed article: its entry, or `None` when it is a draft (not published).
 #[derive(Debug)]
@@ -106,7 +88,7 @@ pub fn check_articles(config: &Config) -> Vec<String> {
         match read_article_file(&path) {
             Ok(text) => {
                 if let Err(mut error) = parse_article(&name, &text, config) {
-                    error.file = shown;
+                    error.file = path.clone();
                     errors.push(error.to_string());
                 }
             }
@@ -145,7 +127,7 @@ pub fn parse_article(
     config: &Config,
 ) -> Result<ParsedArticle, ArticleError> {
     let error = |position: Option<(usize, usize)>, message: String| ArticleError {
-        file: file_name.to_string(),
+        file: file_name.into(),
         position,
         message,
     };

@@ -567,8 +567,8 @@ mod tests {
     #[test]
     fn a_late_xml_declaration_is_an_error_not_a_panic() {
         for body in [
-            &include_bytes!("../../tests/fixtures/fuzz-second-xml-declaration.xml")[..],
-            &include_bytes!("../../tests/fixtures/fuzz-late-xml-declaration.xml")[..],
+            &include_bytes!("../../tests/fixtures/fuzz/fuzz-second-xml-declaration.xml")[..],
+            &include_bytes!("../../tests/fixtures/fuzz/fuzz-late-xml-declaration.xml")[..],
         ] {
             let error = normalize_feed(body, None, &source(), now()).unwrap_err();
             assert_eq!(
@@ -582,7 +582,7 @@ mod tests {
     /// `<webMaster>` at a byte that is not a character boundary and panics.
     #[test]
     fn a_feed_that_makes_the_parser_panic_is_an_error_not_a_crash() {
-        let body = include_bytes!("../../tests/fixtures/fuzz-multibyte-contact.xml");
+        let body = include_bytes!("../../tests/fixtures/fuzz/fuzz-multibyte-contact.xml");
         let error = normalize_feed(body, None, &source(), now()).unwrap_err();
         assert_eq!(
             error.to_string(),

@@ -12,6 +12,7 @@ pub mod json_feed;
 pub mod pages;
 pub mod rss;
 pub mod site;
+pub mod status;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -318,10 +319,26 @@ pub(crate) mod tests {
     fn rendered_feeds_match_their_snapshots() {
         with_page(2, true, |page| {
             let text = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
-            insta::assert_snapshot!("rss", text(rss::render_rss(page)));
-            insta::assert_snapshot!("atom", text(atom::render_atom(page)));
+            insta::assert_snapshot!("rss", pretty_xml(&rss::render_rss(page)));
+            insta::assert_snapshot!("atom", pretty_xml(&atom::render_atom(page)));
             insta::assert_snapshot!("json_feed", text(json_feed::render_json_feed(page)));
         });
+    }
+
+    /// The XML indented, one element a line, so a snapshot diff shows what changed. Text and
+    /// attributes pass through as they were written.
+    fn pretty_xml(bytes: &[u8]) -> String {
+        let mut reader = quick_xml::Reader::from_reader(bytes);
+        let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+        let mut buffer = Vec::new();
+        loop {
+            match reader.read_event_into(&mut buffer).expect("our XML is well-formed") {
+                quick_xml::events::Event::Eof => break,
+                event => writer.write_event(event).expect("writing to memory"),
+            }
+            buffer.clear();
+        }
+        String::from_utf8(writer.into_inner()).expect("UTF-8 in, UTF-8 out")
     }
 
     #[test]

@@ -15,8 +15,8 @@ use chrono::Utc;
 use subtle::ConstantTimeEq;
 
 use crate::app::App;
+use crate::articles::micropub::{self, MicropubError, Outcome};
 use crate::config::Config;
-use crate::micropub::{self, MicropubError, Outcome};
 
 /// Bodies past this answer 413: articles are text.
 pub const BODY_LIMIT: usize = 1024 * 1024;

@@ -96,15 +96,8 @@ impl Store {
         limit: usize,
     ) -> Result<Page, StoreError> {
         let mut ids = Vec::with_capacity(limit.min(1024) + 1);
-        for key in self
-            .index
-            .scan_prefix(index.prefix())
-            .keys()
-            .rev()
-            .skip(offset)
-        {
-            let key = key.map_err(|e| self.error(e))?;
-            ids.push(id_of(&key));
+        for id in self.ids_newest_first(index, offset) {
+            ids.push(id?);
             if ids.len() > limit {
                 break;
             }
@@ -119,17 +112,25 @@ impl Store {
 
     /// Every entry of an index past its newest `skip`, newest first.
     pub(super) fn all_of(&self, index: &IndexKey, skip: usize) -> Result<Vec<Entry>, StoreError> {
-        let mut ids = Vec::new();
-        for key in self
-            .index
+        let ids = self
+            .ids_newest_first(index, skip)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.entries_of(ids)
+    }
+
+    /// The ids an index lists, newest first, past the newest `skip`: a reverse prefix scan
+    /// that reads the keys it skips and nothing else.
+    fn ids_newest_first(
+        &self,
+        index: &IndexKey,
+        skip: usize,
+    ) -> impl Iterator<Item = Result<EntryId, StoreError>> + '_ {
+        self.index
             .scan_prefix(index.prefix())
             .keys()
             .rev()
             .skip(skip)
-        {
-            ids.push(id_of(&key.map_err(|e| self.error(e))?));
-        }
-        self.entries_of(ids)
+            .map(|key| key.map(|key| id_of(&key)).map_err(|e| self.error(e)))
     }
 
     fn entries_of(&self, ids: Vec<EntryId>) -> Result<Vec<Entry>, StoreError> {

@@ -463,7 +463,10 @@ async fn drafts_stay_unpublished() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_carries_autodiscovery_links_to_its_feeds() {
     let upstream = Upstream::start().await;
-    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set(
+        "/ireland/rte.xml",
+        Behaviour::fixture("feeds/ireland-rte.xml"),
+    );
     let daemon = start_with_articles(
         &config(&upstream, &[("ireland", RTE), ("cyprus", NO_SOURCES)]),
         &[
@@ -525,7 +528,10 @@ async fn every_page_carries_autodiscovery_links_to_its_feeds() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_and_region_pages_show_articles_and_upstream_entries_with_their_source() {
     let upstream = Upstream::start().await;
-    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set(
+        "/ireland/rte.xml",
+        Behaviour::fixture("feeds/ireland-rte.xml"),
+    );
     let article = "Limassol marina opens";
     let daemon = start_with_articles(
         &config(&upstream, &[("ireland", RTE), ("cyprus", NO_SOURCES)]),
@@ -534,7 +540,7 @@ async fn the_home_and_region_pages_show_articles_and_upstream_entries_with_their
             &article_text(article, &["cyprus"], "", "Berths for 650 boats.\n"),
         )],
     );
-    let upstream_title = fixture_titles(&["ireland-rte.xml"])
+    let upstream_title = fixture_titles(&["feeds/ireland-rte.xml"])
         .into_iter()
         .next()
         .expect("the RTÉ fixture has entries");
@@ -732,22 +738,21 @@ async fn the_shipped_seed_article_is_published_with_its_byline_and_bio() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_phone_sized_headless_chromium_renders_the_home_page_and_the_seed_article() {
     let Some(chromium) = find_chromium() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "chromium is not installed; scripts/install-test-deps.sh installs it"
-        );
-        eprintln!("skipped: chromium not installed");
+        crate::support::skip_without("chromium is not installed");
         return;
     };
     let upstream = Upstream::start().await;
-    upstream.set("/ireland/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set(
+        "/ireland/rte.xml",
+        Behaviour::fixture("feeds/ireland-rte.xml"),
+    );
     let seeds = seed_articles();
     let seed = seeds.first().expect("the repository ships a seed article");
     let daemon = start_with_articles(
         &config(&upstream, &[("ireland", RTE), ("cyprus", NO_SOURCES)]),
         &[(seed.file.as_str(), seed.text.as_str())],
     );
-    let upstream_title = fixture_titles(&["ireland-rte.xml"])
+    let upstream_title = fixture_titles(&["feeds/ireland-rte.xml"])
         .into_iter()
         .next()
         .expect("the RTÉ fixture has entries");

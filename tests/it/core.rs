@@ -43,8 +43,14 @@ async fn all_nine_feeds_serve_each_region_its_own_entries() {
         &upstream,
         &[("ireland", IRELAND), ("cyprus", CYPRUS)],
     ));
-    let irish = fixture_titles(&["ireland-rte.xml", "ireland-independent-atom.xml"]);
-    let cypriot = fixture_titles(&["cyprus-mail.xml", "cyprus-philenews-iso-8859-7.xml"]);
+    let irish = fixture_titles(&[
+        "feeds/ireland-rte.xml",
+        "feeds/ireland-independent-atom.xml",
+    ]);
+    let cypriot = fixture_titles(&[
+        "feeds/cyprus-mail.xml",
+        "feeds/cyprus-philenews-iso-8859-7.xml",
+    ]);
     let everything = [irish.clone(), cypriot.clone()].concat();
     wait_for_titles(&daemon.url("/feeds/all.atom"), &everything).await;
 
@@ -99,8 +105,8 @@ async fn a_failing_source_does_not_stop_the_others() {
         &upstream,
         &[("ireland", IRELAND), ("cyprus", CYPRUS_MAIL)],
     ));
-    let irish = fixture_titles(&["ireland-independent-atom.xml"]);
-    let cypriot = fixture_titles(&["cyprus-mail.xml"]);
+    let irish = fixture_titles(&["feeds/ireland-independent-atom.xml"]);
+    let cypriot = fixture_titles(&["feeds/cyprus-mail.xml"]);
     wait_for_titles(
         &daemon.url("/feeds/all.atom"),
         &[irish.clone(), cypriot.clone()].concat(),
@@ -131,9 +137,9 @@ async fn check_accepts_the_shipped_config() {
 async fn check_rejects_a_bad_config_with_file_line_and_column() {
     // The line and column of the one mistake in each fixture.
     let cases = [
-        ("feeds-unknown-key.toml", 40, 1),
-        ("feeds-bad-cron.toml", 16, 11),
-        ("feeds-bad-url.toml", 47, 7),
+        ("configs/feeds-unknown-key.toml", 40, 1),
+        ("configs/feeds-bad-cron.toml", 16, 11),
+        ("configs/feeds-bad-url.toml", 47, 7),
     ];
     let scratch = tempfile::tempdir().expect("create a temporary folder");
 
@@ -173,7 +179,10 @@ async fn fetch_refreshes_once_and_exits() {
     let published = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
     assert_eq!(
         sorted(published),
-        sorted(fixture_titles(&["ireland-rte.xml", "cyprus-mail.xml"])),
+        sorted(fixture_titles(&[
+            "feeds/ireland-rte.xml",
+            "feeds/cyprus-mail.xml"
+        ])),
         "serve publishes what fetch stored, though the upstream now answers 404"
     );
 }

@@ -14,7 +14,7 @@ use crate::support::{Behaviour, Daemon, Upstream, config, edit_config, get};
 
 async fn daemon(server: &str) -> Daemon {
     let upstream = Upstream::start().await;
-    upstream.set("/ie.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set("/ie.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
     let text = config(&upstream, &[("ireland", &[("RTÉ News", "/ie.xml")])]);
     Daemon::start(&edit_config(
         &text,

@@ -71,10 +71,10 @@ async fn an_etag_comes_back_as_if_none_match_and_the_304_is_reported() {
     let upstream = Upstream::start().await;
     upstream.set(
         "/rte.xml",
-        Behaviour::fixture("ireland-rte.xml").with_etag("\"rte-v1\""),
+        Behaviour::fixture("feeds/ireland-rte.xml").with_etag("\"rte-v1\""),
     );
     let daemon = start_one_source(&upstream, "ireland", "RTÉ News", "/rte.xml");
-    let titles = fixture_titles(&["ireland-rte.xml"]);
+    let titles = fixture_titles(&["feeds/ireland-rte.xml"]);
     wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
 
     let status = wait_for_304(&upstream, "/rte.xml", &daemon, "RTÉ News").await;
@@ -106,10 +106,10 @@ async fn a_last_modified_date_comes_back_as_if_modified_since_and_the_304_is_rep
     let upstream = Upstream::start().await;
     upstream.set(
         "/mail.xml",
-        Behaviour::fixture("cyprus-mail.xml").with_last_modified(DATE),
+        Behaviour::fixture("feeds/cyprus-mail.xml").with_last_modified(DATE),
     );
     let daemon = start_one_source(&upstream, "cyprus", "Cyprus Mail", "/mail.xml");
-    let titles = fixture_titles(&["cyprus-mail.xml"]);
+    let titles = fixture_titles(&["feeds/cyprus-mail.xml"]);
     wait_for_titles(&daemon.url("/feeds/cyprus.json"), &titles).await;
 
     let status = wait_for_304(&upstream, "/mail.xml", &daemon, "Cyprus Mail").await;
@@ -137,7 +137,7 @@ async fn a_last_modified_date_comes_back_as_if_modified_since_and_the_304_is_rep
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_name_islands_and_the_site_and_offer_gzip_and_brotli() {
     let upstream = Upstream::start().await;
-    upstream.set("/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set("/rte.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
     let daemon = start_one_source(&upstream, "ireland", "RTÉ News", "/rte.xml");
     wait_for_requests(&upstream, "/rte.xml", 2).await;
 
@@ -301,7 +301,7 @@ async fn a_redirect_loop_stops_after_five_redirects_while_a_chain_of_five_arrive
         };
         upstream.set(&format!("/hop{hop}"), Behaviour::Redirect { code: 307, to });
     }
-    upstream.set("/feed.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set("/feed.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
     // A long backoff, so that the first failed fetch is the only one and requests count exactly.
     let daemon = Daemon::start(&edit_config(
         &config(
@@ -323,7 +323,7 @@ async fn a_redirect_loop_stops_after_five_redirects_while_a_chain_of_five_arrive
         "five redirects are followed, and the sixth is refused without a request"
     );
 
-    let titles = fixture_titles(&["ireland-rte.xml"]);
+    let titles = fixture_titles(&["feeds/ireland-rte.xml"]);
     wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
     let chain = source_status(&daemon, "Chain")
         .await
@@ -339,7 +339,7 @@ async fn a_response_slower_than_the_timeout_is_abandoned_and_reported() {
         "/slow.xml",
         Behaviour::Slow {
             delay: Duration::from_secs(15),
-            body: fixture_bytes("ireland-rte.xml"),
+            body: fixture_bytes("feeds/ireland-rte.xml"),
         },
     );
     let started = Instant::now();
@@ -383,7 +383,7 @@ async fn a_body_over_the_size_limit_is_cut_off_and_memory_stays_flat() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_html_page_is_reported_as_not_a_feed() {
-    assert_not_a_feed(Behaviour::fixture("not-a-feed.html"), |message| {
+    assert_not_a_feed(Behaviour::fixture("feeds/not-a-feed.html"), |message| {
         message == "not a feed: the URL answered with an HTML page"
     })
     .await;
@@ -391,7 +391,7 @@ async fn an_html_page_is_reported_as_not_a_feed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_truncated_document_is_reported_as_not_a_feed() {
-    assert_not_a_feed(Behaviour::fixture("truncated.xml"), |message| {
+    assert_not_a_feed(Behaviour::fixture("feeds/truncated.xml"), |message| {
         message.starts_with("not a feed: ")
     })
     .await;
@@ -410,9 +410,9 @@ async fn an_empty_body_is_reported_as_not_a_feed() {
 async fn a_permanent_redirect_is_followed_and_reported_in_moved_to() {
     let upstream = Upstream::start().await;
     for (old, code, new, fixture) in [
-        ("/old-301.xml", 301, "/new-301.xml", "cyprus-mail.xml"),
-        ("/old-308.xml", 308, "/new-308.xml", "ireland-rte.xml"),
-        ("/old-302.xml", 302, "/new-302.xml", "changing-v1.xml"),
+        ("/old-301.xml", 301, "/new-301.xml", "feeds/cyprus-mail.xml"),
+        ("/old-308.xml", 308, "/new-308.xml", "feeds/ireland-rte.xml"),
+        ("/old-302.xml", 302, "/new-302.xml", "feeds/changing-v1.xml"),
     ] {
         upstream.set(
             old,
@@ -433,7 +433,11 @@ async fn a_permanent_redirect_is_followed_and_reported_in_moved_to() {
             ("cyprus", &[("Cyprus Mail", "/old-301.xml")]),
         ],
     ));
-    let titles = fixture_titles(&["cyprus-mail.xml", "ireland-rte.xml", "changing-v1.xml"]);
+    let titles = fixture_titles(&[
+        "feeds/cyprus-mail.xml",
+        "feeds/ireland-rte.xml",
+        "feeds/changing-v1.xml",
+    ]);
     wait_for_titles(&daemon.url("/feeds/all.json"), &titles).await;
 
     for (name, moved_to) in [
@@ -460,12 +464,12 @@ async fn a_permanent_redirect_is_followed_and_reported_in_moved_to() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_already_stored_survive_when_their_source_starts_failing() {
     let upstream = Upstream::start().await;
-    upstream.set("/rte.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set("/rte.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
     upstream.set(
         "/independent.atom",
-        Behaviour::fixture_with_type("ireland-independent-atom.xml", "application/atom+xml"),
+        Behaviour::fixture_with_type("feeds/ireland-independent-atom.xml", "application/atom+xml"),
     );
-    upstream.set("/mail.xml", Behaviour::fixture("cyprus-mail.xml"));
+    upstream.set("/mail.xml", Behaviour::fixture("feeds/cyprus-mail.xml"));
     let daemon = Daemon::start(&config(
         &upstream,
         &[
@@ -479,8 +483,11 @@ async fn entries_already_stored_survive_when_their_source_starts_failing() {
             ("cyprus", &[("Cyprus Mail", "/mail.xml")]),
         ],
     ));
-    let irish = fixture_titles(&["ireland-rte.xml", "ireland-independent-atom.xml"]);
-    let cypriot = fixture_titles(&["cyprus-mail.xml"]);
+    let irish = fixture_titles(&[
+        "feeds/ireland-rte.xml",
+        "feeds/ireland-independent-atom.xml",
+    ]);
+    let cypriot = fixture_titles(&["feeds/cyprus-mail.xml"]);
     let everything = [irish.clone(), cypriot.clone()].concat();
     wait_for_titles(&daemon.url("/feeds/all.json"), &everything).await;
     let mut stored = Vec::new();
@@ -492,8 +499,11 @@ async fn entries_already_stored_survive_when_their_source_starts_failing() {
         stored.push(status["entries"].clone());
     }
 
-    upstream.set("/rte.xml", Behaviour::fixture("not-a-feed.html"));
-    upstream.set("/independent.atom", Behaviour::fixture("truncated.xml"));
+    upstream.set("/rte.xml", Behaviour::fixture("feeds/not-a-feed.html"));
+    upstream.set(
+        "/independent.atom",
+        Behaviour::fixture("feeds/truncated.xml"),
+    );
     upstream.set("/mail.xml", Behaviour::status(500, "internal error"));
     let failures: [(&str, MessageCheck); 3] = [
         ("RTÉ News", |message| {
@@ -530,7 +540,10 @@ async fn entries_already_stored_survive_when_their_source_starts_failing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_item_repeated_inside_a_feed_is_published_once() {
     let upstream = Upstream::start().await;
-    upstream.set("/politis.xml", Behaviour::fixture("rss2-repeated-item.xml"));
+    upstream.set(
+        "/politis.xml",
+        Behaviour::fixture("feeds/rss2-repeated-item.xml"),
+    );
     let daemon = start_one_source(&upstream, "cyprus", "Politis", "/politis.xml");
     let expected = [
         "Famagusta port upgrade tender launched",
@@ -554,11 +567,11 @@ async fn a_story_carried_in_ireland_and_cyprus_is_one_entry_in_both_regions() {
     let upstream = Upstream::start().await;
     upstream.set(
         "/examiner.xml",
-        Behaviour::fixture("shared-story-ireland.xml"),
+        Behaviour::fixture("feeds/shared-story-ireland.xml"),
     );
     upstream.set(
         "/in-cyprus.xml",
-        Behaviour::fixture("shared-story-cyprus.xml"),
+        Behaviour::fixture("feeds/shared-story-cyprus.xml"),
     );
     let daemon = Daemon::start(&config(
         &upstream,
@@ -618,7 +631,7 @@ async fn an_entry_edited_upstream_keeps_its_id_and_gets_the_new_title_and_a_late
     const BEFORE: &str = "Shannon flood defences: work to begin in spring";
     const AFTER: &str = "Shannon flood defences: work brought forward to January";
     let upstream = Upstream::start().await;
-    upstream.set("/leader.xml", Behaviour::fixture("changing-v1.xml"));
+    upstream.set("/leader.xml", Behaviour::fixture("feeds/changing-v1.xml"));
     let daemon = start_one_source(&upstream, "ireland", "Limerick Leader", "/leader.xml");
     wait_for_titles(&daemon.url("/feeds/ireland.atom"), &strings(&[BEFORE])).await;
     let before = get_feed(&daemon.url("/feeds/ireland.atom")).await;
@@ -626,7 +639,7 @@ async fn an_entry_edited_upstream_keeps_its_id_and_gets_the_new_title_and_a_late
     let before_json = get_json(&daemon.url("/feeds/ireland.json")).await;
     let before_json = items(&before_json)[0].clone();
 
-    upstream.set("/leader.xml", Behaviour::fixture("changing-v2.xml"));
+    upstream.set("/leader.xml", Behaviour::fixture("feeds/changing-v2.xml"));
     wait_for_titles(&daemon.url("/feeds/ireland.atom"), &strings(&[AFTER])).await;
 
     let after = get_feed(&daemon.url("/feeds/ireland.atom")).await;
@@ -667,9 +680,9 @@ async fn an_entry_edited_upstream_keeps_its_id_and_gets_the_new_title_and_a_late
 async fn items_without_guid_keep_the_same_ids_over_several_fetches() {
     let upstream = Upstream::start().await;
     // No ETag and no Last-Modified: every tick downloads and parses the feed again.
-    upstream.set("/donegal.xml", Behaviour::fixture("rss2-no-guid.xml"));
+    upstream.set("/donegal.xml", Behaviour::fixture("feeds/rss2-no-guid.xml"));
     let daemon = start_one_source(&upstream, "ireland", "Donegal News", "/donegal.xml");
-    let titles = fixture_titles(&["rss2-no-guid.xml"]);
+    let titles = fixture_titles(&["feeds/rss2-no-guid.xml"]);
     assert_eq!(titles.len(), 3, "the fixture has three items");
     wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
     let first_json = json_ids(&daemon, "/feeds/ireland.json").await;
@@ -711,7 +724,7 @@ async fn windows_1252_titles_are_published_as_utf8() {
     let upstream = Upstream::start().await;
     upstream.set(
         "/kerryman.xml",
-        Behaviour::fixture("ireland-windows-1252.xml"),
+        Behaviour::fixture("feeds/ireland-windows-1252.xml"),
     );
     let daemon = start_one_source(&upstream, "ireland", "The Kerryman", "/kerryman.xml");
     assert_decoded(
@@ -733,7 +746,10 @@ async fn iso_8859_7_declared_in_the_xml_prolog_is_published_as_greek() {
     // No charset in Content-Type: the prolog alone says ISO-8859-7.
     upstream.set(
         "/philenews.xml",
-        Behaviour::fixture_with_type("cyprus-philenews-iso-8859-7.xml", "application/rss+xml"),
+        Behaviour::fixture_with_type(
+            "feeds/cyprus-philenews-iso-8859-7.xml",
+            "application/rss+xml",
+        ),
     );
     assert_greek_published(&upstream, "/philenews.xml").await;
 }
@@ -744,7 +760,7 @@ async fn iso_8859_7_named_only_in_content_type_is_published_as_greek() {
     upstream.set(
         "/philenews.xml",
         Behaviour::fixture_with_type(
-            "cyprus-greek-no-prolog-iso-8859-7.xml",
+            "feeds/cyprus-greek-no-prolog-iso-8859-7.xml",
             "text/xml; charset=ISO-8859-7",
         ),
     );
@@ -754,7 +770,7 @@ async fn iso_8859_7_named_only_in_content_type_is_published_as_greek() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eet_and_eest_dates_are_published_as_the_right_utc_instants() {
     let upstream = Upstream::start().await;
-    upstream.set("/mail.xml", Behaviour::fixture("cyprus-mail.xml"));
+    upstream.set("/mail.xml", Behaviour::fixture("feeds/cyprus-mail.xml"));
     let daemon = start_one_source(&upstream, "cyprus", "Cyprus Mail", "/mail.xml");
     let utc = |month, day, hour, minute| {
         Utc.with_ymd_and_hms(2026, month, day, hour, minute, 0)
@@ -810,7 +826,7 @@ async fn relative_urls_in_links_and_content_resolve_against_xml_base() {
     let upstream = Upstream::start().await;
     upstream.set(
         "/independent.atom",
-        Behaviour::fixture_with_type("ireland-independent-atom.xml", "application/atom+xml"),
+        Behaviour::fixture_with_type("feeds/ireland-independent-atom.xml", "application/atom+xml"),
     );
     let daemon = start_one_source(
         &upstream,
@@ -818,7 +834,7 @@ async fn relative_urls_in_links_and_content_resolve_against_xml_base() {
         "Irish Independent",
         "/independent.atom",
     );
-    let titles = fixture_titles(&["ireland-independent-atom.xml"]);
+    let titles = fixture_titles(&["feeds/ireland-independent-atom.xml"]);
     wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
 
     let feed = get_json(&daemon.url("/feeds/ireland.json")).await;
@@ -854,11 +870,11 @@ async fn no_script_event_handler_javascript_url_or_iframe_reaches_a_published_fe
     let upstream = Upstream::start().await;
     upstream.set(
         "/independent.atom",
-        Behaviour::fixture_with_type("ireland-independent-atom.xml", "application/atom+xml"),
+        Behaviour::fixture_with_type("feeds/ireland-independent-atom.xml", "application/atom+xml"),
     );
     upstream.set(
         "/clare.xml",
-        Behaviour::fixture("ireland-hostile-content.xml"),
+        Behaviour::fixture("feeds/ireland-hostile-content.xml"),
     );
     let daemon = Daemon::start(&config(
         &upstream,
@@ -871,8 +887,8 @@ async fn no_script_event_handler_javascript_url_or_iframe_reaches_a_published_fe
         )],
     ));
     let titles = fixture_titles(&[
-        "ireland-independent-atom.xml",
-        "ireland-hostile-content.xml",
+        "feeds/ireland-independent-atom.xml",
+        "feeds/ireland-hostile-content.xml",
     ]);
     wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
 
@@ -1025,9 +1041,9 @@ async fn assert_cut_off_with_flat_memory(oversized: Behaviour) {
     let upstream = Upstream::start().await;
     // Prepared now (compressing a bomb takes seconds), on a path no source uses.
     upstream.set("/prepared.xml", oversized.clone());
-    upstream.set("/feed.xml", Behaviour::fixture("ireland-rte.xml"));
+    upstream.set("/feed.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
     let daemon = start_one_source(&upstream, "ireland", "RTÉ News", "/feed.xml");
-    let titles = fixture_titles(&["ireland-rte.xml"]);
+    let titles = fixture_titles(&["feeds/ireland-rte.xml"]);
     wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
     wait_for_requests(&upstream, "/feed.xml", 2).await;
     let before = peak_memory_kib(&daemon);

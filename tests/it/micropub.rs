@@ -29,7 +29,7 @@
 //! - an article written as a file cannot be updated or deleted over Micropub (400 naming the
 //!   file);
 //! - the `micropub` client library from PyPI creates, reads and updates an article through the
-//!   endpoint (`tests/fixtures/micropub_client.py`; skipped when python3 or the library is
+//!   endpoint (`tests/fixtures/clients/micropub_client.py`; skipped when python3 or the library is
 //!   missing, except under `CI`, where that is a failure).
 //!
 //! The trap: an absence (a refused post, a token in the log) is only asserted once something
@@ -883,18 +883,15 @@ async fn an_article_written_as_a_file_cannot_be_changed_over_micropub() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_python_micropub_client_library_creates_reads_and_updates_an_article() {
     if !python_micropub_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "python3 with the micropub library (PyPI micropub==0.0.9) is missing; \
-             scripts/install-test-deps.sh installs it"
+        crate::support::skip_without(
+            "python3 with the micropub library (PyPI micropub==0.0.9) is missing",
         );
-        println!("skipped: python3 or its micropub library (PyPI micropub==0.0.9) is missing");
         return;
     }
     let daemon = micropub_daemon().await;
     let title = "Troodos snow draws the first skiers";
     let location = permalink("troodos-first-skiers");
-    let script = fixture_path("micropub_client.py");
+    let script = fixture_path("clients/micropub_client.py");
 
     let output = tokio::task::block_in_place(|| {
         python_command()

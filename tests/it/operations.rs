@@ -750,7 +750,7 @@ async fn each_fetch_outcome_is_one_log_line_on_stderr() {
     let upstream = Upstream::start().await;
     upstream.set(
         "/ireland/rte.xml",
-        Behaviour::fixture("ireland-rte.xml").with_etag("\"v1\""),
+        Behaviour::fixture("feeds/ireland-rte.xml").with_etag("\"v1\""),
     );
     upstream.set(
         "/cyprus/broken.xml",

@@ -323,17 +323,20 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
         "/ie.xml",
         Behaviour::rss(numbered_feed(3, "ie")).with_etag("\"v2\""),
     );
+    // Pings go out one after another: wait for the last of the six (the Irish JSON Feed), not
+    // only the Atom one, or the check below races the last pings.
     wait_until(
-        "the hub hears of the Irish Atom feed",
+        "the hub hears of every changed feed",
         FETCH_DEADLINE,
         || {
             let pings = pings.clone();
             async move {
-                pings
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .any(|url| url == "http://127.0.0.1:8080/feeds/ireland.atom")
+                let pinged = pings.lock().unwrap();
+                ["all", "ireland"].iter().all(|feed| {
+                    FORMATS.iter().all(|(format, _)| {
+                        pinged.contains(&format!("{BASE_URL}feeds/{feed}.{format}"))
+                    })
+                })
             }
         },
     )

@@ -1,0 +1,390 @@
+//! `feeds.toml` -> validated [`Config`].
+//!
+//! Parsing happens in two steps, as ripgrep's low and high level arguments do: serde reads the
+//! text into raw types that reject unknown keys and keep the span of every value we validate
+//! later, then [`Config::from_toml`] checks those values and resolves paths against the config
+//! file's folder. Every error names `FILE:LINE:COL`, so an operator can jump to the mistake.
+//!
+//! The trap: tokio-cron-scheduler wants six-field cron (with seconds) and only ever says
+//! "ParseSchedule"; we parse with croner here, with the scheduler's own settings, so a five-field
+//! crontab line gets a message that says so.
+
+mod defaults;
+mod raw;
+mod resolve;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+pub use defaults::{KEYS, Key};
+use raw::RawConfig;
+use resolve::{Errors, resolve};
+
+use crate::model::SourceId;
+
+/// Everything the daemon needs, checked and with paths resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file this was read from.
+    pub path: PathBuf,
+    pub site: Site,
+    pub listen: SocketAddr,
+    pub server: ServerConfig,
+    pub store: StoreConfig,
+    /// The refresh schedule of sources without their own.
+    pub refresh_schedule: CronSchedule,
+    pub fetch: FetchConfig,
+    pub publish: PublishConfig,
+    pub articles_dir: PathBuf,
+    pub authors: BTreeMap<String, Author>,
+    pub regions: Vec<Region>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub title: String,
+    pub subtitle: String,
+    /// Absolute, always ending in `/`; every permalink and self link hangs off it.
+    pub base_url: Url,
+    pub language: String,
+    pub contact: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Open connections at most; more wait in the kernel's backlog.
+    pub max_connections: usize,
+    /// Open connections of one client address at most; more are closed at once, so one client
+    /// cannot hold every slot for `header_timeout`.
+    pub max_connections_per_client: usize,
+    /// A request head must arrive within this (slowloris).
+    pub header_timeout: Duration,
+    /// A whole request, body included, must be answered within this.
+    pub request_timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub path: PathBuf,
+    pub cache_capacity_bytes: u64,
+    /// Upstream entries published longer ago than this are dropped (never local articles).
+    pub keep_days: Option<u32>,
+    /// At most this many entries per source are kept, newest first.
+    pub max_entries_per_source: Option<usize>,
+    /// When retention runs.
+    pub retention_schedule: CronSchedule,
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub max_in_flight: usize,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct PublishConfig {
+    pub page_size: usize,
+    /// `Cache-Control: public, max-age=...` on feeds and pages.
+    pub max_age: Duration,
+    /// A WebSub hub: feeds link to it and it is pinged when a feed changes.
+    pub hub: Option<Url>,
+    /// A folder kept current with the whole site as static files after every change.
+    pub mirror: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub name: String,
+    pub bio: String,
+    /// The environment variable holding this author's Micropub token. The token itself never
+    /// appears in the config, the logs or a response.
+    pub token_env: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub slug: String,
+    pub name: String,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub name: String,
+    pub url: Url,
+    /// When it is fetched.
+    pub refresh_schedule: CronSchedule,
+    pub region: String,
+}
+
+impl Source {
+    /// The source's identity: its feed URL as configured.
+    pub fn id(&self) -> SourceId {
+        SourceId::new(&self.url)
+    }
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let text = std::fs::read_to_string(path).map_err(|error| {
+            ConfigErrors(vec![ConfigError {
+                file: path.to_path_buf(),
+                position: None,
+                message: format!("cannot read the config file: {error}"),
+            }])
+        })?;
+        Config::from_toml(path, &text)
+    }
+
+    /// Validates config text; `path` names the file in errors and anchors relative paths.
+    pub fn from_toml(path: &Path, text: &str) -> Result<Config, ConfigErrors> {
+        let mut errors = Errors {
+            file: path.to_path_buf(),
+            text,
+            list: Vec::new(),
+        };
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(error) => {
+                errors.push(error.span(), error.message().trim_end().to_string());
+                return Err(errors.finish());
+            }
+        };
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let config = resolve(raw, folder, &mut errors);
+        if errors.list.is_empty() {
+            Ok(config)
+        } else {
+            Err(errors.finish())
+        }
+    }
+
+    /// Every source of every region, in file order.
+    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+        self.regions.iter().flat_map(|region| region.sources.iter())
+    }
+
+    pub fn region(&self, slug: &str) -> Option<&Region> {
+        self.regions.iter().find(|region| region.slug == slug)
+    }
+}
+
+/// One mistake in a config file.
+pub type ConfigError = crate::located::LocatedError;
+
+/// All the mistakes found in one file, one per line when displayed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+/// Checks a six-field cron expression the way tokio-cron-scheduler will parse it.
+/// A cron schedule (six or seven fields, seconds first, in UTC), parsed once, when the config
+/// is resolved, with the scheduler's own settings.
+#[derive(Debug, Clone)]
+pub struct CronSchedule {
+    text: String,
+    cron: croner::Cron,
+}
+
+impl CronSchedule {
+    pub fn parse(text: &str) -> Result<CronSchedule, String> {
+        Ok(CronSchedule {
+            cron: parse_cron(text)?,
+            text: text.to_string(),
+        })
+    }
+
+    /// The expression as written, for the scheduler.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The first tick after `time`, or at it when `inclusive`.
+    pub fn next_tick(&self, time: &DateTime<Utc>, inclusive: bool) -> Option<DateTime<Utc>> {
+        self.cron.find_next_occurrence(time, inclusive).ok()
+    }
+}
+
+impl PartialEq for CronSchedule {
+    fn eq(&self, other: &CronSchedule) -> bool {
+        self.text == other.text
+    }
+}
+
+fn parse_cron(expression: &str) -> Result<croner::Cron, String> {
+    let fields = expression.split_whitespace().count();
+    if fields == 5 {
+        return Err(format!(
+            "cron expression {expression:?} has 5 fields; islands needs 6 or 7, starting with seconds (e.g. \"0 */15 * * * *\")"
+        ));
+    }
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Required)
+        .dom_and_dow(true)
+        .build()
+        .parse(expression)
+        .map_err(|error| format!("{expression:?} is not a cron expression with seconds: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[site]
+title = "T"
+base_url = "http://127.0.0.1:8080"
+
+[server]
+listen = "127.0.0.1:8080"
+
+[store]
+path = "store"
+
+[schedule]
+refresh = "0 */15 * * * *"
+
+[[region]]
+slug = "ireland"
+name = "Ireland"
+
+[[region.source]]
+name = "RTE"
+url = "https://www.rte.ie/feeds/rss/?index=/news/"
+"#;
+
+    fn check_error(text: &str, expected: &str) {
+        let errors = Config::from_toml(Path::new("feeds.toml"), text).unwrap_err();
+        let shown = errors.to_string();
+        assert!(
+            shown.contains(expected),
+            "expected {expected:?} in:\n{shown}"
+        );
+    }
+
+    #[test]
+    fn a_minimal_config_resolves_paths_and_defaults() {
+        let config = Config::from_toml(Path::new("/srv/islands/feeds.toml"), MINIMAL).unwrap();
+        assert_eq!(config.store.path, Path::new("/srv/islands/store"));
+        assert_eq!(config.articles_dir, Path::new("/srv/islands/articles"));
+        assert_eq!(config.site.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(config.publish.page_size, 50);
+        let source = config.sources().next().unwrap();
+        assert_eq!(source.refresh_schedule.as_str(), "0 */15 * * * *");
+        assert_eq!(source.region, "ireland");
+    }
+
+    /// Regression (issue 11, 10): `backoff_base = "3000000years"` passed `check` and then
+    /// panicked in the refresh task.
+    #[test]
+    fn a_duration_longer_than_a_year_is_a_config_error() {
+        let text = MINIMAL.replace(
+            "[server]\n",
+            "[fetch]\nbackoff_base = \"3000000years\"\n[server]\n",
+        );
+        check_error(&text, "feeds.toml:7:16: \"3000000years\" is too long");
+        let text = MINIMAL.replace(
+            "[server]\n",
+            "[fetch]\nbackoff_max = \"30days\"\n[server]\n",
+        );
+        assert!(Config::from_toml(Path::new("feeds.toml"), &text).is_ok());
+    }
+
+    #[test]
+    fn an_unknown_key_is_reported_with_line_and_column() {
+        let text = MINIMAL.replace("[server]\n", "[server]\nlisten_on = 1\n");
+        check_error(&text, "feeds.toml:7:1: unknown field `listen_on`");
+    }
+
+    #[test]
+    fn a_five_field_cron_says_seconds_are_needed() {
+        let text = MINIMAL.replace("0 */15 * * * *", "*/15 * * * *");
+        check_error(&text, "feeds.toml:13:11: schedule refresh: cron expression");
+        check_error(&text, "has 5 fields");
+    }
+
+    #[test]
+    fn a_relative_source_url_is_rejected_where_it_stands() {
+        let text = MINIMAL.replace("https://www.rte.ie/feeds/rss/?index=/news/", "rte.ie/feed");
+        check_error(&text, "feeds.toml:21:7: source url \"rte.ie/feed\"");
+    }
+
+    #[test]
+    fn duplicate_slugs_and_reserved_slugs_are_errors() {
+        let twice = format!("{MINIMAL}\n[[region]]\nslug = \"ireland\"\nname = \"Again\"\n");
+        check_error(&twice, "region slug \"ireland\" is used twice");
+        let reserved = MINIMAL.replace("slug = \"ireland\"", "slug = \"feeds\"");
+        check_error(&reserved, "reserved");
+    }
+
+    /// feeds.example.toml is valid and shows every key of the defaults table (lychee's example
+    /// test), with the table's default wherever the example does not say it differs.
+    #[test]
+    fn the_example_config_is_valid_and_mentions_every_key() {
+        let text = include_str!("../../feeds.example.toml");
+        Config::from_toml(Path::new("feeds.example.toml"), text).unwrap();
+        for key in KEYS {
+            let line = text
+                .lines()
+                .find(|line| line.trim_start().starts_with(&format!("{} =", key.name)))
+                .unwrap_or_else(|| panic!("feeds.example.toml does not show {}", key.name));
+            let value = line.split_once('=').unwrap().1;
+            let value = value.split(" #").next().unwrap().trim();
+            if let Some(default) = key.default {
+                let documented = line.contains("# default");
+                assert!(
+                    value == default || documented,
+                    "feeds.example.toml shows {} = {value}, but its default is {default}",
+                    key.name
+                );
+            }
+        }
+        // Each key above is one the parser knows: an unknown one is rejected.
+        let error = Config::from_toml(
+            Path::new("x.toml"),
+            &text.replace("[store]", "[store]\nno_such_key = 1"),
+        )
+        .unwrap_err()
+        .to_string();
+        for key in [
+            "path",
+            "cache_mb",
+            "keep_days",
+            "max_entries_per_source",
+            "retention",
+        ] {
+            assert!(error.contains(key), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_bad_listen_address_is_an_error() {
+        let text = MINIMAL.replace("127.0.0.1:8080\"\n\n[store]", "localhost\"\n\n[store]");
+        check_error(&text, "feeds.toml:7:10: listen \"localhost\"");
+    }
+}

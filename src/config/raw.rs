@@ -1,0 +1,119 @@
+//! The raw shape of feeds.toml, as serde reads it: unknown keys are rejected, and every value
+//! validated later keeps its span (`Spanned`) for `FILE:LINE:COL` errors.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub(super) site: RawSite,
+    pub(super) server: RawServer,
+    pub(super) store: RawStore,
+    pub(super) schedule: RawSchedule,
+    pub(super) fetch: Option<RawFetch>,
+    pub(super) publish: Option<RawPublish>,
+    pub(super) articles: Option<RawArticles>,
+    #[serde(default)]
+    pub(super) authors: BTreeMap<String, RawAuthor>,
+    #[serde(default)]
+    pub(super) region: Vec<RawRegion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSite {
+    pub(super) title: String,
+    #[serde(default)]
+    pub(super) subtitle: String,
+    pub(super) base_url: Spanned<String>,
+    #[serde(default = "default_language")]
+    pub(super) language: String,
+    #[serde(default)]
+    pub(super) contact: String,
+}
+
+fn default_language() -> String {
+    super::defaults::string("site", "language")
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawServer {
+    pub(super) listen: Spanned<String>,
+    pub(super) max_connections: Option<Spanned<usize>>,
+    pub(super) max_connections_per_client: Option<Spanned<usize>>,
+    pub(super) header_timeout: Option<Spanned<String>>,
+    pub(super) request_timeout: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStore {
+    pub(super) path: PathBuf,
+    pub(super) cache_mb: Option<u64>,
+    pub(super) keep_days: Option<u32>,
+    pub(super) max_entries_per_source: Option<Spanned<usize>>,
+    pub(super) retention: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSchedule {
+    pub(super) refresh: Spanned<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFetch {
+    pub(super) timeout: Option<Spanned<String>>,
+    pub(super) connect_timeout: Option<Spanned<String>>,
+    pub(super) max_body_bytes: Option<u64>,
+    pub(super) max_redirects: Option<usize>,
+    pub(super) max_in_flight: Option<Spanned<usize>>,
+    pub(super) backoff_base: Option<Spanned<String>>,
+    pub(super) backoff_max: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPublish {
+    pub(super) page_size: Option<Spanned<usize>>,
+    pub(super) max_age: Option<Spanned<String>>,
+    pub(super) hub: Option<Spanned<String>>,
+    pub(super) mirror: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawArticles {
+    pub(super) dir: PathBuf,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAuthor {
+    pub(super) name: String,
+    pub(super) bio: Option<String>,
+    pub(super) token_env: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRegion {
+    pub(super) slug: Spanned<String>,
+    pub(super) name: String,
+    #[serde(default)]
+    pub(super) source: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSource {
+    pub(super) name: String,
+    pub(super) url: Spanned<String>,
+    pub(super) refresh: Option<Spanned<String>>,
+}

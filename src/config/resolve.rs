@@ -1,0 +1,374 @@
+//! Raw config -> [`Config`]: every value checked, defaults applied (from `defaults`), paths
+//! resolved against the config file's folder, each mistake recorded at its position.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use toml::Spanned;
+use url::Url;
+
+use super::defaults;
+use super::raw::RawConfig;
+use super::{
+    Author, Config, ConfigError, ConfigErrors, CronSchedule, FetchConfig, PublishConfig, Region,
+    ServerConfig, Site, Source, StoreConfig,
+};
+
+// Region slugs become the first path segment of pages and the name of feeds, so the routes the
+// daemon serves itself cannot be region slugs.
+const RESERVED_SLUGS: &[&str] = &[
+    "all", "articles", "feeds", "status", "healthz", "metrics", "micropub", "static",
+];
+
+pub(super) struct Errors<'a> {
+    pub(super) file: PathBuf,
+    pub(super) text: &'a str,
+    pub(super) list: Vec<ConfigError>,
+}
+
+impl Errors<'_> {
+    pub(super) fn push(&mut self, span: Option<Range<usize>>, message: String) {
+        let position = span.map(|span| line_and_column(self.text, span.start));
+        self.list.push(ConfigError {
+            file: self.file.clone(),
+            position,
+            message,
+        });
+    }
+
+    fn at<T>(&mut self, value: &Spanned<T>, message: String) {
+        self.push(Some(value.span()), message);
+    }
+
+    pub(super) fn finish(self) -> ConfigErrors {
+        ConfigErrors(self.list)
+    }
+}
+
+pub(super) fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |s| s.chars().count()) + 1;
+    (line, column)
+}
+
+pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Config {
+    let base_url = match Url::parse(raw.site.base_url.get_ref()) {
+        Ok(mut url) if url.scheme() == "http" || url.scheme() == "https" => {
+            if !url.path().ends_with('/') {
+                url.set_path(&format!("{}/", url.path()));
+            }
+            url
+        }
+        Ok(_) => {
+            errors.at(
+                &raw.site.base_url,
+                "base_url must be an absolute http or https URL".to_string(),
+            );
+            placeholder_url()
+        }
+        Err(error) => {
+            errors.at(
+                &raw.site.base_url,
+                format!(
+                    "base_url {:?} is not an absolute URL: {error}",
+                    raw.site.base_url.get_ref()
+                ),
+            );
+            placeholder_url()
+        }
+    };
+
+    let listen = match raw.server.listen.get_ref().parse::<SocketAddr>() {
+        Ok(address) => address,
+        Err(_) => {
+            errors.at(
+                &raw.server.listen,
+                format!(
+                    "listen {:?} is not an address with a port (expected e.g. \"127.0.0.1:8080\")",
+                    raw.server.listen.get_ref()
+                ),
+            );
+            SocketAddr::from(([127, 0, 0, 1], 8080))
+        }
+    };
+
+    let server = ServerConfig {
+        max_connections: positive(
+            errors,
+            raw.server.max_connections.as_ref(),
+            "server",
+            "max_connections",
+        ),
+        max_connections_per_client: positive(
+            errors,
+            raw.server.max_connections_per_client.as_ref(),
+            "server",
+            "max_connections_per_client",
+        ),
+        header_timeout: duration(
+            errors,
+            raw.server.header_timeout.as_ref(),
+            "server",
+            "header_timeout",
+        ),
+        request_timeout: duration(
+            errors,
+            raw.server.request_timeout.as_ref(),
+            "server",
+            "request_timeout",
+        ),
+    };
+
+    let refresh_schedule = schedule(errors, &raw.schedule.refresh, "schedule refresh");
+
+    let fetch = raw.fetch.unwrap_or_default();
+    let fetch = FetchConfig {
+        timeout: duration(errors, fetch.timeout.as_ref(), "fetch", "timeout"),
+        connect_timeout: duration(
+            errors,
+            fetch.connect_timeout.as_ref(),
+            "fetch",
+            "connect_timeout",
+        ),
+        max_body_bytes: fetch
+            .max_body_bytes
+            .unwrap_or_else(|| defaults::number("fetch", "max_body_bytes")),
+        max_redirects: fetch
+            .max_redirects
+            .unwrap_or_else(|| defaults::number("fetch", "max_redirects") as usize),
+        max_in_flight: positive(
+            errors,
+            fetch.max_in_flight.as_ref(),
+            "fetch",
+            "max_in_flight",
+        ),
+        backoff_base: duration(errors, fetch.backoff_base.as_ref(), "fetch", "backoff_base"),
+        backoff_max: duration(errors, fetch.backoff_max.as_ref(), "fetch", "backoff_max"),
+    };
+
+    let publish = raw.publish.unwrap_or_default();
+    let publish = PublishConfig {
+        page_size: positive(errors, publish.page_size.as_ref(), "publish", "page_size"),
+        max_age: duration(errors, publish.max_age.as_ref(), "publish", "max_age"),
+        mirror: publish.mirror.as_ref().map(|mirror| folder.join(mirror)),
+        hub: publish
+            .hub
+            .as_ref()
+            .and_then(|hub| match Url::parse(hub.get_ref()) {
+                Ok(url) if url.scheme() == "http" || url.scheme() == "https" => Some(url),
+                _ => {
+                    errors.at(
+                        hub,
+                        format!(
+                            "hub {:?} is not an absolute http or https URL",
+                            hub.get_ref()
+                        ),
+                    );
+                    None
+                }
+            }),
+    };
+
+    let mut slugs = HashSet::new();
+    let mut urls = HashSet::new();
+    let mut regions = Vec::new();
+    for raw_region in raw.region {
+        let slug = raw_region.slug.get_ref().clone();
+        if !is_slug(&slug) {
+            errors.at(
+                &raw_region.slug,
+                format!(
+                    "region slug {slug:?} must be lowercase letters, digits and dashes (e.g. \"ireland\")"
+                ),
+            );
+        } else if RESERVED_SLUGS.contains(&slug.as_str()) {
+            errors.at(
+                &raw_region.slug,
+                format!("region slug {slug:?} is reserved for the daemon's own routes"),
+            );
+        } else if !slugs.insert(slug.clone()) {
+            errors.at(
+                &raw_region.slug,
+                format!("region slug {slug:?} is used twice"),
+            );
+        }
+        let mut sources = Vec::new();
+        for raw_source in raw_region.source {
+            let url = match Url::parse(raw_source.url.get_ref()) {
+                Ok(url) if url.scheme() == "http" || url.scheme() == "https" => url,
+                Ok(url) => {
+                    errors.at(
+                        &raw_source.url,
+                        format!(
+                            "source url scheme {:?} is not supported (expected http or https)",
+                            url.scheme()
+                        ),
+                    );
+                    continue;
+                }
+                Err(error) => {
+                    errors.at(
+                        &raw_source.url,
+                        format!(
+                            "source url {:?} is not an absolute URL: {error}",
+                            raw_source.url.get_ref()
+                        ),
+                    );
+                    continue;
+                }
+            };
+            if !urls.insert(url.clone()) {
+                errors.at(&raw_source.url, format!("source url {url} is listed twice"));
+            }
+            let source_schedule = match &raw_source.refresh {
+                Some(refresh) => schedule(errors, refresh, "source refresh"),
+                None => refresh_schedule.clone(),
+            };
+            sources.push(Source {
+                name: raw_source.name,
+                url,
+                refresh_schedule: source_schedule,
+                region: slug.clone(),
+            });
+        }
+        regions.push(Region {
+            slug,
+            name: raw_region.name,
+            sources,
+        });
+    }
+
+    let store = raw.store;
+    let retention_schedule = match &store.retention {
+        Some(retention) => schedule(errors, retention, "store retention"),
+        None => CronSchedule::parse(&defaults::string("store", "retention"))
+            .expect("the default schedule parses"),
+    };
+    if let Some(max) = store
+        .max_entries_per_source
+        .as_ref()
+        .filter(|max| *max.get_ref() == 0)
+    {
+        errors.at(max, "max_entries_per_source must be at least 1".to_string());
+    }
+    Config {
+        path: errors.file.clone(),
+        site: Site {
+            title: raw.site.title,
+            subtitle: raw.site.subtitle,
+            base_url,
+            language: raw.site.language,
+            contact: raw.site.contact,
+        },
+        listen,
+        server,
+        store: StoreConfig {
+            path: folder.join(store.path),
+            cache_capacity_bytes: store
+                .cache_mb
+                .unwrap_or_else(|| defaults::number("store", "cache_mb"))
+                * 1024
+                * 1024,
+            keep_days: store.keep_days,
+            max_entries_per_source: store.max_entries_per_source.map(Spanned::into_inner),
+            retention_schedule,
+        },
+        refresh_schedule,
+        fetch,
+        publish,
+        articles_dir: folder.join(
+            raw.articles
+                .map_or_else(|| defaults::string("articles", "dir").into(), |a| a.dir),
+        ),
+        authors: raw
+            .authors
+            .into_iter()
+            .map(|(key, author)| {
+                (
+                    key,
+                    Author {
+                        name: author.name,
+                        bio: author.bio.unwrap_or_default(),
+                        token_env: author.token_env,
+                    },
+                )
+            })
+            .collect(),
+        regions,
+    }
+}
+
+fn placeholder_url() -> Url {
+    Url::parse("http://127.0.0.1/").expect("a literal URL parses")
+}
+
+fn is_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The longest duration a key may hold: longer is a typo (`"3000000years"` once passed `check`
+/// and then overflowed the date arithmetic of the refresh task, issue 11).
+const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// A cron schedule of the config; a bad one is an error at its position (and a placeholder,
+/// since the config is refused).
+fn schedule(errors: &mut Errors, value: &Spanned<String>, what: &str) -> CronSchedule {
+    CronSchedule::parse(value.get_ref()).unwrap_or_else(|message| {
+        errors.at(value, format!("{what}: {message}"));
+        CronSchedule::parse("0 0 * * * *").expect("the placeholder parses")
+    })
+}
+
+/// A duration key, or its default from the table.
+fn duration(
+    errors: &mut Errors,
+    value: Option<&Spanned<String>>,
+    table: &str,
+    key: &str,
+) -> Duration {
+    let default = defaults::duration(table, key);
+    let Some(value) = value else { return default };
+    match humantime::parse_duration(value.get_ref()) {
+        Ok(duration) if duration > MAX_DURATION => {
+            errors.at(
+                value,
+                format!(
+                    "{:?} is too long: durations are at most 366 days",
+                    value.get_ref()
+                ),
+            );
+            default
+        }
+        Ok(duration) => duration,
+        Err(error) => {
+            errors.at(
+                value,
+                format!(
+                    "{:?} is not a duration (expected e.g. \"30s\", \"5m\", \"24h\"): {error}",
+                    value.get_ref()
+                ),
+            );
+            default
+        }
+    }
+}
+
+/// A count that must be at least 1, or its default from the table.
+fn positive(errors: &mut Errors, value: Option<&Spanned<usize>>, table: &str, key: &str) -> usize {
+    let default = defaults::number(table, key) as usize;
+    match value {
+        None => default,
+        Some(value) if *value.get_ref() == 0 => {
+            errors.at(value, format!("{key} must be at least 1"));
+            default
+        }
+        Some(value) => *value.get_ref(),
+    }
+}

@@ -1,0 +1,65 @@
+//! `/status` for operators: the per-source table, the refused config edit, the article files
+//! not published. The same facts as `/status.json`, which `serve` writes straight from
+//! [`Status`].
+
+use chrono::{DateTime, Utc};
+use maud::{DOCTYPE, html};
+
+use crate::config::Config;
+use crate::status::Status;
+
+/// The status page.
+pub fn status_page(config: &Config, status: &Status) -> String {
+    let title = format!("Status: {}", config.site.title);
+    let date = |date: Option<DateTime<Utc>>| {
+        date.map_or_else(
+            || "never".to_string(),
+            |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        )
+    };
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { "body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}.bad{color:#a00}" }
+            }
+            body {
+                h1 { (title) }
+                @if let Some(error) = &status.config_error {
+                    p.bad { "The config was not reloaded: " (error) }
+                }
+                table {
+                    thead { tr { th { "Source" } th { "Region" } th { "Last fetch" } th { "Last success" } th { "Status" } th { "Failures" } th { "Next fetch" } th { "Entries" } th { "Error" } } }
+                    tbody {
+                        @for source in &status.sources {
+                            tr {
+                                td { a href=(source.url) { (source.name) } }
+                                td { (source.region) }
+                                td { (date(source.last_fetch)) }
+                                td { (date(source.last_success)) }
+                                td { (source.last_status.map_or_else(|| "-".to_string(), |s| s.to_string())) }
+                                td { (source.consecutive_failures) }
+                                td { (date(source.next_fetch)) }
+                                td { (source.entries) }
+                                td class=[source.last_error.as_ref().map(|_| "bad")] {
+                                    (source.last_error.as_deref().unwrap_or(""))
+                                    @if let Some(moved_to) = &source.moved_to {
+                                        " Moved permanently to " code { (moved_to) } ": update feeds.toml."
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !status.articles.is_empty() {
+                    h2 { "Articles not published" }
+                    ul { @for issue in &status.articles { li.bad { (issue.error) } } }
+                }
+            }
+        }
+    };
+    page.into_string()
+}
