@@ -332,7 +332,10 @@ pub(crate) mod tests {
         let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
         let mut buffer = Vec::new();
         loop {
-            match reader.read_event_into(&mut buffer).expect("our XML is well-formed") {
+            match reader
+                .read_event_into(&mut buffer)
+                .expect("our XML is well-formed")
+            {
                 quick_xml::events::Event::Eof => break,
                 event => writer.write_event(event).expect("writing to memory"),
             }
