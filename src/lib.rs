@@ -39,6 +39,7 @@ pub mod refresh;
 pub mod reload;
 pub mod render;
 pub mod report;
+pub mod rules;
 pub mod schedule;
 pub mod serve;
 pub mod status;

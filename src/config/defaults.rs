@@ -53,6 +53,17 @@ pub const KEYS: &[Key] = &[
     key("publish", "hub", None),
     key("publish", "mirror", None),
     key("articles", "dir", Some(r#""articles""#)),
+    key(
+        "ingest",
+        "strip_params",
+        Some(r#"["utm_*", "fbclid", "gclid", "mc_cid", "mc_eid"]"#),
+    ),
+    key("ingest", "first_fetch_items", Some("5")),
+    key("rule", "action", None),
+    key("rule", "field", None),
+    key("rule", "match", None),
+    key("rule", "contains", None),
+    key("rule", "replace", None),
     key("authors.KEY", "name", None),
     key("authors.KEY", "bio", Some(r#""""#)),
     key("authors.KEY", "token_env", None),
@@ -76,6 +87,18 @@ pub fn string(table: &str, name: &str) -> String {
     text(table, name).trim_matches('"').to_string()
 }
 
+/// A list of strings default.
+pub fn strings(table: &str, name: &str) -> Vec<String> {
+    let list: toml::Value = toml::from_str(&format!("v = {}", text(table, name)))
+        .expect("list defaults in the table are TOML");
+    list["v"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|item| item.as_str().expect("strings").to_string())
+        .collect()
+}
+
 pub fn number(table: &str, name: &str) -> u64 {
     text(table, name)
         .parse()
@@ -94,7 +117,8 @@ mod tests {
     fn every_default_in_the_table_reads_as_its_kind() {
         for key in KEYS.iter().filter(|key| key.default.is_some()) {
             let text = key.default.unwrap();
-            let quoted = text.starts_with('"') && text.ends_with('"');
+            let quoted = (text.starts_with('"') && text.ends_with('"'))
+                || (text.starts_with('[') && text.ends_with(']'));
             assert!(
                 quoted || text.parse::<u64>().is_ok(),
                 "{}.{}: {text}",

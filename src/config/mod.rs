@@ -43,7 +43,58 @@ pub struct Config {
     pub publish: PublishConfig,
     pub articles_dir: PathBuf,
     pub authors: BTreeMap<String, Author>,
+    pub ingest: IngestConfig,
+    /// `[[rule]]`: for every source.
+    pub rules: Vec<Rule>,
     pub regions: Vec<Region>,
+}
+
+/// `[ingest]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestConfig {
+    /// Query parameters removed from every upstream link; `*` at the end matches a prefix.
+    pub strip_params: Vec<String>,
+    /// How many of a new source's entries reach the combined and region feeds at its first
+    /// fetch; the rest are stored, held back from them.
+    pub first_fetch_items: usize,
+}
+
+pub use raw::{RuleAction, RuleField};
+
+/// An operator's rule, checked. Rules apply at ingest to upstream entries (never to the site's
+/// own articles): `[[rule]]`, then the region's, then the source's.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Where it is written, which is how `/status` names it: `rule 1`, `region ireland
+    /// rule 2`, `source "RTÉ News" rule 1`.
+    pub name: String,
+    pub action: RuleAction,
+    pub field: RuleField,
+    pub matcher: RuleMatcher,
+    /// The replacement of a rewrite (`$1` names a group).
+    pub replace: Option<String>,
+}
+
+/// What a rule looks for.
+#[derive(Debug, Clone)]
+pub enum RuleMatcher {
+    Regex(regex::Regex),
+    /// Folded text (case and accents ignored), found anywhere in the folded field.
+    Contains(String),
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Rule) -> bool {
+        let pattern = |rule: &Rule| match &rule.matcher {
+            RuleMatcher::Regex(regex) => format!("match {}", regex.as_str()),
+            RuleMatcher::Contains(text) => format!("contains {text}"),
+        };
+        self.name == other.name
+            && self.action == other.action
+            && self.field == other.field
+            && self.replace == other.replace
+            && pattern(self) == pattern(other)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +167,8 @@ pub struct Author {
 pub struct Region {
     pub slug: String,
     pub name: String,
+    /// `[[region.rule]]`: for every source of the region.
+    pub rules: Vec<Rule>,
     pub sources: Vec<Source>,
 }
 
@@ -126,6 +179,8 @@ pub struct Source {
     /// When it is fetched.
     pub refresh_schedule: CronSchedule,
     pub region: String,
+    /// `[[region.source.rule]]`: for this source only.
+    pub rules: Vec<Rule>,
 }
 
 impl Source {
@@ -171,6 +226,17 @@ impl Config {
         }
     }
 
+    /// The rules for one source's entries, in the order they apply: every source's, its
+    /// region's, its own.
+    pub fn rules_for<'a>(&'a self, source: &'a Source) -> Vec<&'a Rule> {
+        let region = self.region(&source.region).map(|region| &region.rules);
+        self.rules
+            .iter()
+            .chain(region.into_iter().flatten())
+            .chain(&source.rules)
+            .collect()
+    }
+
     /// Every source of every region, in file order.
     pub fn sources(&self) -> impl Iterator<Item = &Source> {
         self.regions.iter().flat_map(|region| region.sources.iter())
@@ -213,13 +279,17 @@ pub struct CronSchedule {
 
 impl CronSchedule {
     pub fn parse(text: &str) -> Result<CronSchedule, String> {
+        let text = match text.split_whitespace().count() {
+            5 => format!("0 {text}"),
+            _ => text.to_string(),
+        };
         Ok(CronSchedule {
-            cron: parse_cron(text)?,
-            text: text.to_string(),
+            cron: parse_cron(&text)?,
+            text,
         })
     }
 
-    /// The expression as written, for the scheduler.
+    /// The expression with seconds (a five-field one gets `0 ` in front), for the scheduler.
     pub fn as_str(&self) -> &str {
         &self.text
     }
@@ -239,9 +309,8 @@ impl PartialEq for CronSchedule {
 fn parse_cron(expression: &str) -> Result<croner::Cron, String> {
     let fields = expression.split_whitespace().count();
     if fields == 5 {
-        return Err(format!(
-            "cron expression {expression:?} has 5 fields; islands needs 6 or 7, starting with seconds (e.g. \"0 */15 * * * *\")"
-        ));
+        // The crontab form operators write from habit (minute first): at second 0.
+        return parse_cron(&format!("0 {expression}"));
     }
     croner::parser::CronParser::builder()
         .seconds(croner::parser::Seconds::Required)
@@ -322,10 +391,16 @@ url = "https://www.rte.ie/feeds/rss/?index=/news/"
     }
 
     #[test]
-    fn a_five_field_cron_says_seconds_are_needed() {
+    fn a_five_field_crontab_line_runs_at_second_zero() {
+        // Issue 16: operators write the crontab form from habit; it was refused before.
         let text = MINIMAL.replace("0 */15 * * * *", "*/15 * * * *");
-        check_error(&text, "feeds.toml:13:11: schedule refresh: cron expression");
-        check_error(&text, "has 5 fields");
+        let config = Config::from_toml(Path::new("feeds.toml"), &text).unwrap();
+        assert_eq!(config.refresh_schedule.as_str(), "0 */15 * * * *");
+        let garbage = MINIMAL.replace("0 */15 * * * *", "every minute");
+        check_error(
+            &garbage,
+            "feeds.toml:13:11: schedule refresh: \"every minute\"",
+        );
     }
 
     #[test]

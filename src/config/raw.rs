@@ -17,8 +17,11 @@ pub(super) struct RawConfig {
     pub(super) fetch: Option<RawFetch>,
     pub(super) publish: Option<RawPublish>,
     pub(super) articles: Option<RawArticles>,
+    pub(super) ingest: Option<RawIngest>,
     #[serde(default)]
     pub(super) authors: BTreeMap<String, RawAuthor>,
+    #[serde(default)]
+    pub(super) rule: Vec<RawRule>,
     #[serde(default)]
     pub(super) region: Vec<RawRegion>,
 }
@@ -107,6 +110,8 @@ pub(super) struct RawRegion {
     pub(super) slug: Spanned<String>,
     pub(super) name: String,
     #[serde(default)]
+    pub(super) rule: Vec<RawRule>,
+    #[serde(default)]
     pub(super) source: Vec<RawSource>,
 }
 
@@ -116,4 +121,49 @@ pub(super) struct RawSource {
     pub(super) name: String,
     pub(super) url: Spanned<String>,
     pub(super) refresh: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawIngest {
+    pub(super) strip_params: Option<Vec<String>>,
+    pub(super) first_fetch_items: Option<usize>,
+}
+
+/// `[[rule]]`, `[[region.rule]]`, `[[region.source.rule]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRule {
+    pub(super) action: Spanned<RuleAction>,
+    pub(super) field: Spanned<RuleField>,
+    #[serde(rename = "match")]
+    pub(super) pattern: Option<Spanned<String>>,
+    pub(super) contains: Option<Spanned<String>>,
+    pub(super) replace: Option<Spanned<String>>,
+}
+
+/// What a rule does with the entries it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleAction {
+    /// Hides the entries that match.
+    Drop,
+    /// Hides the entries that do not match.
+    Keep,
+    /// Replaces what matches with `replace`.
+    Rewrite,
+}
+
+/// The part of an entry a rule reads (and rewrites).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleField {
+    Title,
+    Summary,
+    Content,
+    Link,
+    Category,
+    Author,
 }

@@ -11,10 +11,10 @@ use toml::Spanned;
 use url::Url;
 
 use super::defaults;
-use super::raw::RawConfig;
+use super::raw::{RawConfig, RawRule};
 use super::{
-    Author, Config, ConfigError, ConfigErrors, CronSchedule, FetchConfig, PublishConfig, Region,
-    ServerConfig, Site, Source, StoreConfig,
+    Author, Config, ConfigError, ConfigErrors, CronSchedule, FetchConfig, IngestConfig,
+    PublishConfig, Region, Rule, RuleAction, RuleMatcher, ServerConfig, Site, Source, StoreConfig,
 };
 
 // Region slugs become the first path segment of pages and the name of feeds, so the routes the
@@ -173,6 +173,17 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             }),
     };
 
+    let global_rules = rules(errors, raw.rule, "");
+    let ingest = raw.ingest.unwrap_or_default();
+    let ingest = IngestConfig {
+        strip_params: ingest
+            .strip_params
+            .unwrap_or_else(|| defaults::strings("ingest", "strip_params")),
+        first_fetch_items: ingest
+            .first_fetch_items
+            .unwrap_or_else(|| defaults::number("ingest", "first_fetch_items") as usize),
+    };
+
     let mut slugs = HashSet::new();
     let mut urls = HashSet::new();
     let mut regions = Vec::new();
@@ -228,14 +239,21 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
                 Some(refresh) => schedule(errors, refresh, "source refresh"),
                 None => refresh_schedule.clone(),
             };
+            let rules = rules(
+                errors,
+                raw_source.rule,
+                &format!("source {:?}", raw_source.name),
+            );
             sources.push(Source {
                 name: raw_source.name,
                 url,
                 refresh_schedule: source_schedule,
                 region: slug.clone(),
+                rules,
             });
         }
         regions.push(Region {
+            rules: rules(errors, raw_region.rule, &format!("region {slug}")),
             slug,
             name: raw_region.name,
             sources,
@@ -298,8 +316,86 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
                 )
             })
             .collect(),
+        ingest,
+        rules: global_rules,
         regions,
     }
+}
+
+/// Checks the rules of one scope; `scope` prefixes their names (`region ireland`).
+fn rules(errors: &mut Errors, raw: Vec<RawRule>, scope: &str) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for (index, raw_rule) in raw.into_iter().enumerate() {
+        let name = match scope {
+            "" => format!("rule {}", index + 1),
+            scope => format!("{scope} rule {}", index + 1),
+        };
+        let action = *raw_rule.action.get_ref();
+        let matcher = match (&raw_rule.pattern, &raw_rule.contains) {
+            (Some(pattern), None) => match regex::Regex::new(pattern.get_ref()) {
+                Ok(regex) => RuleMatcher::Regex(regex),
+                Err(error) => {
+                    let error = error.to_string();
+                    let reason = error.lines().last().unwrap_or("invalid").trim();
+                    errors.at(
+                        pattern,
+                        format!(
+                            "{name}: match {:?} is not a regex: {reason}",
+                            pattern.get_ref()
+                        ),
+                    );
+                    continue;
+                }
+            },
+            (None, Some(contains)) => RuleMatcher::Contains(crate::rules::fold(contains.get_ref())),
+            (Some(_), Some(contains)) => {
+                errors.at(
+                    contains,
+                    format!("{name}: give `match` or `contains`, not both"),
+                );
+                continue;
+            }
+            (None, None) => {
+                errors.at(
+                    &raw_rule.action,
+                    format!("{name}: give `match = \"REGEX\"` or `contains = \"TEXT\"`"),
+                );
+                continue;
+            }
+        };
+        match (action, &raw_rule.replace, &matcher) {
+            (RuleAction::Rewrite, None, _) => {
+                errors.at(
+                    &raw_rule.action,
+                    format!("{name}: a rewrite needs `replace`"),
+                );
+                continue;
+            }
+            (RuleAction::Rewrite, Some(_), RuleMatcher::Contains(_)) => {
+                errors.at(
+                    &raw_rule.action,
+                    format!("{name}: a rewrite needs `match` (a regex), not `contains`"),
+                );
+                continue;
+            }
+            (RuleAction::Drop | RuleAction::Keep, Some(replace), _) => {
+                errors.at(
+                    replace,
+                    format!("{name}: `replace` goes with action = \"rewrite\" only"),
+                );
+                continue;
+            }
+            _ => {}
+        }
+        rules.push(Rule {
+            name,
+            action,
+            field: *raw_rule.field.get_ref(),
+            matcher,
+            replace: raw_rule.replace.map(Spanned::into_inner),
+        });
+    }
+    rules
 }
 
 fn placeholder_url() -> Url {
