@@ -18,7 +18,7 @@ use crate::normalize::web_url;
 pub enum Verdict {
     /// Published, as given (rewritten by the named rules, if any).
     Publish {
-        entry: Entry,
+        entry: Box<Entry>,
         rewritten_by: Vec<String>,
     },
     /// Hidden by the named rule: stored, never published.
