@@ -39,6 +39,7 @@ fn main() {
         base_url: Url::parse("http://127.0.0.1/feed.xml").expect("a valid URL"),
         region: "ireland".to_string(),
         document_base: None,
+        strip_params: Vec::new(),
     };
     let (fixtures, skipped) = load(&dir, &context);
     if list_only {

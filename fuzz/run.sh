@@ -16,6 +16,9 @@ printf 'h=entry&name=Hello&content=World&category[]=cyprus' > corpus/micropub/fo
 printf '{"type":["h-entry"],"properties":{"name":["Hi"],"content":[{"html":"<p>x</p>"}],"category":["cyprus","sea"]}}' > corpus/micropub/json
 printf '{"action":"update","url":"http://islands.example/articles/hello","replace":{"content":["new"]}}' > corpus/micropub/update
 
+# Built first, on its own: the runs below filter their output, which would hide a build error.
+cargo fuzz build --sanitizer none
+
 for target in normalize_feed article config micropub; do
   echo "fuzzing $target for ${seconds}s"
   cargo fuzz run --sanitizer none "$target" "corpus/$target" -- \

@@ -16,7 +16,7 @@ use tracing::{info, warn};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::refresh::refresh_all;
+use crate::refresh::{reapply_rules, refresh_all};
 use crate::schedule::Schedule;
 use crate::store::StoreError;
 use crate::{articles, publish, reload, serve};
@@ -95,13 +95,16 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         ),
     }
 
-    // Refresh every source at once, then on schedule.
+    // The rules as they are now, then every source at once, then on schedule.
     tracker.spawn({
         let app = app.clone();
         let shutdown = shutdown.clone();
         async move {
             tokio::select! {
-                _ = refresh_all(&app) => {}
+                _ = async {
+                    reapply_rules(&app).await;
+                    refresh_all(&app).await;
+                } => {}
                 _ = shutdown.cancelled() => {}
             }
         }

@@ -32,7 +32,17 @@ enum Command {
     /// Refresh every source now and on its schedule, and serve the feeds and pages over HTTP.
     Serve(ConfigArg),
     /// Validate the config and exit: 0 when valid, 2 with FILE:LINE:COL errors otherwise.
-    Check(ConfigArg),
+    Check {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Also print what each rule would hide or rewrite among the stored entries (nothing
+        /// is changed; the store must not be open in a running daemon).
+        #[arg(long)]
+        preview: bool,
+        /// With --preview: only this source's entries (its name in feeds.toml).
+        #[arg(long, requires = "preview")]
+        source: Option<String>,
+    },
     /// Refresh every source once, then exit.
     Fetch(ConfigArg),
     /// Write every feed and page as static files (with .gz and .br twins) into a folder.
@@ -113,7 +123,8 @@ fn main() -> ExitCode {
         .init();
 
     let config_path = match &cli.command {
-        Command::Serve(arg) | Command::Check(arg) | Command::Fetch(arg) => arg.config.clone(),
+        Command::Serve(arg) | Command::Fetch(arg) => arg.config.clone(),
+        Command::Check { config, .. } => config.config.clone(),
         Command::Article(ArticleCommand::New { config, .. })
         | Command::Article(ArticleCommand::Export { config, .. })
         | Command::Opml(OpmlCommand::Import { config, .. }) => config.config.clone(),
@@ -125,7 +136,9 @@ fn main() -> ExitCode {
         None => return ExitCode::from(EXIT_CONFIG),
     };
     let result = match cli.command {
-        Command::Check(_) => {
+        Command::Check {
+            preview, source, ..
+        } => {
             // Articles are checked against the config too: their authors and regions.
             let article_errors = articles::check_articles(&config);
             if !article_errors.is_empty() {
@@ -140,7 +153,11 @@ fn main() -> ExitCode {
                 config.regions.len(),
                 config.sources().count()
             );
-            Ok(())
+            if preview {
+                preview_rules(&config, source.as_deref())
+            } else {
+                Ok(())
+            }
         }
         Command::Serve(_) => runtime().and_then(|rt| rt.block_on(serve(config))),
         Command::Fetch(_) => runtime().and_then(|rt| rt.block_on(fetch(config))),
@@ -323,6 +340,58 @@ fn export_articles(config: Config, dir: &Path) -> anyhow::Result<()> {
         println!("{}", path.display());
     }
     eprintln!("{} articles written to {}", entries.len(), dir.display());
+    Ok(())
+}
+
+/// `check --preview`: what the rules would hide or rewrite among the stored entries.
+fn preview_rules(config: &Config, source: Option<&str>) -> anyhow::Result<()> {
+    let only = match source {
+        Some(name) => Some(
+            config
+                .sources()
+                .find(|s| s.name == name)
+                .map(|s| s.id())
+                .with_context(|| {
+                    format!("no source named {name:?} in {}", config.path.display())
+                })?,
+        ),
+        None => None,
+    };
+    let store = islands::store::Store::open(&config.store.path, 8 << 20).with_context(|| {
+        format!(
+            "opening the store at {} (stop the daemon that holds it first)",
+            config.store.path.display()
+        )
+    })?;
+    let (mut hidden, mut rewritten) = (0, 0);
+    for entry in store.upstream_originals()? {
+        if only
+            .as_ref()
+            .is_some_and(|only| !entry.sources.iter().any(|s| &s.feed_url == only))
+        {
+            continue;
+        }
+        match islands::rules::judge(&config.rules_for_entry(&entry), &entry) {
+            islands::rules::Verdict::Hide { rule } => {
+                hidden += 1;
+                println!("{rule}: hides {:?}", entry.title);
+            }
+            islands::rules::Verdict::Publish {
+                entry: published,
+                rewritten_by,
+            } if !rewritten_by.is_empty() => {
+                rewritten += 1;
+                println!(
+                    "{}: rewrites {:?} -> {:?}",
+                    rewritten_by.join(", "),
+                    entry.title,
+                    published.title
+                );
+            }
+            islands::rules::Verdict::Publish { .. } => {}
+        }
+    }
+    println!("{hidden} entries would be hidden, {rewritten} rewritten; nothing was changed");
     Ok(())
 }
 

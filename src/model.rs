@@ -58,6 +58,10 @@ pub struct Entry {
     /// Set for the site's own articles; `None` for aggregated entries.
     #[serde(default)]
     pub article: Option<Article>,
+    /// Part of a new source's backlog (issue 16's flood guard): stored and listed in its
+    /// source's index, but not in the combined and region feeds. Once held back, always.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub held_back: bool,
 }
 
 /// What a local article has beyond an entry: its page and its author.

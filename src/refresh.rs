@@ -14,9 +14,10 @@ use tracing::{debug, info, warn};
 use crate::app::App;
 use crate::config::{Config, Source};
 use crate::fetch::{FetchError, FetchOutcome, Fetched, Validators};
-use crate::model::SourceId;
+use crate::model::{Entry, SourceId};
 use crate::normalize::{FeedOrigin, NormalizeError, normalize_feed};
 use crate::report::Report;
+use crate::rules::judge;
 use crate::store::{FetchState, Store, StoreError, Upsert};
 
 /// Why a refresh failed, by stage. Its text with its causes ([`Report`]) is what
@@ -116,10 +117,11 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
             let store = app.store.clone();
             let source = source.clone();
             let status = fetched.status;
-            let keep_days = config.store.keep_days;
+            let store_config = config.clone();
             let (stored, returned) = store
                 .blocking(move |store| {
-                    let stored = store_feed(store, &source, &fetched, &mut state, keep_days, now);
+                    let stored =
+                        store_feed(store, &store_config, &source, &fetched, &mut state, now);
                     (stored, state)
                 })
                 .await;
@@ -170,6 +172,31 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     outcome
 }
 
+/// Judges the stored entries again when the rules differ from those they were judged by (at
+/// start, and after a reload): removing a rule brings its entries back, adding one hides them.
+pub async fn reapply_rules(app: &App) {
+    let config = app.config();
+    let fingerprint = config.rules_fingerprint();
+    let reapplied = app
+        .store
+        .blocking(move |store| {
+            if store.rules_fingerprint()? == Some(fingerprint) {
+                return Ok(None);
+            }
+            let changed =
+                store.reapply_rules(|entry| judge(&config.rules_for_entry(entry), entry))?;
+            store.set_rules_fingerprint(fingerprint)?;
+            store.commit()?;
+            Ok::<_, StoreError>(Some(changed))
+        })
+        .await;
+    match reapplied {
+        Ok(Some(changed)) => info!(changed, "rules applied to the stored entries"),
+        Ok(None) => {}
+        Err(error) => warn!("applying the rules: {}", Report(&error)),
+    }
+}
+
 /// Applies `[store] keep_days` and `max_entries_per_source` to the whole store.
 pub async fn apply_retention(app: &App) {
     let config = app.config();
@@ -200,18 +227,21 @@ pub async fn apply_retention(app: &App) {
 /// Normalizes and stores a fetched feed; on success records it in the state. Blocking.
 fn store_feed(
     store: &Store,
+    config: &Config,
     source: &Source,
     fetched: &Fetched,
     state: &mut FetchState,
-    keep_days: Option<u32>,
     now: DateTime<Utc>,
 ) -> Result<(usize, usize), RefreshError> {
+    let keep_days = config.store.keep_days;
+    let rules = config.rules_for(source);
     let context = FeedOrigin {
         name: source.name.clone(),
         feed_url: source.url.clone(),
         base_url: fetched.final_url.clone(),
         region: source.region.clone(),
         document_base: None,
+        strip_params: config.ingest.strip_params.clone(),
     };
     let feed = normalize_feed(
         &fetched.body,
@@ -219,8 +249,17 @@ fn store_feed(
         &context,
         now,
     )?;
+    let mut entries = feed.entries;
+    // The flood guard: a source's first fetch publishes its newest few; the backlog is stored
+    // but held back from the combined and region feeds.
+    if state.last_success.is_none() {
+        entries.sort_by_key(|normalized| std::cmp::Reverse(normalized.entry.published));
+        for normalized in entries.iter_mut().skip(config.ingest.first_fetch_items) {
+            normalized.entry.held_back = true;
+        }
+    }
     let (mut new, mut updated) = (0, 0);
-    for normalized in feed.entries {
+    for normalized in entries {
         // What retention would drop at once is not stored at all (it would come back with
         // every fetch of a feed that still lists it).
         if keep_days
@@ -229,7 +268,8 @@ fn store_feed(
         {
             continue;
         }
-        match store.upsert(normalized.entry, normalized.dated, now)? {
+        let judge = |entry: &Entry| judge(&rules, entry);
+        match store.ingest(normalized.entry, normalized.dated, now, judge)? {
             Upsert::Inserted => new += 1,
             Upsert::Updated => updated += 1,
             Upsert::Unchanged => {}

@@ -104,8 +104,28 @@ pub async fn reload_config(app: &Arc<App>, schedule: &Schedule) {
         .filter(|source| !known.contains(source.url.as_str()))
         .cloned()
         .collect();
+    // A source removed and added back is new again (its first fetch is flood-guarded).
+    let kept: HashSet<String> = new.sources().map(|s| s.url.to_string()).collect();
+    let removed: Vec<_> = old
+        .sources()
+        .filter(|source| !kept.contains(source.url.as_str()))
+        .map(|source| source.id())
+        .collect();
     app.set_config_error(None);
     app.replace_config(new);
+    if !removed.is_empty() {
+        let forgotten = app
+            .store
+            .blocking(move |store| removed.iter().try_for_each(|id| store.forget_source(id)))
+            .await;
+        if let Err(error) = forgotten {
+            warn!(
+                "forgetting removed sources: {}",
+                crate::report::Report(&error)
+            );
+        }
+    }
+    crate::refresh::reapply_rules(app).await;
     if let Err(error) = schedule.replace_jobs(app).await {
         warn!("rebuilding the schedule: {error}");
     }

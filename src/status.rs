@@ -16,6 +16,21 @@ pub struct Status {
     pub sources: Vec<SourceHealth>,
     /// Article files that could not be published, with why.
     pub articles: Vec<ArticleIssue>,
+    /// Every configured rule and what it hides and rewrites now.
+    pub rules: Vec<RuleStatus>,
+}
+
+/// One operator rule: where it is written, and what it does to the stored entries now.
+#[derive(Debug, Serialize)]
+pub struct RuleStatus {
+    pub name: String,
+    pub action: String,
+    pub field: String,
+    /// Entries it hides (drop, or keep's non-matches).
+    pub hidden: usize,
+    pub rewritten: usize,
+    /// Titles of the newest entries it hid or rewrote, as upstream wrote them.
+    pub recent: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,9 +83,28 @@ pub fn collect_status(
             moved_to: state.moved_to,
         });
     }
+    let mut reports = store.rule_reports()?;
+    let rules = config
+        .rules
+        .iter()
+        .chain(config.regions.iter().flat_map(|region| &region.rules))
+        .chain(config.sources().flat_map(|source| &source.rules))
+        .map(|rule| {
+            let report = reports.remove(&rule.name).unwrap_or_default();
+            RuleStatus {
+                name: rule.name.clone(),
+                action: format!("{:?}", rule.action).to_lowercase(),
+                field: format!("{:?}", rule.field).to_lowercase(),
+                hidden: report.hidden,
+                rewritten: report.rewritten,
+                recent: report.recent,
+            }
+        })
+        .collect();
     Ok(Status {
         config_error,
         sources,
         articles,
+        rules,
     })
 }

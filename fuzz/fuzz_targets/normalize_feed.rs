@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
         base_url: url,
         region: "ireland".into(),
         document_base: None,
+        strip_params: Vec::new(),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
     let Ok(feed) = normalize_feed(body, content_type, &source, now) else {

@@ -261,6 +261,7 @@ impl ArticleText {
                 markdown: self.markdown.clone(),
                 summary: self.summary.clone(),
             }),
+            held_back: false,
         }
     }
 

@@ -237,6 +237,47 @@ impl Config {
             .collect()
     }
 
+    /// The rules of one entry's first source (only `[[rule]]` for a source no longer
+    /// configured).
+    pub fn rules_for_entry<'a>(&'a self, entry: &crate::model::Entry) -> Vec<&'a Rule> {
+        let source = entry
+            .sources
+            .first()
+            .and_then(|first| self.sources().find(|source| source.id() == first.feed_url));
+        match source {
+            Some(source) => self.rules_for(source),
+            None => self.rules.iter().collect(),
+        }
+    }
+
+    /// A fingerprint of every rule and where it applies (FNV-1a, stable across builds): the
+    /// store remembers the one it last applied, and a different one means judging again.
+    pub fn rules_fingerprint(&self) -> u64 {
+        let mut text = String::new();
+        let mut add = |scope: &str, rules: &[Rule]| {
+            for rule in rules {
+                let pattern = match &rule.matcher {
+                    RuleMatcher::Regex(regex) => format!("match {}", regex.as_str()),
+                    RuleMatcher::Contains(folded) => format!("contains {folded}"),
+                };
+                text.push_str(&format!(
+                    "{scope}\u{1}{}\u{1}{:?}\u{1}{:?}\u{1}{pattern}\u{1}{:?}\n",
+                    rule.name, rule.action, rule.field, rule.replace
+                ));
+            }
+        };
+        add("", &self.rules);
+        for region in &self.regions {
+            add(&region.slug, &region.rules);
+            for source in &region.sources {
+                add(source.url.as_str(), &source.rules);
+            }
+        }
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
     /// Every source of every region, in file order.
     pub fn sources(&self) -> impl Iterator<Item = &Source> {
         self.regions.iter().flat_map(|region| region.sources.iter())

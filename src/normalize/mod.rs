@@ -31,6 +31,8 @@ pub struct FeedOrigin {
     pub region: String,
     /// The document's own `xml:base` on its root element, resolved; set by `normalize_feed`.
     pub document_base: Option<Url>,
+    /// Query parameters removed from the entries' links (`[ingest] strip_params`).
+    pub strip_params: Vec<String>,
 }
 
 /// A parsed feed: its own title and web page (for attribution) and its entries.
@@ -196,7 +198,8 @@ fn normalize_entry(
     let link = identity_link
         .as_deref()
         .and_then(|link| base.join(link.trim()).ok())
-        .and_then(|link| web_url(link.as_str()));
+        .and_then(|link| web_url(link.as_str()))
+        .map(|link| crate::rules::strip_params(&link, &source.strip_params));
     let published_upstream = entry.published.or(entry.updated);
     let dated = published_upstream.is_some();
     let clamp = |date| clamp_future(date, now);
@@ -289,6 +292,7 @@ fn normalize_entry(
             sources: vec![source_ref.clone()],
             regions: vec![source.region.clone()],
             article: None,
+            held_back: false,
         },
         dated,
     }
@@ -408,6 +412,7 @@ mod tests {
             base_url: url,
             region: "ireland".into(),
             document_base: None,
+            strip_params: Vec::new(),
         }
     }
 

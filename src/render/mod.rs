@@ -157,6 +157,7 @@ pub(crate) mod tests {
                 }],
                 regions: vec!["ireland".into()],
                 article: None,
+                held_back: false,
             },
             Entry {
                 id: EntryId::from_key("guid:x 1"),
@@ -173,6 +174,7 @@ pub(crate) mod tests {
                 sources: vec![],
                 regions: vec![],
                 article: None,
+                held_back: false,
             },
         ]
     }

@@ -54,6 +54,24 @@ pub fn status_page(config: &Config, status: &Status) -> String {
                         }
                     }
                 }
+                @if !status.rules.is_empty() {
+                    h2 { "Rules" }
+                    table {
+                        thead { tr { th { "Rule" } th { "Action" } th { "Field" } th { "Hidden" } th { "Rewritten" } th { "Newest it changed" } } }
+                        tbody {
+                            @for rule in &status.rules {
+                                tr {
+                                    td { (rule.name) }
+                                    td { (rule.action) }
+                                    td { (rule.field) }
+                                    td { (rule.hidden) }
+                                    td { (rule.rewritten) }
+                                    td { ul { @for title in &rule.recent { li { (title) } } } }
+                                }
+                            }
+                        }
+                    }
+                }
                 @if !status.articles.is_empty() {
                     h2 { "Articles not published" }
                     ul { @for issue in &status.articles { li.bad { (issue.error) } } }

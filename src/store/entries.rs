@@ -10,6 +10,7 @@ use super::codec::encode;
 use super::keys::{IndexKey, id_of, index_keys};
 use super::{Store, StoreError};
 use crate::model::{Entry, EntryId, FeedKey};
+use crate::rules::Verdict;
 
 /// What [`Store::upsert`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,15 +40,10 @@ impl Store {
         dated: bool,
         now: DateTime<Utc>,
     ) -> Result<Upsert, StoreError> {
-        let old = self.get(incoming.id)?;
-        let (entry, outcome) = match old {
-            None => (incoming, Upsert::Inserted),
-            Some(old) => merge(old, incoming, dated, now),
-        };
-        if outcome != Upsert::Unchanged {
-            self.write(&entry)?;
-        }
-        Ok(outcome)
+        self.ingest(incoming, dated, now, |entry| Verdict::Publish {
+            entry: Box::new(entry.clone()),
+            rewritten_by: Vec::new(),
+        })
     }
 
     /// Writes an entry as given, replacing any stored (or deleted) one with its id.
@@ -59,9 +55,10 @@ impl Store {
         Ok(())
     }
 
-    /// Removes an entry and its index keys; true if it was there.
+    /// Removes an entry, its index keys and its ruled record; true if it was there.
     pub fn remove(&self, id: EntryId) -> Result<bool, StoreError> {
         let Some(old) = self.get(id)? else {
+            self.forget_ruled(id)?;
             return Ok(false);
         };
         let old_keys = index_keys(&old);
@@ -72,6 +69,7 @@ impl Store {
             }
             Ok(())
         })?;
+        self.forget_ruled(id)?;
         self.mark_dirty();
         Ok(true)
     }
@@ -183,10 +181,18 @@ impl Store {
     }
 }
 
-fn merge(old: Entry, incoming: Entry, dated: bool, now: DateTime<Utc>) -> (Entry, Upsert) {
+pub(super) fn merge(
+    old: Entry,
+    incoming: Entry,
+    dated: bool,
+    now: DateTime<Utc>,
+) -> (Entry, Upsert) {
     let story_changed = !old.same_story_as(&incoming);
     let mut merged = incoming;
+    // Ids never change once stored, the public one included (readers track it): a later
+    // rule of ours (stripping tracking parameters, say) must not give an entry a new one.
     merged.id = old.id;
+    merged.public_id = old.public_id.clone();
     if !dated {
         merged.published = old.published;
     }
@@ -214,6 +220,7 @@ fn merge(old: Entry, incoming: Entry, dated: bool, now: DateTime<Utc>) -> (Entry
         }
     }
     merged.regions = regions;
+    merged.held_back = old.held_back;
     let outcome = if story_changed
         || merged.sources != old.sources
         || merged.regions != old.regions

@@ -28,11 +28,15 @@ impl From<&FeedKey> for IndexKey {
 }
 
 impl IndexKey {
-    /// Every index an entry is listed in: the combined feed, each region, each source, and the
-    /// articles' index for an article.
+    /// Every index an entry is listed in: the combined feed, each region (unless it is held
+    /// back), each source, and the articles' index for an article.
     pub fn of(entry: &Entry) -> Vec<IndexKey> {
-        let mut keys = vec![IndexKey::All];
-        keys.extend(entry.regions.iter().cloned().map(IndexKey::Region));
+        let mut keys = Vec::new();
+        // A held-back entry (a new source's backlog) is in its source's index only.
+        if !entry.held_back {
+            keys.push(IndexKey::All);
+            keys.extend(entry.regions.iter().cloned().map(IndexKey::Region));
+        }
         keys.extend(
             entry
                 .sources

@@ -25,6 +25,7 @@ mod codec;
 mod entries;
 mod keys;
 mod retention;
+mod ruled;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 pub use codec::LAYOUT;
 pub use entries::{Page, Upsert};
 pub use keys::IndexKey;
+pub use ruled::RuleReport;
 pub use sources::FetchState;
 
 /// The store; cheap to clone (all handles are shared).
@@ -45,6 +47,10 @@ pub struct Store {
     sources: sled::Tree,
     /// Articles deleted over Micropub, kept so they can be undeleted and answer 410.
     deleted: sled::Tree,
+    /// Entries the operator's rules hid or rewrote, with their originals (see `ruled`).
+    ruled: sled::Tree,
+    /// Small facts about the store itself: the fingerprint of the rules last applied.
+    meta: sled::Tree,
     path: PathBuf,
     generation: Arc<AtomicU64>,
     /// Entries were written since the last commit.
@@ -101,6 +107,8 @@ impl Store {
             index: tree("index")?,
             sources: tree("sources")?,
             deleted: tree("deleted")?,
+            ruled: tree("ruled")?,
+            meta: tree("meta")?,
             db,
             path: path.to_path_buf(),
             generation: Arc::new(AtomicU64::new(1)),
@@ -155,6 +163,19 @@ impl Store {
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         self.changed.notify_one();
+    }
+
+    /// The fingerprint of the rules the stored entries were last judged by.
+    pub fn rules_fingerprint(&self) -> Result<Option<u64>, StoreError> {
+        let value = self.meta.get(b"rules").map_err(|e| self.error(e))?;
+        Ok(value.and_then(|bytes| <[u8; 8]>::try_from(&bytes[..]).ok().map(u64::from_be_bytes)))
+    }
+
+    pub fn set_rules_fingerprint(&self, fingerprint: u64) -> Result<(), StoreError> {
+        self.meta
+            .insert(b"rules", &fingerprint.to_be_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(())
     }
 
     /// Makes every write so far survive a crash of the process (not visible: see `commit`).
@@ -222,6 +243,7 @@ mod tests {
             }],
             regions: vec![region.to_string()],
             article: None,
+            held_back: false,
         }
     }
 

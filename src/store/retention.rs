@@ -27,6 +27,24 @@ impl Store {
                 }
                 old.push(id_of(&key));
             }
+            // Held-back entries are in their source's index only, hidden ones in none: they
+            // expire by their date all the same.
+            for source in sources {
+                for key in self
+                    .index
+                    .scan_prefix(IndexKey::Source(source.clone()).prefix())
+                    .keys()
+                {
+                    let key = key.map_err(|e| self.error(e))?;
+                    if time_of(&key) >= cutoff.timestamp() {
+                        break;
+                    }
+                    old.push(id_of(&key));
+                }
+            }
+            old.extend(self.hidden_before(cutoff)?);
+            old.sort();
+            old.dedup();
             for id in old {
                 let article = self.get(id)?.is_some_and(|entry| entry.article.is_some());
                 if !article {

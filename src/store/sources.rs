@@ -57,6 +57,14 @@ impl Store {
         }
     }
 
+    /// Forgets a source's fetch state (it left the config): if it comes back, it is new.
+    pub fn forget_source(&self, source: &SourceId) -> Result<(), StoreError> {
+        self.sources
+            .remove(source.as_str().as_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
     pub fn put_source_state(
         &self,
         source: &SourceId,

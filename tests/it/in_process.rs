@@ -53,6 +53,7 @@ fn app_with_stories(dir: &Path, count: u32) -> Arc<App> {
                     }],
                     regions: vec!["ireland".into()],
                     article: None,
+                    held_back: false,
                 },
                 true,
                 published,

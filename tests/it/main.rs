@@ -15,4 +15,5 @@ mod mirror;
 mod operations;
 mod publish;
 mod review;
+mod rules;
 mod support;

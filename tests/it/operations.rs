@@ -3,7 +3,7 @@
 //!
 //! What these tests check:
 //! - `islands check` exits 0 on a valid config (with a valid article), and exits 2 with one
-//!   `FILE:LINE:COL: message` line on stderr per mistake: TOML syntax, unknown keys, five-field
+//!   `FILE:LINE:COL: message` line on stderr per mistake: TOML syntax, unknown keys, eight-field
 //!   and garbage cron, relative and `ftp:` URLs, a region slug used twice, a source URL listed
 //!   twice, a reserved slug, a listen address without a port, a bad duration and
 //!   `max_entries_per_source = 0`; several mistakes give several lines;
@@ -276,7 +276,7 @@ async fn a_broken_in_place_edit_keeps_the_last_good_config_running_until_fixed()
     wait_for_entries(&daemon, "ireland").await;
     assert_eq!(config_error(&daemon).await, None, "config_error at start");
 
-    for what in ["unknown key", "five-field cron"] {
+    for what in ["unknown key", "eight-field cron"] {
         let mistake = breakage(&upstream, what).of(&good);
         // A plain in-place write, as `echo >>` or a simple editor does.
         fs::write(&path, &mistake.text).expect("write feeds.toml in place");
@@ -903,12 +903,13 @@ fn breakages(upstream: &Upstream) -> Vec<Breakage> {
             "listen_on",
             "unknown field",
         ),
+        // A five-field crontab line is accepted since issue 16; eight fields are not cron.
         Breakage::new(
-            "five-field cron",
+            "eight-field cron",
             "\"*/1 * * * * *\"",
-            "\"*/5 * * * *\"",
-            "\"*/5 * * * *\"",
-            "has 5 fields",
+            "\"0 */5 * * * * * *\"",
+            "\"0 */5 * * * * * *\"",
+            "is not a cron expression",
         ),
         Breakage::new(
             "garbage cron",
