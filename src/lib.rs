@@ -3,7 +3,8 @@
 //!
 //! Modules, in the order the data flows (ARCHITECTURE.md has the whole map):
 //!
-//! - `daemon`: the whole daemon as a library: `start(config) -> Handle`, `Handle::stop`.
+//! - `daemon`: the whole daemon as a library: `start(config) -> Handle`, `Handle::stop`;
+//!   `commands`: the one-shot commands (fetch, export, OPML, articles, rule preview).
 //! - `config`: feeds.toml -> validated `Config`, errors with FILE:LINE:COL; `reload` swaps it
 //!   when the file changes.
 //! - `schedule`: one cron job per source, no overlap, clean shutdown.
@@ -25,6 +26,7 @@
 
 pub mod app;
 pub mod articles;
+pub mod commands;
 pub mod config;
 pub mod daemon;
 pub mod export;

@@ -1,20 +1,18 @@
-//! The edge: the command line, logging, signals and exit codes. The only user of anyhow.
+//! The edge: the command line, logging, signals, progress, printing and exit codes; the work
+//! is the library's (`daemon`, `commands`). The only user of anyhow.
 //!
 //! Exit codes: 0 ok, 1 runtime failure (store, network listener), 2 invalid config.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesUnordered;
-use islands::app::App;
 use islands::articles;
+use islands::commands::{self, RulePreview};
 use islands::config::Config;
-use islands::refresh::{RefreshOutcome, refresh_source};
+use islands::refresh::RefreshOutcome;
 
 #[derive(Parser)]
 #[command(
@@ -209,20 +207,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn fetch(config: Config) -> anyhow::Result<()> {
-    let app = Arc::new(open_app(config)?);
-    let sources: Vec<_> = app.config().sources().cloned().collect();
-    let progress = Progress::new(sources.len(), "fetching");
-    let mut runs: FuturesUnordered<_> = sources
-        .into_iter()
-        .map(|source| {
-            let app = app.clone();
-            async move {
-                let outcome = refresh_source(&app, &source).await;
-                (source, outcome)
-            }
-        })
-        .collect();
-    while let Some((source, outcome)) = runs.next().await {
+    let progress = Progress::new(config.sources().count(), "fetching");
+    commands::fetch(config, |source, outcome| {
         let line = match outcome {
             RefreshOutcome::Stored { new, updated } => format!("{new} new, {updated} updated"),
             RefreshOutcome::NotModified => "not modified".to_string(),
@@ -233,29 +219,17 @@ async fn fetch(config: Config) -> anyhow::Result<()> {
             RefreshOutcome::Failed(error) => format!("failed: {}", error.message()),
         };
         progress.line(&format!("{} ({}): {line}", source.name, source.url));
-    }
+    })
+    .await?;
     progress.finish();
-    app.store
-        .blocking(|store| store.commit().and_then(|_| store.flush()))
-        .await
-        .context("flushing the store")
+    Ok(())
 }
 
 fn export(config: Config, out: &Path) -> anyhow::Result<()> {
-    let app = open_app(config)?;
-    let config = app.config();
-    articles::sync_articles(&config, &app.store).context("importing the articles")?;
     let progress = Progress::new(0, "exporting");
-    let generation = app.store.generation();
-    let report = islands::export::export_site(
-        generation,
-        &config,
-        &app.store,
-        &app.rendered,
-        out,
-        &mut |_| progress.tick(),
-    )?;
+    let exported = commands::export(config, out, &mut |_| progress.tick());
     progress.finish();
+    let report = exported?;
     println!(
         "{}: {} files, {} written, {} removed",
         out.display(),
@@ -263,13 +237,6 @@ fn export(config: Config, out: &Path) -> anyhow::Result<()> {
         report.written,
         report.removed
     );
-    if report.failed > 0 {
-        anyhow::bail!(
-            "{} files could not be written to {} (each is logged above)",
-            report.failed,
-            out.display()
-        );
-    }
     Ok(())
 }
 
@@ -322,73 +289,28 @@ impl Progress {
 }
 
 fn export_articles(config: Config, dir: &Path) -> anyhow::Result<()> {
-    let app = open_app(config)?;
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let entries = app.store.all_articles()?;
-    for entry in &entries {
-        let (Some(article), Some(text)) =
-            (&entry.article, articles::ArticleText::from_entry(entry))
-        else {
-            continue;
-        };
-        let name = article.file.clone().unwrap_or_else(|| {
-            format!("{}-{}.md", entry.published.format("%Y-%m-%d"), article.slug)
-        });
-        let path = dir.join(&name);
-        std::fs::write(&path, text.to_file_text())
-            .with_context(|| format!("writing {}", path.display()))?;
+    let written = commands::export_articles(config, dir)?;
+    for path in &written {
         println!("{}", path.display());
     }
-    eprintln!("{} articles written to {}", entries.len(), dir.display());
+    eprintln!("{} articles written to {}", written.len(), dir.display());
     Ok(())
 }
 
-/// `check --preview`: what the rules would hide or rewrite among the stored entries.
 fn preview_rules(config: &Config, source: Option<&str>) -> anyhow::Result<()> {
-    let only = match source {
-        Some(name) => Some(
-            config
-                .sources()
-                .find(|s| s.name == name)
-                .map(|s| s.id())
-                .with_context(|| {
-                    format!("no source named {name:?} in {}", config.path.display())
-                })?,
-        ),
-        None => None,
-    };
-    let store = islands::store::Store::open(&config.store.path, 8 << 20).with_context(|| {
-        format!(
-            "opening the store at {} (stop the daemon that holds it first)",
-            config.store.path.display()
-        )
-    })?;
+    let previews = commands::preview_rules(config, source)
+        .context("previewing the rules (stop the daemon that holds the store first)")?;
     let (mut hidden, mut rewritten) = (0, 0);
-    for entry in store.upstream_originals()? {
-        if only
-            .as_ref()
-            .is_some_and(|only| !entry.sources.iter().any(|s| &s.feed_url == only))
-        {
-            continue;
-        }
-        match islands::rules::judge(&config.rules_for_entry(&entry), &entry) {
-            islands::rules::Verdict::Hide { rule } => {
+    for preview in previews {
+        match preview {
+            RulePreview::Hides { rule, title } => {
                 hidden += 1;
-                println!("{rule}: hides {:?}", entry.title);
+                println!("{rule}: hides {title:?}");
             }
-            islands::rules::Verdict::Publish {
-                entry: published,
-                rewritten_by,
-            } if !rewritten_by.is_empty() => {
+            RulePreview::Rewrites { rules, title, into } => {
                 rewritten += 1;
-                println!(
-                    "{}: rewrites {:?} -> {:?}",
-                    rewritten_by.join(", "),
-                    entry.title,
-                    published.title
-                );
+                println!("{}: rewrites {title:?} -> {into:?}", rules.join(", "));
             }
-            islands::rules::Verdict::Publish { .. } => {}
         }
     }
     println!("{hidden} entries would be hidden, {rewritten} rewritten; nothing was changed");
@@ -396,34 +318,15 @@ fn preview_rules(config: &Config, source: Option<&str>) -> anyhow::Result<()> {
 }
 
 fn export_opml(config: &Config) -> anyhow::Result<()> {
-    // The store adds each feed's web page; it is locked while the daemon runs, and the outline
-    // is still useful without them.
-    let site_urls = match islands::store::Store::open(&config.store.path, 8 << 20) {
-        Ok(store) => islands::opml::site_urls(config, &store)?,
-        Err(_) => Default::default(),
-    };
-    print!("{}", islands::opml::render_opml(config, &site_urls));
+    print!("{}", commands::opml_export(config)?);
     Ok(())
 }
 
 fn import_opml(config: &Config, file: &Path, region: &str) -> anyhow::Result<()> {
-    let opml =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let feeds = islands::opml::parse_opml(&opml).with_context(|| file.display().to_string())?;
-    let text = std::fs::read_to_string(&config.path)
-        .with_context(|| format!("reading {}", config.path.display()))?;
-    let path = config.path.display().to_string();
-    let (updated, added) = islands::opml::import_into_config(&text, &path, region, &feeds)?;
-    // The result must still be a valid config before it replaces the operator's file.
-    Config::from_toml(&config.path, &updated).map_err(|errors| anyhow::anyhow!("{errors}"))?;
-    let temporary = config.path.with_extension("toml.importing");
-    std::fs::write(&temporary, &updated)
-        .with_context(|| format!("writing {}", temporary.display()))?;
-    std::fs::rename(&temporary, &config.path)
-        .with_context(|| format!("replacing {}", config.path.display()))?;
+    let (added, listed) = commands::opml_import(config, file, region)?;
     println!(
-        "added {added} of {} feeds to region {region:?} in {path}",
-        feeds.len()
+        "added {added} of {listed} feeds to region {region:?} in {}",
+        config.path.display()
     );
     Ok(())
 }
@@ -434,36 +337,9 @@ fn new_article(
     author: &str,
     regions: &[String],
 ) -> anyhow::Result<()> {
-    if !config.authors.contains_key(author) {
-        anyhow::bail!(
-            "unknown author {author:?}: add it under [authors] in {}",
-            config.path.display()
-        );
-    }
-    if let Some(region) = regions.iter().find(|r| config.region(r).is_none()) {
-        anyhow::bail!("unknown region {region:?}");
-    }
-    let now = chrono::Utc::now();
-    let path = config
-        .articles_dir
-        .join(articles::new_article_file_name(title, now));
-    std::fs::create_dir_all(&config.articles_dir)
-        .with_context(|| format!("creating {}", config.articles_dir.display()))?;
-    let text = articles::new_article_text(title, author, regions, now);
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    std::io::Write::write_all(&mut file, text.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
+    let path = commands::new_article(config, title, author, regions, chrono::Utc::now())?;
     println!("{}", path.display());
     Ok(())
-}
-
-fn open_app(config: Config) -> anyhow::Result<App> {
-    let path = config.store.path.clone();
-    App::open(config).with_context(|| format!("opening the store at {}", path.display()))
 }
 
 async fn wait_for_signal() {

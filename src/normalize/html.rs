@@ -42,9 +42,20 @@ pub fn html_to_text(html: &str) -> String {
     collapse_whitespace(&decode_entities(&cleaned))
 }
 
-/// Text -> HTML paragraph content, escaped.
+/// Text -> HTML element content, escaped with the ordinary entities. (ammonia's `clean_text`
+/// is for attribute values: it writes every space as `&#32;`, which feeds then carried.)
 pub fn text_to_html(text: &str) -> String {
-    ammonia::clean_text(text)
+    let mut html = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            c => html.push(c),
+        }
+    }
+    html
 }
 
 pub fn collapse_whitespace(text: &str) -> String {
@@ -63,6 +74,16 @@ fn decode_entities(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 17: summaries carried `A&#32;joint&#32;European...` in every feed.
+    #[test]
+    fn text_becomes_element_content_with_ordinary_entities_only() {
+        assert_eq!(
+            text_to_html("A joint <European> \"plan\" & more"),
+            "A joint &lt;European&gt; &quot;plan&quot; &amp; more"
+        );
+        assert_eq!(html_to_text(&text_to_html("Dún & <b>")), "Dún & <b>");
+    }
 
     #[test]
     fn hostile_html_is_disarmed_and_relative_urls_made_absolute() {

@@ -124,6 +124,10 @@ pub fn normalize_feed(
     };
 
     let site_url = alternate_link(&feed.links).and_then(|link| web_url(&link));
+    let rss = matches!(
+        feed.feed_type,
+        model::FeedType::RSS0 | model::FeedType::RSS1 | model::FeedType::RSS2
+    );
     let mut sanitizer = Sanitizer::new();
     let source_ref = Attribution {
         name: source.name.clone(),
@@ -135,7 +139,7 @@ pub fn normalize_feed(
     let mut seen = HashSet::new();
     let mut entries = Vec::with_capacity(feed.entries.len());
     for entry in feed.entries {
-        let normalized = normalize_entry(entry, source, &source_ref, &mut sanitizer, now);
+        let normalized = normalize_entry(entry, source, &source_ref, &mut sanitizer, rss, now);
         // A story repeated inside one feed is one entry: the first occurrence wins.
         if seen.insert(normalized.entry.id) {
             entries.push(normalized);
@@ -174,16 +178,24 @@ fn normalize_entry(
     source: &FeedOrigin,
     source_ref: &Attribution,
     sanitizer: &mut Sanitizer,
+    rss: bool,
     now: DateTime<Utc>,
 ) -> NormalizedEntry {
-    // Relative references in content resolve against the xml:base in scope, else the URL the
-    // document came from (XML Base; RFC 3986 5.1). feed-rs keeps only an entry-level xml:base.
-    let document_base = source.document_base.as_ref().unwrap_or(&source.base_url);
-    let base = entry
+    // Relative links resolve against the xml:base in scope, else the URL the document came
+    // from (XML Base; RFC 3986 5.1). feed-rs keeps only an entry-level xml:base.
+    let xml_base = entry
         .base
         .as_deref()
-        .and_then(|base| document_base.join(base).ok())
-        .unwrap_or_else(|| document_base.clone());
+        .and_then(|base| {
+            source
+                .document_base
+                .as_ref()
+                .unwrap_or(&source.base_url)
+                .join(base)
+                .ok()
+        })
+        .or_else(|| source.document_base.clone());
+    let base = xml_base.clone().unwrap_or_else(|| source.base_url.clone());
     let upstream_id = entry.id.trim().to_string();
     // The identity keeps the link as upstream wrote it, so an entry's id does not change with
     // what we are willing to republish of it.
@@ -200,6 +212,19 @@ fn normalize_entry(
         .and_then(|link| base.join(link.trim()).ok())
         .and_then(|link| web_url(link.as_str()))
         .map(|link| crate::rules::strip_params(&link, &source.strip_params));
+    // Relative references in content: Atom keeps the rules above (RFC 4287). RSS has no base
+    // of its own and is often served from another host than its articles (a `feeds.` host, a
+    // CDN), so without xml:base they resolve against the item's link, else the channel's, else
+    // the feed's URL, as Miniflux does (issue 17).
+    let content_base = match (&xml_base, rss) {
+        (None, true) => link
+            .as_deref()
+            .or(source_ref.site_url.as_deref())
+            .and_then(|url| Url::parse(url).ok())
+            .unwrap_or_else(|| base.clone()),
+        _ => base.clone(),
+    };
+    let base = content_base;
     let published_upstream = entry.published.or(entry.updated);
     let dated = published_upstream.is_some();
     let clamp = |date| clamp_future(date, now);
@@ -513,6 +538,40 @@ mod tests {
         ] {
             assert_eq!(web_url(link).is_some(), kept, "{link}");
         }
+    }
+
+    /// Issue 17: feeds served from another host than their articles resolved relative images
+    /// against the feed's URL.
+    #[test]
+    fn relative_urls_in_rss_resolve_against_the_item_link_then_the_channel() {
+        let entries = normalize(
+            &rss(
+                r#"<item><title>A</title><link>https://articles.example/2026/a.html</link>
+            <description>&lt;img src="img/a.png"&gt;</description></item>
+            <item><title>B</title><guid isPermaLink="false">b</guid>
+            <description>&lt;img src="/b.png"&gt;</description></item>"#,
+            )
+            .replace(
+                "<link>https://news.example/</link>",
+                "<link>https://www.site.example/</link>",
+            ),
+        );
+        let content = |n: usize| {
+            let title = ["A", "B"][n];
+            let entry = entries.iter().find(|e| e.entry.title == title).unwrap();
+            entry.entry.summary.clone().unwrap()
+        };
+        assert!(
+            content(0).contains("https://articles.example/2026/img/a.png"),
+            "{}",
+            content(0)
+        );
+        // No link of its own: the channel's, not the feed's host.
+        assert!(
+            content(1).contains("https://www.site.example/b.png"),
+            "{}",
+            content(1)
+        );
     }
 
     #[test]

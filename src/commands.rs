@@ -1,0 +1,267 @@
+//! The one-shot commands as library functions: `fetch`, `export`, `article new` and `article
+//! export`, `opml export` and `opml import`, `check --preview`. Each does the work and returns
+//! what it did; `main.rs` parses the arguments, shows progress and prints.
+//!
+//! Each opens the store itself, which one process at a time may hold: they fail with a clear
+//! error while a daemon runs on the same store.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+
+use crate::app::App;
+use crate::articles::{self, ArticleText};
+use crate::config::{Config, ConfigErrors, Source};
+use crate::export::{ExportError, ExportReport};
+use crate::opml::OpmlError;
+use crate::refresh::{RefreshOutcome, refresh_source};
+use crate::rules::{Verdict, judge};
+use crate::store::{Store, StoreError};
+
+/// Why a command failed; each names what it was working on.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error("{file}")]
+    Opml {
+        file: PathBuf,
+        #[source]
+        source: OpmlError,
+    },
+    #[error("{action} {}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the result would not be a valid config:\n{0}")]
+    Config(ConfigErrors),
+    #[error("unknown author {author:?}: add it under [authors] in {}", config.display())]
+    UnknownAuthor { author: String, config: PathBuf },
+    #[error("unknown region {0:?}")]
+    UnknownRegion(String),
+    #[error("no source named {name:?} in {}", config.display())]
+    UnknownSource { name: String, config: PathBuf },
+    #[error("{failed} files could not be written to {} (each is logged above)", out.display())]
+    ExportIncomplete { failed: usize, out: PathBuf },
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CommandError {
+    let path = path.to_path_buf();
+    move |source| CommandError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// `islands fetch`: every source once, all at once (within `max_in_flight`); `each` hears
+/// every outcome as it comes. The store is committed and flushed at the end.
+pub async fn fetch(
+    config: Config,
+    mut each: impl FnMut(&Source, &RefreshOutcome),
+) -> Result<(), CommandError> {
+    let app = Arc::new(App::open(config)?);
+    let sources: Vec<Source> = app.config().sources().cloned().collect();
+    let mut runs: FuturesUnordered<_> = sources
+        .into_iter()
+        .map(|source| {
+            let app = app.clone();
+            async move {
+                let outcome = refresh_source(&app, &source).await;
+                (source, outcome)
+            }
+        })
+        .collect();
+    while let Some((source, outcome)) = runs.next().await {
+        each(&source, &outcome);
+    }
+    app.store
+        .blocking(|store| store.commit().and_then(|_| store.flush()))
+        .await?;
+    Ok(())
+}
+
+/// `islands export --out DIR`: the whole site as static files. Blocking.
+pub fn export(
+    config: Config,
+    out: &Path,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ExportReport, CommandError> {
+    let app = App::open(config)?;
+    let config = app.config();
+    articles::sync_articles(&config, &app.store)?;
+    let generation = app.store.generation();
+    let report = crate::export::export_site(
+        generation,
+        &config,
+        &app.store,
+        &app.rendered,
+        out,
+        progress,
+    )?;
+    if report.failed > 0 {
+        return Err(CommandError::ExportIncomplete {
+            failed: report.failed,
+            out: out.to_path_buf(),
+        });
+    }
+    Ok(report)
+}
+
+/// `islands article export DIR`: every stored article as a Markdown file; returns the files.
+pub fn export_articles(config: Config, dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
+    let app = App::open(config)?;
+    std::fs::create_dir_all(dir).map_err(io("creating", dir))?;
+    let mut written = Vec::new();
+    for entry in app.store.all_articles()? {
+        let (Some(article), Some(text)) = (&entry.article, ArticleText::from_entry(&entry)) else {
+            continue;
+        };
+        let name = article.file.clone().unwrap_or_else(|| {
+            format!("{}-{}.md", entry.published.format("%Y-%m-%d"), article.slug)
+        });
+        let path = dir.join(&name);
+        std::fs::write(&path, text.to_file_text()).map_err(io("writing", &path))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// `islands opml export`: the sources as OPML. The store adds each feed's web page when it
+/// can be opened; while a daemon holds it, the outline goes without them.
+pub fn opml_export(config: &Config) -> Result<String, CommandError> {
+    let site_urls = match Store::open(&config.store.path, 8 << 20) {
+        Ok(store) => crate::opml::site_urls(config, &store)?,
+        Err(_) => Default::default(),
+    };
+    Ok(crate::opml::render_opml(config, &site_urls))
+}
+
+/// `islands opml import FILE --region SLUG`: adds the file's feeds to a region of the config
+/// file, keeping its comments and layout; the result must still be a valid config before it
+/// replaces the operator's file (atomically). Returns (added, listed in the file).
+pub fn opml_import(
+    config: &Config,
+    file: &Path,
+    region: &str,
+) -> Result<(usize, usize), CommandError> {
+    let opml = std::fs::read_to_string(file).map_err(io("reading", file))?;
+    let feeds = crate::opml::parse_opml(&opml).map_err(|source| CommandError::Opml {
+        file: file.to_path_buf(),
+        source,
+    })?;
+    let text = std::fs::read_to_string(&config.path).map_err(io("reading", &config.path))?;
+    let shown = config.path.display().to_string();
+    let (updated, added) =
+        crate::opml::import_into_config(&text, &shown, region, &feeds).map_err(|source| {
+            CommandError::Opml {
+                file: config.path.clone(),
+                source,
+            }
+        })?;
+    Config::from_toml(&config.path, &updated).map_err(CommandError::Config)?;
+    let temporary = config.path.with_extension("toml.importing");
+    std::fs::write(&temporary, &updated).map_err(io("writing", &temporary))?;
+    std::fs::rename(&temporary, &config.path).map_err(io("replacing", &config.path))?;
+    Ok((added, feeds.len()))
+}
+
+/// `islands article new`: a new article file with its front matter; returns its path. Never
+/// replaces a file.
+pub fn new_article(
+    config: &Config,
+    title: &str,
+    author: &str,
+    regions: &[String],
+    now: DateTime<Utc>,
+) -> Result<PathBuf, CommandError> {
+    if !config.authors.contains_key(author) {
+        return Err(CommandError::UnknownAuthor {
+            author: author.to_string(),
+            config: config.path.clone(),
+        });
+    }
+    if let Some(region) = regions.iter().find(|r| config.region(r).is_none()) {
+        return Err(CommandError::UnknownRegion(region.clone()));
+    }
+    let folder = &config.articles_dir;
+    std::fs::create_dir_all(folder).map_err(io("creating", folder))?;
+    let path = folder.join(articles::new_article_file_name(title, now));
+    let text = articles::new_article_text(title, author, regions, now);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(io("creating", &path))?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io("writing", &path))?;
+    Ok(path)
+}
+
+/// What the rules would do to one stored entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RulePreview {
+    Hides {
+        rule: String,
+        title: String,
+    },
+    Rewrites {
+        rules: Vec<String>,
+        title: String,
+        into: String,
+    },
+}
+
+/// `islands check --preview [--source NAME]`: what the config's rules would hide or rewrite
+/// among the stored entries (of one source), changing nothing.
+pub fn preview_rules(
+    config: &Config,
+    source: Option<&str>,
+) -> Result<Vec<RulePreview>, CommandError> {
+    let only = match source {
+        Some(name) => Some(
+            config
+                .sources()
+                .find(|s| s.name == name)
+                .map(Source::id)
+                .ok_or_else(|| CommandError::UnknownSource {
+                    name: name.to_string(),
+                    config: config.path.clone(),
+                })?,
+        ),
+        None => None,
+    };
+    let store = Store::open(&config.store.path, 8 << 20)?;
+    let mut previews = Vec::new();
+    for entry in store.upstream_originals()? {
+        let listed = |only: &crate::model::SourceId| {
+            entry.sources.iter().any(|source| &source.feed_url == only)
+        };
+        if only.as_ref().is_some_and(|only| !listed(only)) {
+            continue;
+        }
+        match judge(&config.rules_for_entry(&entry), &entry) {
+            Verdict::Hide { rule } => previews.push(RulePreview::Hides {
+                rule,
+                title: entry.title,
+            }),
+            Verdict::Publish {
+                entry: published,
+                rewritten_by,
+            } if !rewritten_by.is_empty() => previews.push(RulePreview::Rewrites {
+                rules: rewritten_by,
+                title: entry.title,
+                into: published.title,
+            }),
+            Verdict::Publish { .. } => {}
+        }
+    }
+    Ok(previews)
+}
