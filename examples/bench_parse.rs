@@ -40,6 +40,7 @@ fn main() {
         region: "ireland".to_string(),
         document_base: None,
         strip_params: Vec::new(),
+        language: None,
     };
     let (fixtures, skipped) = load(&dir, &context);
     if list_only {

@@ -391,6 +391,7 @@ fn entry(i: usize, base: DateTime<Utc>) -> Entry {
         regions: vec![region.to_string()],
         article: None,
         held_back: false,
+        language: None,
     }
 }
 

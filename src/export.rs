@@ -15,7 +15,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::model::FeedKey;
 use crate::render::Format;
 use crate::render::cache::{FeedRequest, RenderCache, RenderError, Rendered};
 use crate::store::{Store, StoreError};
@@ -64,13 +63,7 @@ pub fn export_site(
         report: ExportReport::default(),
         progress,
     };
-    let feeds = std::iter::once(FeedKey::All).chain(
-        config
-            .regions
-            .iter()
-            .map(|region| FeedKey::Region(region.slug.clone())),
-    );
-    for feed in feeds {
+    for feed in config.feeds() {
         for format in Format::ALL {
             for page in 1.. {
                 let request = FeedRequest {
@@ -85,7 +78,7 @@ pub fn export_site(
                     }
                     Err(RenderError::Store(error)) => return Err(error.into()),
                 };
-                for file in urls::feed_files(feed.name(), format, page) {
+                for file in urls::feed_files(&feed.name(), format, page) {
                     writer.write(&file, &rendered);
                 }
             }
@@ -97,6 +90,12 @@ pub fn export_site(
         slug: region.slug.clone(),
         page: 1,
     }));
+    pages.extend(
+        config
+            .authors
+            .keys()
+            .map(|key| SitePage::Author { key: key.clone() }),
+    );
     for entry in store.all_articles()? {
         if let Some(article) = &entry.article {
             pages.push(SitePage::Article {

@@ -62,6 +62,10 @@ pub struct Entry {
     /// source's index, but not in the combined and region feeds. Once held back, always.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub held_back: bool,
+    /// The language it is written in, when its source names one other than the site's (a
+    /// BCP 47 tag such as `el`); `None`: the site's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// What a local article has beyond an entry: its page and its author.
@@ -137,19 +141,22 @@ impl Entry {
     }
 }
 
-/// A published feed: the combined one, or one region's.
+/// A published feed: the combined one, one region's, or one of our authors' articles.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FeedKey {
     All,
     Region(String),
+    /// An author's articles, by the author's key in `[authors]`.
+    Author(String),
 }
 
 impl FeedKey {
-    /// The name in URLs: `all` or the region slug.
-    pub fn name(&self) -> &str {
+    /// The name in URLs, under `feeds/`: `all`, the region slug, or `author/{key}`.
+    pub fn name(&self) -> String {
         match self {
-            FeedKey::All => "all",
-            FeedKey::Region(slug) => slug,
+            FeedKey::All => "all".to_string(),
+            FeedKey::Region(slug) => slug.clone(),
+            FeedKey::Author(key) => format!("author/{key}"),
         }
     }
 }

@@ -14,7 +14,6 @@ use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::app::App;
-use crate::model::FeedKey;
 use crate::render::Format;
 use crate::render::cache::FeedRequest;
 
@@ -63,12 +62,7 @@ async fn render_first_pages(
         // The generation before the config snapshot: see `RenderCache::feed`.
         let generation = app.store.generation();
         let config = app.config();
-        let feeds = std::iter::once(FeedKey::All).chain(
-            config
-                .regions
-                .iter()
-                .map(|region| FeedKey::Region(region.slug.clone())),
-        );
+        let feeds = config.feeds();
         let mut etags = Vec::new();
         for feed in feeds {
             for format in Format::ALL {
@@ -80,12 +74,8 @@ async fn render_first_pages(
                 match app.rendered.feed(generation, &config, &app.store, &request) {
                     Ok(rendered) => {
                         let url =
-                            crate::urls::feed_url(&config.site.base_url, feed.name(), format, 1);
-                        etags.push((
-                            (feed.name().to_string(), format),
-                            rendered.etag.clone(),
-                            url,
-                        ));
+                            crate::urls::feed_url(&config.site.base_url, &feed.name(), format, 1);
+                        etags.push(((feed.name(), format), rendered.etag.clone(), url));
                     }
                     Err(error) => warn!(
                         "rendering {}: {}",

@@ -242,6 +242,7 @@ fn store_feed(
         region: source.region.clone(),
         document_base: None,
         strip_params: config.ingest.strip_params.clone(),
+        language: source.language.clone(),
     };
     let feed = normalize_feed(
         &fetched.body,

@@ -15,6 +15,8 @@ pub enum SitePage {
     Region { slug: String, page: usize },
     /// `/articles/{slug}`.
     Article { slug: String },
+    /// `/authors/{key}/`: one of our journalists and their articles.
+    Author { key: String },
 }
 
 impl SitePage {
@@ -25,6 +27,7 @@ impl SitePage {
             SitePage::Region { slug, page: 1 } => format!("/{slug}/"),
             SitePage::Region { slug, page } => format!("/{slug}/?page={page}"),
             SitePage::Article { slug } => format!("/articles/{slug}"),
+            SitePage::Author { key } => format!("/authors/{key}/"),
         }
     }
 
@@ -34,6 +37,7 @@ impl SitePage {
             SitePage::Home => "index.html".to_string(),
             SitePage::Region { slug, .. } => format!("{slug}/index.html"),
             SitePage::Article { slug } => format!("articles/{slug}/index.html"),
+            SitePage::Author { key } => format!("authors/{key}/index.html"),
         }
     }
 
@@ -41,7 +45,7 @@ impl SitePage {
     pub fn page_number(&self) -> usize {
         match self {
             SitePage::Region { page, .. } => *page,
-            SitePage::Home | SitePage::Article { .. } => 1,
+            SitePage::Home | SitePage::Article { .. } | SitePage::Author { .. } => 1,
         }
     }
 }
@@ -69,6 +73,11 @@ pub fn feed_files(name: &str, format: Format, page: usize) -> Vec<String> {
 /// `{base}{slug}/`: a region's page.
 pub fn region_url(base: &Url, slug: &str) -> String {
     format!("{base}{slug}/")
+}
+
+/// `{base}authors/{key}/`: an author's page.
+pub fn author_url(base: &Url, key: &str) -> String {
+    format!("{base}authors/{key}/")
 }
 
 /// `{base}articles/{slug}`: an article's permalink.

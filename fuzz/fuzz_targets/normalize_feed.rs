@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
         region: "ireland".into(),
         document_base: None,
         strip_params: Vec::new(),
+        language: None,
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
     let Ok(feed) = normalize_feed(body, content_type, &source, now) else {

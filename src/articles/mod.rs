@@ -262,6 +262,7 @@ impl ArticleText {
                 summary: self.summary.clone(),
             }),
             held_back: false,
+            language: None,
         }
     }
 

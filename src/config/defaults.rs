@@ -66,12 +66,15 @@ pub const KEYS: &[Key] = &[
     key("rule", "replace", None),
     key("authors.KEY", "name", None),
     key("authors.KEY", "bio", Some(r#""""#)),
+    key("authors.KEY", "avatar", None),
     key("authors.KEY", "token_env", None),
     key("region", "slug", None),
     key("region", "name", None),
+    key("region", "timezone", Some(r#""UTC""#)),
     key("region.source", "name", None),
     key("region.source", "url", None),
     key("region.source", "refresh", None),
+    key("region.source", "language", None),
 ];
 
 /// The default of `table.name` as TOML text; panics for a key without one (a bug here).

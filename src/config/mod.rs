@@ -158,6 +158,8 @@ pub struct PublishConfig {
 pub struct Author {
     pub name: String,
     pub bio: String,
+    /// A picture of the author (an absolute URL, or a path on this site).
+    pub avatar: Option<String>,
     /// The environment variable holding this author's Micropub token. The token itself never
     /// appears in the config, the logs or a response.
     pub token_env: Option<String>,
@@ -167,6 +169,8 @@ pub struct Author {
 pub struct Region {
     pub slug: String,
     pub name: String,
+    /// The zone its pages show times in (IANA, e.g. `Europe/Dublin`); UTC when unset.
+    pub timezone: chrono_tz::Tz,
     /// `[[region.rule]]`: for every source of the region.
     pub rules: Vec<Rule>,
     pub sources: Vec<Source>,
@@ -181,6 +185,8 @@ pub struct Source {
     pub region: String,
     /// `[[region.source.rule]]`: for this source only.
     pub rules: Vec<Rule>,
+    /// The language its entries are written in, when it is not the site's (`language`).
+    pub language: Option<String>,
 }
 
 impl Source {
@@ -276,6 +282,15 @@ impl Config {
         text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
         })
+    }
+
+    /// Every feed published: the combined one, each region's, each author's.
+    pub fn feeds(&self) -> Vec<crate::model::FeedKey> {
+        use crate::model::FeedKey;
+        std::iter::once(FeedKey::All)
+            .chain(self.regions.iter().map(|r| FeedKey::Region(r.slug.clone())))
+            .chain(self.authors.keys().map(|key| FeedKey::Author(key.clone())))
+            .collect()
     }
 
     /// Every source of every region, in file order.

@@ -101,6 +101,7 @@ pub(super) struct RawArticles {
 pub(super) struct RawAuthor {
     pub(super) name: String,
     pub(super) bio: Option<String>,
+    pub(super) avatar: Option<String>,
     pub(super) token_env: Option<String>,
 }
 
@@ -109,6 +110,7 @@ pub(super) struct RawAuthor {
 pub(super) struct RawRegion {
     pub(super) slug: Spanned<String>,
     pub(super) name: String,
+    pub(super) timezone: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) rule: Vec<RawRule>,
     #[serde(default)]
@@ -121,6 +123,7 @@ pub(super) struct RawSource {
     pub(super) name: String,
     pub(super) url: Spanned<String>,
     pub(super) refresh: Option<Spanned<String>>,
+    pub(super) language: Option<String>,
     #[serde(default)]
     pub(super) rule: Vec<RawRule>,
 }

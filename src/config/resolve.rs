@@ -244,7 +244,11 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
                 raw_source.rule,
                 &format!("source {:?}", raw_source.name),
             );
+            let language = raw_source
+                .language
+                .filter(|language| *language != raw.site.language);
             sources.push(Source {
+                language,
                 name: raw_source.name,
                 url,
                 refresh_schedule: source_schedule,
@@ -252,7 +256,21 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
                 rules,
             });
         }
+        let timezone = match &raw_region.timezone {
+            None => chrono_tz::UTC,
+            Some(name) => name.get_ref().parse().unwrap_or_else(|_| {
+                errors.at(
+                    name,
+                    format!(
+                        "timezone {:?} is not an IANA time zone (e.g. \"Europe/Dublin\", \"Asia/Nicosia\")",
+                        name.get_ref()
+                    ),
+                );
+                chrono_tz::UTC
+            }),
+        };
         regions.push(Region {
+            timezone,
             rules: rules(errors, raw_region.rule, &format!("region {slug}")),
             slug,
             name: raw_region.name,
@@ -311,6 +329,7 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
                     Author {
                         name: author.name,
                         bio: author.bio.unwrap_or_default(),
+                        avatar: author.avatar,
                         token_env: author.token_env,
                     },
                 )

@@ -33,6 +33,8 @@ pub struct FeedOrigin {
     pub document_base: Option<Url>,
     /// Query parameters removed from the entries' links (`[ingest] strip_params`).
     pub strip_params: Vec<String>,
+    /// The source's language when it is not the site's.
+    pub language: Option<String>,
 }
 
 /// A parsed feed: its own title and web page (for attribution) and its entries.
@@ -318,6 +320,7 @@ fn normalize_entry(
             regions: vec![source.region.clone()],
             article: None,
             held_back: false,
+            language: source.language.clone(),
         },
         dated,
     }
@@ -438,6 +441,7 @@ mod tests {
             region: "ireland".into(),
             document_base: None,
             strip_params: Vec::new(),
+            language: None,
         }
     }
 

@@ -63,7 +63,6 @@ pub fn render_atom(page: &FeedPage) -> Vec<u8> {
 
 fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
     AtomEntry {
-        title: Text::plain(xml_text(&entry.title)),
         id: entry.public_id.clone(),
         updated: fixed(entry.updated),
         published: Some(fixed(entry.published)),
@@ -95,10 +94,16 @@ fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
                 ..Category::default()
             })
             .collect(),
-        summary: entry
-            .summary
-            .as_deref()
-            .map(|html| Text::html(xml_text(html))),
+        // atom_syndication writes xml:lang on text constructs and content only (not on
+        // <entry>): the entry's language goes on its title, summary and content.
+        title: Text {
+            lang: entry.language.clone(),
+            ..Text::plain(xml_text(&entry.title))
+        },
+        summary: entry.summary.as_deref().map(|html| Text {
+            lang: entry.language.clone(),
+            ..Text::html(xml_text(html))
+        }),
         content: content_of(entry),
         source: entry.sources.first().map(|source| Source {
             title: Text::plain(xml_text(source.title.as_deref().unwrap_or(&source.name))),
@@ -132,6 +137,7 @@ fn content_of(entry: &Entry) -> Option<Content> {
     Some(Content {
         value: Some(xml_text(value).into_owned()),
         content_type: Some(content_type.to_string()),
+        lang: entry.language.clone(),
         ..Content::default()
     })
 }

@@ -299,21 +299,26 @@ fn render_feed_page(
     if request.page == 0 {
         return Err(RenderError::NotFound);
     }
-    let (name, title, html_url) = match &request.feed {
-        FeedKey::All => (
-            "all",
-            config.site.title.clone(),
-            config.site.base_url.to_string(),
-        ),
+    let base = &config.site.base_url;
+    let (title, html_url) = match &request.feed {
+        FeedKey::All => (config.site.title.clone(), base.to_string()),
         FeedKey::Region(slug) => {
             let region = config.region(slug).ok_or(RenderError::NotFound)?;
             (
-                region.slug.as_str(),
                 format!("{}: {}", config.site.title, region.name),
-                crate::urls::region_url(&config.site.base_url, &region.slug),
+                crate::urls::region_url(base, &region.slug),
+            )
+        }
+        FeedKey::Author(key) => {
+            let author = config.authors.get(key).ok_or(RenderError::NotFound)?;
+            (
+                format!("{}: {}", config.site.title, author.name),
+                crate::urls::author_url(base, key),
             )
         }
     };
+    let name = request.feed.name();
+    let name = name.as_str();
     let page_size = config.publish.page_size;
     let page = store.page(
         &request.feed,

@@ -32,6 +32,7 @@ pub fn render_json_feed(page: &FeedPage) -> Vec<u8> {
 fn item<'a>(page: &FeedPage, entry: &'a Entry) -> Item<'a> {
     Item {
         id: &entry.public_id,
+        language: entry.language.as_deref(),
         url: entry.link.as_deref(),
         title: xml_text(&entry.title).into_owned(),
         // Every item needs content_html or content_text (JSON Feed 1.1).
@@ -121,6 +122,9 @@ struct Item<'a> {
     tags: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment<'a>>,
+    /// JSON Feed 1.1 item `language`, when not the feed's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
     #[serde(rename = "_islands")]
     islands: Extension<'a>,
 }

@@ -158,6 +158,7 @@ pub(crate) mod tests {
                 regions: vec!["ireland".into()],
                 article: None,
                 held_back: false,
+                language: None,
             },
             Entry {
                 id: EntryId::from_key("guid:x 1"),
@@ -175,6 +176,7 @@ pub(crate) mod tests {
                 regions: vec![],
                 article: None,
                 held_back: false,
+                language: None,
             },
         ]
     }

@@ -6,10 +6,10 @@
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::config::{Config, Region};
-use crate::model::{Entry, Format};
+use crate::config::{Author, Config, Region};
+use crate::model::{Entry, FeedKey, Format};
 use crate::normalize::html::html_to_text;
-use crate::urls::{feed_url, region_url};
+use crate::urls::{author_url, feed_url, region_url};
 
 const STYLE: &str = "\
 :root{color-scheme:light dark;--accent:#0b6e4f}\
@@ -20,7 +20,7 @@ header.site p{margin:.2rem 0 .5rem;opacity:.8}nav a{margin-right:1rem}a{color:va
 article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
 .meta{font-size:.85rem;opacity:.75;margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
 .tags{padding:0;font-size:.85rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
-img{max-width:100%;height:auto}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;opacity:.75}";
+img{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:#c0392b}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;opacity:.75}";
 
 /// The front page: the site's articles, then the newest of each region.
 pub fn home_page(config: &Config, articles: &[Entry], regions: &[(&Region, Vec<Entry>)]) -> String {
@@ -65,6 +65,30 @@ pub fn region_page(
     layout(config, &title, &region.slug, body)
 }
 
+/// An author's page: name, picture, bio, and their articles, newest first.
+pub fn author_page(config: &Config, key: &str, author: &Author, articles: &[Entry]) -> String {
+    let title = format!("{}: {}", author.name, config.site.title);
+    let body = html! {
+        section.h-card aria-labelledby="author" {
+            h2 id="author" class="p-name" { (author.name) }
+            @if let Some(avatar) = &author.avatar {
+                img.u-photo src=(avatar) alt={ "Portrait of " (author.name) } width="96" height="96"
+                    loading="lazy" referrerpolicy="no-referrer";
+            }
+            @if !author.bio.is_empty() { p.p-note { (author.bio) } }
+        }
+        h2 { "Articles" }
+        @if articles.is_empty() { p { "Nothing yet." } }
+        @for entry in articles { (entry_summary(config, entry)) }
+    };
+    layout(
+        config,
+        &title,
+        &FeedKey::Author(key.to_string()).name(),
+        body,
+    )
+}
+
 /// An article's permalink page: byline, bio, date, tags, and where to send tips.
 pub fn article_page(config: &Config, entry: &Entry) -> String {
     let author = entry
@@ -77,9 +101,9 @@ pub fn article_page(config: &Config, entry: &Entry) -> String {
             header {
                 h2 { (entry.title) }
                 p.meta {
-                    @if !entry.authors.is_empty() { "By " (entry.authors.join(", ")) " · " }
-                    (time(entry.published))
-                    @if entry.updated > entry.published { " · updated " (time(entry.updated)) }
+                    @if !entry.authors.is_empty() { (byline(config, entry)) " · " }
+                    (time(config, entry, entry.published))
+                    @if entry.updated > entry.published { " · updated " (time(config, entry, entry.updated)) }
                 }
             }
             @if let Some(content) = &entry.content { (PreEscaped(content)) }
@@ -106,11 +130,16 @@ pub fn article_page(config: &Config, entry: &Entry) -> String {
     layout(config, &title, feed, body)
 }
 
-fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> String {
+/// Every page's frame: head with feed autodiscovery, the site's header and navigation, footer.
+pub(super) fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> String {
     let base = &config.site.base_url;
-    let feed_title = match config.region(feed) {
-        Some(region) => format!("{}: {}", config.site.title, region.name),
-        None => config.site.title.clone(),
+    let author = feed
+        .strip_prefix("author/")
+        .and_then(|key| config.authors.get(key));
+    let feed_title = match (config.region(feed), author) {
+        (Some(region), _) => format!("{}: {}", config.site.title, region.name),
+        (None, Some(author)) => format!("{}: {}", config.site.title, author.name),
+        (None, None) => config.site.title.clone(),
     };
     html! {
         (DOCTYPE)
@@ -159,18 +188,18 @@ fn entry_summary(config: &Config, entry: &Entry) -> Markup {
         .map(html_to_text)
         .map(|text| shorten(&text, 280));
     html! {
-        article.entry {
+        article.entry lang=[entry.language.as_deref()] {
             h3 { a href=(href) { (entry.title) } }
             p.meta {
                 @if entry.article.is_some() {
-                    "By " (entry.authors.join(", "))
+                    (byline(config, entry))
                 } @else if let Some(source) = entry.sources.first() {
                     @match &source.site_url {
                         Some(site) => a href=(site) { (source.name) },
                         None => (source.name),
                     }
                 }
-                " · " (time(entry.published))
+                " · " (time(config, entry, entry.published))
                 @for slug in &entry.regions {
                     @if let Some(region) = config.region(slug) { " · " (region.name) }
                 }
@@ -180,10 +209,31 @@ fn entry_summary(config: &Config, entry: &Entry) -> Markup {
     }
 }
 
-fn time(date: DateTime<Utc>) -> Markup {
+/// An article's byline, "By NAME", linked to the author's page.
+fn byline(config: &Config, entry: &Entry) -> Markup {
+    let key = entry.article.as_ref().map(|a| a.author.as_str());
+    let names = entry.authors.join(", ");
+    html! {
+        @match key.filter(|key| config.authors.contains_key(*key)) {
+            Some(key) => a.p-author rel="author" href=(author_url(&config.site.base_url, key)) { "By " (names) },
+            None => { "By " (names) },
+        }
+    }
+}
+
+/// A date in the zone of the entry's (first) region, with the abbreviation that applies on
+/// that date (GMT or IST in Dublin, EET or EEST in Nicosia); the machine-readable instant in
+/// `datetime`, in UTC.
+fn time(config: &Config, entry: &Entry, date: DateTime<Utc>) -> Markup {
+    let zone = entry
+        .regions
+        .iter()
+        .find_map(|slug| config.region(slug))
+        .map_or(chrono_tz::UTC, |region| region.timezone);
+    let local = date.with_timezone(&zone);
     html! {
         time datetime=(date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
-            (date.format("%-d %b %Y, %H:%M UTC"))
+            (local.format("%-d %b %Y, %H:%M %Z"))
         }
     }
 }

@@ -15,6 +15,8 @@ const HTML: &str = "text/html; charset=utf-8";
 /// Entries per region on the front page.
 const HOME_PER_REGION: usize = 10;
 const HOME_ARTICLES: usize = 5;
+/// Articles on an author's page (older ones are in the author's feed).
+const AUTHOR_ARTICLES: usize = 50;
 
 /// The body of any page of the site.
 pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Body, RenderError> {
@@ -22,6 +24,7 @@ pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Bo
         SitePage::Home => home(config, store),
         SitePage::Region { slug, page } => region(config, store, slug, *page),
         SitePage::Article { slug } => article(config, store, slug),
+        SitePage::Author { key } => author(config, store, key),
     }
 }
 
@@ -31,7 +34,13 @@ pub fn home(config: &Config, store: &Store) -> Result<Body, RenderError> {
     let mut regions = Vec::new();
     for region in &config.regions {
         let feed = FeedKey::Region(region.slug.clone());
-        regions.push((region, store.page(&feed, 0, HOME_PER_REGION)?.entries));
+        // Our articles are shown once, above; each region lists the rest of its news.
+        let mut entries = store
+            .page(&feed, 0, HOME_PER_REGION + HOME_ARTICLES)?
+            .entries;
+        entries.retain(|entry| entry.article.is_none());
+        entries.truncate(HOME_PER_REGION);
+        regions.push((region, entries));
     }
     let newest = newest(articles.iter().chain(regions.iter().flat_map(|r| &r.1)));
     Ok(html(pages::home_page(config, &articles, &regions), newest))
@@ -54,6 +63,18 @@ pub fn region(
     let newest = newest(found.entries.iter());
     let markup = pages::region_page(config, region, &found.entries, page, found.has_more);
     Ok(html(markup, newest))
+}
+
+/// `/authors/{key}/`: the author, then their articles, newest first.
+pub fn author(config: &Config, store: &Store, key: &str) -> Result<Body, RenderError> {
+    let author = config.authors.get(key).ok_or(RenderError::NotFound)?;
+    let feed = FeedKey::Author(key.to_string());
+    let articles = store.page(&feed, 0, AUTHOR_ARTICLES)?.entries;
+    let newest = newest(articles.iter());
+    Ok(html(
+        pages::author_page(config, key, author, &articles),
+        newest,
+    ))
 }
 
 /// `/articles/{slug}`.

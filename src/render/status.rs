@@ -3,7 +3,7 @@
 //! [`Status`].
 
 use chrono::{DateTime, Utc};
-use maud::{DOCTYPE, html};
+use maud::html;
 
 use crate::config::Config;
 use crate::status::Status;
@@ -17,17 +17,8 @@ pub fn status_page(config: &Config, status: &Status) -> String {
             |d| d.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         )
     };
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
-                style { "body{font-family:system-ui,sans-serif;margin:1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}.bad{color:#a00}" }
-            }
-            body {
-                h1 { (title) }
+    let body = html! {
+                h2 { "Status" }
                 @if let Some(error) = &status.config_error {
                     p.bad { "The config was not reloaded: " (error) }
                 }
@@ -76,8 +67,7 @@ pub fn status_page(config: &Config, status: &Status) -> String {
                     h2 { "Articles not published" }
                     ul { @for issue in &status.articles { li.bad { (issue.error) } } }
                 }
-            }
-        }
     };
-    page.into_string()
+    // The site's own layout, so an operator and a reader see one site.
+    super::pages::layout(config, &title, "all", body)
 }

@@ -1,4 +1,5 @@
-//! `/feeds/{name}.{rss,atom,json}[?page=N]`: parse the name, then serve from the cache.
+//! `/feeds/{name}.{rss,atom,json}[?page=N]` and `/feeds/author/{key}.{...}`: parse the name,
+//! then serve from the cache.
 
 use std::sync::Arc;
 
@@ -51,18 +52,47 @@ pub async fn feed(
     let Some((name, extension)) = file.rsplit_once('.') else {
         return not_found(&file);
     };
-    let Some(format) = Format::from_extension(extension) else {
-        return not_found(&file);
-    };
-    let page = match query.page() {
-        Ok(page) => page,
-        Err(bad) => return bad.into_response(),
-    };
     let feed = match name {
         "all" => FeedKey::All,
         // An unknown name is answered here: only feeds that exist reach the cache.
         slug if app.config().region(slug).is_none() => return not_found(&file),
         slug => FeedKey::Region(slug.to_string()),
+    };
+    serve_feed(app, feed, extension, &file, query, headers).await
+}
+
+/// `/feeds/author/{key}.{rss,atom,json}`: one of our authors' articles.
+pub async fn author_feed(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let shown = format!("author/{file}");
+    let Some((key, extension)) = file.rsplit_once('.') else {
+        return not_found(&shown);
+    };
+    if !app.config().authors.contains_key(key) {
+        return not_found(&shown);
+    }
+    let feed = FeedKey::Author(key.to_string());
+    serve_feed(app, feed, extension, &shown, query, headers).await
+}
+
+async fn serve_feed(
+    app: Arc<App>,
+    feed: FeedKey,
+    extension: &str,
+    file: &str,
+    query: PageQuery,
+    headers: HeaderMap,
+) -> Response {
+    let Some(format) = Format::from_extension(extension) else {
+        return not_found(file);
+    };
+    let page = match query.page() {
+        Ok(page) => page,
+        Err(bad) => return bad.into_response(),
     };
     let request = FeedRequest { feed, format, page };
     let key = CacheKey::Feed(request.clone());
@@ -73,7 +103,7 @@ pub async fn feed(
     })
     .await;
     match response {
-        Err(RenderError::NotFound) => not_found(&file),
+        Err(RenderError::NotFound) => not_found(file),
         other => or_error(other),
     }
 }
@@ -81,7 +111,7 @@ pub async fn feed(
 fn not_found(file: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
-        format!("no feed named {file:?}: feeds are /feeds/all.{{rss,atom,json}} and /feeds/{{region}}.{{rss,atom,json}}\n"),
+        format!("no feed named {file:?}: feeds are /feeds/all.{{rss,atom,json}}, /feeds/{{region}}.{{rss,atom,json}} and /feeds/author/{{author}}.{{rss,atom,json}}\n"),
     )
         .into_response()
 }

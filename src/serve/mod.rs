@@ -26,6 +26,8 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/feeds/{file}", get(feeds::feed))
+        .route("/feeds/author/{file}", get(feeds::author_feed))
+        .route("/authors/{key}/", get(pages::author))
         .route("/status.json", get(status_page::status_json))
         .route("/status", get(status_page::status_html))
         .route("/sources.opml", get(sources_opml))

@@ -53,6 +53,17 @@ pub async fn article(
     serve_page(app, SitePage::Article { slug }, &headers).await
 }
 
+pub async fn author(
+    State(app): State<Arc<App>>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !app.config().authors.contains_key(&key) {
+        return or_error(Err(RenderError::NotFound));
+    }
+    serve_page(app, SitePage::Author { key }, &headers).await
+}
+
 /// Serves a page of the site from the render cache.
 async fn serve_page(app: Arc<App>, page: SitePage, headers: &HeaderMap) -> Response {
     let key = CacheKey::Page(page.clone());

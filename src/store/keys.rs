@@ -16,6 +16,8 @@ pub enum IndexKey {
     Source(SourceId),
     /// The site's own articles.
     Articles,
+    /// One author's articles, by the author's key.
+    Author(String),
 }
 
 impl From<&FeedKey> for IndexKey {
@@ -23,6 +25,7 @@ impl From<&FeedKey> for IndexKey {
         match feed {
             FeedKey::All => IndexKey::All,
             FeedKey::Region(slug) => IndexKey::Region(slug.clone()),
+            FeedKey::Author(key) => IndexKey::Author(key.clone()),
         }
     }
 }
@@ -43,20 +46,22 @@ impl IndexKey {
                 .iter()
                 .map(|source| IndexKey::Source(source.feed_url.clone())),
         );
-        if entry.article.is_some() {
+        if let Some(article) = &entry.article {
             keys.push(IndexKey::Articles);
+            keys.push(IndexKey::Author(article.author.clone()));
         }
         keys
     }
 
     /// The bytes every key of this index starts with. The names are the store's layout: `all`,
-    /// `r:{slug}`, `s:{feed URL}`, `a`.
+    /// `r:{slug}`, `s:{feed URL}`, `a`, `u:{author}`.
     pub fn prefix(&self) -> Vec<u8> {
         let mut prefix = match self {
             IndexKey::All => b"all".to_vec(),
             IndexKey::Region(slug) => format!("r:{slug}").into_bytes(),
             IndexKey::Source(feed_url) => format!("s:{feed_url}").into_bytes(),
             IndexKey::Articles => b"a".to_vec(),
+            IndexKey::Author(key) => format!("u:{key}").into_bytes(),
         };
         prefix.push(0);
         prefix

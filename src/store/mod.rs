@@ -244,6 +244,7 @@ mod tests {
             regions: vec![region.to_string()],
             article: None,
             held_back: false,
+            language: None,
         }
     }
 

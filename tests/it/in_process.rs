@@ -54,6 +54,7 @@ fn app_with_stories(dir: &Path, count: u32) -> Arc<App> {
                     regions: vec!["ireland".into()],
                     article: None,
                     held_back: false,
+                    language: None,
                 },
                 true,
                 published,
@@ -169,4 +170,150 @@ async fn the_daemon_as_a_library_serves_stops_and_starts_again_on_its_store() {
 async fn config_without_sources() -> String {
     let upstream = Upstream::start().await;
     config(&upstream, &[("ireland", &[]), ("cyprus", &[])])
+}
+
+/// Issue 17 (in part): authors' pages and feeds, bylines that link there, local times with
+/// the zone's abbreviation, each of our articles once on the home page, the status page in the
+/// site's layout, and summaries escaped for element content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authors_pages_and_feeds_local_times_and_one_listing_per_article() {
+    let text = crate::support::edit_config(
+        &config_without_sources().await,
+        "name = \"Ireland\"\n",
+        "name = \"Ireland\"\ntimezone = \"Europe/Dublin\"\n",
+    );
+    let dir = workdir(&text);
+    let article = article_text(
+        "Harbour lights return to Dún Laoghaire",
+        &["ireland"],
+        "summary = \"A joint plan & more\"\n",
+        "The *lights* are on.",
+    );
+    std::fs::write(dir.path().join("articles/harbour.md"), article).unwrap();
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let daemon = islands::daemon::start(config)
+        .await
+        .expect("the daemon starts");
+    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let get = |path: &str| {
+        let url = daemon.url(path);
+        let client = client.clone();
+        async move {
+            let response = client.get(&url).send().await.unwrap();
+            (response.status(), response.text().await.unwrap())
+        }
+    };
+
+    let (status, author) = get("/authors/grace-kennedy/").await;
+    assert_eq!(status, 200, "{author}");
+    for expected in [
+        "Grace Kennedy",
+        "A leading journalist",
+        "Harbour lights return",
+    ] {
+        assert!(
+            author.contains(expected),
+            "the author page lacks {expected:?}:\n{author}"
+        );
+    }
+    let (status, _) = get("/authors/nobody/").await;
+    assert_eq!(status, 404);
+
+    let (status, feed) = get("/feeds/author/grace-kennedy.atom").await;
+    assert_eq!(status, 200);
+    let parsed = feed_rs::parser::parse(feed.as_bytes()).expect("a valid Atom feed");
+    assert_eq!(
+        crate::support::titles(&parsed),
+        ["Harbour lights return to Dún Laoghaire"]
+    );
+    assert!(
+        !feed.contains("&#32;"),
+        "text escaped for element content: {feed}"
+    );
+    let (status, _) = get("/feeds/author/nobody.rss").await;
+    assert_eq!(status, 404);
+
+    let (_, page) = get("/articles/harbour").await;
+    assert!(
+        page.contains("href=\"http://127.0.0.1:8080/authors/grace-kennedy/\">By Grace Kennedy</a>"),
+        "the byline links to the author's page:\n{page}"
+    );
+    // 09:00 UTC on 24 November is 09:00 GMT in Dublin (IST is summer time).
+    assert!(page.contains("24 Nov 2026, 09:00 GMT"), "{page}");
+
+    let (_, home) = get("/").await;
+    assert_eq!(
+        home.matches("Harbour lights return to Dún Laoghaire")
+            .count(),
+        1,
+        "{home}"
+    );
+
+    let (_, status_page) = get("/status").await;
+    assert!(
+        status_page.contains("header class=\"site\""),
+        "{status_page}"
+    );
+    daemon.stop().await.unwrap();
+}
+
+/// Issue 17: a source's `language` reaches its entries in every format and on the pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_greek_source_marks_its_entries_greek_in_every_format() {
+    let upstream = Upstream::start().await;
+    upstream.set(
+        "/philenews.xml",
+        crate::support::Behaviour::rss(crate::support::numbered_feed(2, "philenews")),
+    );
+    let text = crate::support::edit_config(
+        &config(&upstream, &[("cyprus", &[("Philenews", "/philenews.xml")])]),
+        "name = \"Philenews\"\n",
+        "name = \"Philenews\"\nlanguage = \"el\"\n",
+    );
+    let dir = workdir(&text);
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let daemon = islands::daemon::start(config)
+        .await
+        .expect("the daemon starts");
+    let url = daemon.url("/feeds/cyprus.json");
+    wait_until(
+        "the Greek entries are in",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let url = url.clone();
+            async move {
+                crate::support::try_get_feed(&url)
+                    .await
+                    .is_some_and(|feed| feed.entries.len() == 2)
+            }
+        },
+    )
+    .await;
+    let body = |path: &str| {
+        let url = daemon.url(path);
+        async move {
+            reqwest::Client::builder()
+                .no_proxy()
+                .build()
+                .unwrap()
+                .get(&url)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let json: serde_json::Value = serde_json::from_str(&body("/feeds/cyprus.json").await).unwrap();
+    assert_eq!(json["language"], "en", "the feed is the site's");
+    assert_eq!(json["items"][0]["language"], "el", "{json}");
+    let atom = body("/feeds/cyprus.atom").await;
+    assert!(atom.contains("xml:lang=\"el\""), "{atom}");
+    let page = body("/cyprus/").await;
+    assert!(
+        page.contains("<article class=\"entry\" lang=\"el\">"),
+        "{page}"
+    );
+    daemon.stop().await.unwrap();
 }
