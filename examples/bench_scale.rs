@@ -232,6 +232,7 @@ fn measure(
                         bytes: body,
                         last_modified: first.last_modified,
                         content_type: first.content_type,
+                        provisional: false,
                     })
                 })
                 .expect("finish");

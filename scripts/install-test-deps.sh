@@ -46,3 +46,10 @@ if ! micropub_importable; then
   python3 -m pip install --quiet micropub==0.0.9 \
     || python3 -m pip install --quiet --break-system-packages micropub==0.0.9
 fi
+
+# PyPI's mf2py (the microformats parser of the IndieWeb) reads the h-entry and h-card markup of
+# the pages in tests/it/in_process.rs.
+if ! python3 -c 'import mf2py' >/dev/null 2>&1; then
+  python3 -m pip install --quiet mf2py==2.0.1 \
+    || python3 -m pip install --quiet --break-system-packages mf2py==2.0.1
+fi

@@ -114,6 +114,15 @@ pub fn export_site(
     let site_urls = crate::opml::site_urls(config, store)?;
     let opml = crate::opml::render_opml(config, &site_urls);
     writer.write_plain("sources.opml", opml.as_bytes());
+    let articles = store.all_articles()?;
+    let sitemap = crate::render::sitemap::sitemap(config, &articles);
+    writer.write_plain("sitemap.xml", sitemap.as_bytes());
+    let news = crate::render::sitemap::news_sitemap(config, &articles, chrono::Utc::now());
+    writer.write_plain("sitemap-news.xml", news.as_bytes());
+    writer.write_plain(
+        "robots.txt",
+        crate::render::sitemap::robots(config).as_bytes(),
+    );
 
     writer.kept.insert(out.join("export.json"));
     writer.remove_stale();

@@ -350,9 +350,10 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc
     if let Ok(seconds) = value.parse::<u32>() {
         return Some(now + chrono::Duration::seconds(seconds.into()));
     }
-    DateTime::parse_from_rfc2822(value)
+    // The three HTTP date forms (RFC 9110 5.6.7), as httpdate reads them.
+    httpdate::parse_http_date(value)
         .ok()
-        .map(|date| date.with_timezone(&Utc))
+        .map(DateTime::<Utc>::from)
 }
 
 fn status_message(status: u16, retry_after: Option<DateTime<Utc>>) -> String {

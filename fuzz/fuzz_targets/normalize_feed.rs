@@ -42,6 +42,8 @@ fuzz_target!(|data: &[u8]| {
         base_url: url::Url::parse("http://127.0.0.1:8080/").unwrap(),
         language: "en".into(),
         contact: String::new(),
+        about: String::new(),
+        logo: None,
     };
     let names = HashMap::new();
     let page = FeedPage {

@@ -30,6 +30,8 @@ pub const KEYS: &[Key] = &[
     key("site", "base_url", None),
     key("site", "language", Some(r#""en""#)),
     key("site", "contact", Some(r#""""#)),
+    key("site", "about", Some(r#""""#)),
+    key("site", "logo", None),
     key("server", "listen", None),
     key("server", "max_connections", Some("4096")),
     key("server", "max_connections_per_client", Some("256")),

@@ -105,6 +105,10 @@ pub struct Site {
     pub base_url: Url,
     pub language: String,
     pub contact: String,
+    /// About the site, in Markdown, on every page.
+    pub about: String,
+    /// The site's logo (an absolute URL), for Open Graph and JSON-LD.
+    pub logo: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -37,6 +37,9 @@ pub(super) struct RawSite {
     pub(super) language: String,
     #[serde(default)]
     pub(super) contact: String,
+    #[serde(default)]
+    pub(super) about: String,
+    pub(super) logo: Option<String>,
 }
 
 fn default_language() -> String {

@@ -299,6 +299,8 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             base_url,
             language: raw.site.language,
             contact: raw.site.contact,
+            about: raw.site.about,
+            logo: raw.site.logo,
         },
         listen,
         server,

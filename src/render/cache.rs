@@ -35,6 +35,8 @@ pub struct Rendered {
     pub last_modified_settled: bool,
     /// `last_modified` as an HTTP date, formatted once rather than per response.
     pub last_modified_http: String,
+    /// See [`Body::provisional`].
+    pub provisional: bool,
     /// The second after `last_modified`, as an HTTP date: what an unsettled Last-Modified
     /// becomes once that second is over (see [`Rendered::last_modified_at`]).
     pub settled_http: String,
@@ -83,6 +85,9 @@ pub struct Body {
     pub bytes: Vec<u8>,
     pub last_modified: DateTime<Utc>,
     pub content_type: &'static str,
+    /// Rendered while the store had writes not yet committed (a refresh half way through its
+    /// entries): such bytes never hold back the Last-Modified of the next render.
+    pub provisional: bool,
 }
 
 /// Which feed page: the feed, its format and the one-based page number.
@@ -189,7 +194,11 @@ impl RenderCache {
     ) -> Result<Arc<Rendered>, RenderError> {
         let key = CacheKey::Page(page.clone());
         self.get_or_render(&key, generation, page.page_number(), || {
-            super::site::render_page(config, store, page)
+            let body = super::site::render_page(config, store, page)?;
+            Ok(Body {
+                provisional: store.has_uncommitted(),
+                ..body
+            })
         })
     }
 
@@ -205,7 +214,11 @@ impl RenderCache {
     ) -> Result<Arc<Rendered>, RenderError> {
         let key = CacheKey::Feed(request.clone());
         self.get_or_render(&key, generation, request.page, || {
-            render_feed_page(config, store, request)
+            let body = render_feed_page(config, store, request)?;
+            Ok(Body {
+                provisional: store.has_uncommitted(),
+                ..body
+            })
         })
     }
 }
@@ -268,6 +281,8 @@ fn finish(body: Body, generation: u64, compress: bool, previous: Option<&Rendere
     body.bytes.hash(&mut hasher);
     let etag = format!("\"{:016x}-{}\"", hasher.finish(), body.bytes.len());
     let now = Utc::now();
+    // A provisional render (made mid-refresh) is not a value that later bytes must follow.
+    let previous = previous.filter(|previous| !previous.provisional);
     let (last_modified, last_modified_settled) =
         last_modified(body.last_modified, &etag, previous, now);
     let (gzip, brotli) = if compress {
@@ -280,6 +295,7 @@ fn finish(body: Body, generation: u64, compress: bool, previous: Option<&Rendere
         etag,
         last_modified,
         last_modified_settled,
+        provisional: body.provisional,
         last_modified_http: httpdate::fmt_http_date(last_modified.into()),
         settled_http: httpdate::fmt_http_date(
             (last_modified + chrono::Duration::seconds(1)).into(),
@@ -350,6 +366,7 @@ fn render_feed_page(
         bytes,
         last_modified: feed_page.updated(),
         content_type: request.format.content_type(),
+        provisional: false,
     })
 }
 
@@ -387,6 +404,7 @@ mod tests {
                 bytes: etag.as_bytes().to_vec(),
                 last_modified,
                 content_type: "text/plain",
+                provisional: false,
             },
             1,
             false,

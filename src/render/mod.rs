@@ -12,6 +12,7 @@ pub mod json_feed;
 pub mod pages;
 pub mod rss;
 pub mod site;
+pub mod sitemap;
 pub mod status;
 
 use std::borrow::Cow;
@@ -126,6 +127,8 @@ pub(crate) mod tests {
             base_url: url::Url::parse("http://127.0.0.1:8080/").unwrap(),
             language: "en".into(),
             contact: "tips@islands.example".into(),
+            about: String::new(),
+            logo: None,
         }
     }
 

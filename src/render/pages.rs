@@ -9,7 +9,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use crate::config::{Author, Config, Region};
 use crate::model::{Entry, FeedKey, Format};
 use crate::normalize::html::html_to_text;
-use crate::urls::{author_url, feed_url, region_url};
+use crate::urls::{SitePage, author_url, feed_url, region_url};
 
 const STYLE: &str = "\
 :root{color-scheme:light dark;--accent:#0b6e4f}\
@@ -19,11 +19,16 @@ header.site h1{margin:0;font-size:1.5rem;line-height:1.25}header.site h1 a{color
 header.site p{margin:.2rem 0 .5rem;opacity:.8}nav a{margin-right:1rem}a{color:var(--accent)}\
 article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
 .meta{font-size:.85rem;opacity:.75;margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
-.tags{padding:0;font-size:.85rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
+.tags{padding:0;font-size:.85rem}aside.furniture{border-top:1px solid #8884;margin-top:2rem}aside.furniture h2{font-size:1rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
 img{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:#c0392b}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;opacity:.75}";
 
 /// The front page: the site's articles, then the newest of each region.
-pub fn home_page(config: &Config, articles: &[Entry], regions: &[(&Region, Vec<Entry>)]) -> String {
+pub fn home_page(
+    config: &Config,
+    recent: &[Entry],
+    articles: &[Entry],
+    regions: &[(&Region, Vec<Entry>)],
+) -> String {
     let body = html! {
         @if !articles.is_empty() {
             section aria-labelledby="from-the-site" {
@@ -41,12 +46,20 @@ pub fn home_page(config: &Config, articles: &[Entry], regions: &[(&Region, Vec<E
             }
         }
     };
-    layout(config, &config.site.title, "all", body)
+    let head = Head {
+        title: config.site.title.clone(),
+        feed: "all".to_string(),
+        path: SitePage::Home.path(),
+        description: Some(config.site.subtitle.clone()).filter(|s| !s.is_empty()),
+        article: None,
+    };
+    layout(config, &head, recent, body)
 }
 
 /// One region's page, newest first, with a link to older entries.
 pub fn region_page(
     config: &Config,
+    recent: &[Entry],
     region: &Region,
     entries: &[Entry],
     page: usize,
@@ -62,11 +75,28 @@ pub fn region_page(
             @if has_more { a href={ "?page=" (page + 1) } rel="next" { "Older" } }
         }
     };
-    layout(config, &title, &region.slug, body)
+    let head = Head {
+        title,
+        feed: region.slug.clone(),
+        path: SitePage::Region {
+            slug: region.slug.clone(),
+            page,
+        }
+        .path(),
+        description: Some(format!("The news of {}, newest first.", region.name)),
+        article: None,
+    };
+    layout(config, &head, recent, body)
 }
 
 /// An author's page: name, picture, bio, and their articles, newest first.
-pub fn author_page(config: &Config, key: &str, author: &Author, articles: &[Entry]) -> String {
+pub fn author_page(
+    config: &Config,
+    recent: &[Entry],
+    key: &str,
+    author: &Author,
+    articles: &[Entry],
+) -> String {
     let title = format!("{}: {}", author.name, config.site.title);
     let body = html! {
         section.h-card aria-labelledby="author" {
@@ -81,32 +111,37 @@ pub fn author_page(config: &Config, key: &str, author: &Author, articles: &[Entr
         @if articles.is_empty() { p { "Nothing yet." } }
         @for entry in articles { (entry_summary(config, entry)) }
     };
-    layout(
-        config,
-        &title,
-        &FeedKey::Author(key.to_string()).name(),
-        body,
-    )
+    let head = Head {
+        title,
+        feed: FeedKey::Author(key.to_string()).name(),
+        path: SitePage::Author {
+            key: key.to_string(),
+        }
+        .path(),
+        description: Some(author.bio.clone()).filter(|bio| !bio.is_empty()),
+        article: None,
+    };
+    layout(config, &head, recent, body)
 }
 
 /// An article's permalink page: byline, bio, date, tags, and where to send tips.
-pub fn article_page(config: &Config, entry: &Entry) -> String {
+pub fn article_page(config: &Config, recent: &[Entry], entry: &Entry) -> String {
     let author = entry
         .article
         .as_ref()
         .and_then(|article| config.authors.get(&article.author));
     let title = format!("{}: {}", entry.title, config.site.title);
     let body = html! {
-        article {
+        article.h-entry {
             header {
-                h2 { (entry.title) }
+                h2.p-name { (entry.title) }
                 p.meta {
                     @if !entry.authors.is_empty() { (byline(config, entry)) " · " }
                     (time(config, entry, entry.published))
                     @if entry.updated > entry.published { " · updated " (time(config, entry, entry.updated)) }
                 }
             }
-            @if let Some(content) = &entry.content { (PreEscaped(content)) }
+            @if let Some(content) = &entry.content { div.e-content { (PreEscaped(content)) } }
             @if !entry.categories.is_empty() {
                 ul.tags aria-label="Tags" { @for tag in &entry.categories { li { "#" (tag) } } }
             }
@@ -127,12 +162,41 @@ pub fn article_page(config: &Config, entry: &Entry) -> String {
         .regions
         .first()
         .map_or("all", |region| region.as_str());
-    layout(config, &title, feed, body)
+    let slug = entry
+        .article
+        .as_ref()
+        .map_or("", |article| article.slug.as_str());
+    let head = Head {
+        title,
+        feed: feed.to_string(),
+        path: SitePage::Article {
+            slug: slug.to_string(),
+        }
+        .path(),
+        description: entry.summary.as_deref().map(html_to_text),
+        article: Some(entry),
+    };
+    layout(config, &head, recent, body)
 }
 
-/// Every page's frame: head with feed autodiscovery, the site's header and navigation, footer.
-pub(super) fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> String {
+/// What a page says of itself in its head: title, feed, address, and how it unfurls when
+/// shared (Open Graph, Twitter card, JSON-LD for an article).
+pub(super) struct Head<'a> {
+    pub title: String,
+    /// The feed it offers for autodiscovery (a name under `feeds/`).
+    pub feed: String,
+    /// Its path on the site, for the canonical link and `og:url`.
+    pub path: String,
+    pub description: Option<String>,
+    /// Set on an article's page: its `NewsArticle` JSON-LD.
+    pub article: Option<&'a Entry>,
+}
+
+/// Every page's frame: head with feed autodiscovery and metadata, the site's header and
+/// navigation, the furniture of the site (about, contact, recent posts), footer.
+pub(super) fn layout(config: &Config, head: &Head, recent: &[Entry], body: Markup) -> String {
     let base = &config.site.base_url;
+    let feed = head.feed.as_str();
     let author = feed
         .strip_prefix("author/")
         .and_then(|key| config.authors.get(key));
@@ -141,17 +205,40 @@ pub(super) fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> 
         (None, Some(author)) => format!("{}: {}", config.site.title, author.name),
         (None, None) => config.site.title.clone(),
     };
+    let canonical = format!("{base}{}", head.path.trim_start_matches('/'));
+    let about = (!config.site.about.trim().is_empty())
+        .then(|| crate::articles::render_markdown(&config.site.about, base.as_str()));
+    let json_ld = head
+        .article
+        .map(|entry| news_article_json_ld(config, entry, &canonical));
     html! {
         (DOCTYPE)
         html lang=(config.site.language) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) }
+                title { (head.title) }
+                link rel="canonical" href=(canonical);
+                @if let Some(description) = &head.description {
+                    meta name="description" content=(description);
+                }
+                meta property="og:site_name" content=(config.site.title);
+                meta property="og:title" content=(head.title);
+                meta property="og:type" content=(if head.article.is_some() { "article" } else { "website" });
+                meta property="og:url" content=(canonical);
+                @if let Some(description) = &head.description {
+                    meta property="og:description" content=(description);
+                }
+                @if let Some(logo) = &config.site.logo { meta property="og:image" content=(logo); }
+                meta name="twitter:card" content="summary";
+                meta name="twitter:title" content=(head.title);
                 link rel="alternate" type="application/rss+xml" title={ (feed_title) " (RSS)" } href=(feed_url(base, feed, Format::Rss, 1));
                 link rel="alternate" type="application/atom+xml" title={ (feed_title) " (Atom)" } href=(feed_url(base, feed, Format::Atom, 1));
                 link rel="alternate" type="application/feed+json" title={ (feed_title) " (JSON Feed)" } href=(feed_url(base, feed, Format::Json, 1));
                 link rel="micropub" href={ (base) "micropub" };
+                @if let Some(json_ld) = json_ld {
+                    script type="application/ld+json" { (PreEscaped(json_ld)) }
+                }
                 style { (PreEscaped(STYLE)) }
             }
             body {
@@ -166,6 +253,26 @@ pub(super) fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> 
                     }
                 }
                 main { (body) }
+                aside.furniture aria-label="About this site" {
+                    @if let Some(about) = about {
+                        section aria-labelledby="about" { h2 id="about" { "About us" } (PreEscaped(about)) }
+                    }
+                    @if !config.site.contact.is_empty() {
+                        section aria-labelledby="contact" {
+                            h2 id="contact" { "Contact us" }
+                            p { "Send tips and corrections to "
+                                a href={ "mailto:" (config.site.contact) } { (config.site.contact) } "." }
+                        }
+                    }
+                    @if !recent.is_empty() {
+                        section aria-labelledby="recent" {
+                            h2 id="recent" { "Recent posts" }
+                            ul { @for entry in recent {
+                                li { a href=(entry.link.as_deref().unwrap_or(base.as_str())) { (entry.title) } }
+                            } }
+                        }
+                    }
+                }
                 footer {
                     p { "Aggregated from the sources named beside each story. "
                         a href={ (base) "status" } { "Source status" } }
@@ -174,6 +281,34 @@ pub(super) fn layout(config: &Config, title: &str, feed: &str, body: Markup) -> 
         }
     }
     .into_string()
+}
+
+/// schema.org `NewsArticle` for an article's page. `</` is written `<\/` so the text can
+/// never close the script element.
+fn news_article_json_ld(config: &Config, entry: &Entry, canonical: &str) -> String {
+    let base = &config.site.base_url;
+    let author = entry.article.as_ref().map(|article| {
+        serde_json::json!({
+            "@type": "Person",
+            "name": entry.authors.join(", "),
+            "url": author_url(base, &article.author),
+        })
+    });
+    let mut publisher = serde_json::json!({ "@type": "Organization", "name": config.site.title });
+    if let Some(logo) = &config.site.logo {
+        publisher["logo"] = serde_json::json!({ "@type": "ImageObject", "url": logo });
+    }
+    let json = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": entry.title,
+        "datePublished": entry.published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "dateModified": entry.updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "author": author,
+        "publisher": publisher,
+        "mainEntityOfPage": canonical,
+    });
+    json.to_string().replace("</", "<\\/")
 }
 
 fn entry_summary(config: &Config, entry: &Entry) -> Markup {
@@ -188,8 +323,8 @@ fn entry_summary(config: &Config, entry: &Entry) -> Markup {
         .map(html_to_text)
         .map(|text| shorten(&text, 280));
     html! {
-        article.entry lang=[entry.language.as_deref()] {
-            h3 { a href=(href) { (entry.title) } }
+        article.entry.h-entry lang=[entry.language.as_deref()] {
+            h3 { a.u-url.p-name href=(href) { (entry.title) } }
             p.meta {
                 @if entry.article.is_some() {
                     (byline(config, entry))
@@ -204,7 +339,7 @@ fn entry_summary(config: &Config, entry: &Entry) -> Markup {
                     @if let Some(region) = config.region(slug) { " · " (region.name) }
                 }
             }
-            @if let Some(summary) = summary { p { (summary) } }
+            @if let Some(summary) = summary { p.p-summary { (summary) } }
         }
     }
 }
@@ -232,7 +367,7 @@ fn time(config: &Config, entry: &Entry, date: DateTime<Utc>) -> Markup {
         .map_or(chrono_tz::UTC, |region| region.timezone);
     let local = date.with_timezone(&zone);
     html! {
-        time datetime=(date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
+        time datetime=(date.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) class="dt-published" {
             (local.format("%-d %b %Y, %H:%M %Z"))
         }
     }

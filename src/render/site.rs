@@ -15,6 +15,8 @@ const HTML: &str = "text/html; charset=utf-8";
 /// Entries per region on the front page.
 const HOME_PER_REGION: usize = 10;
 const HOME_ARTICLES: usize = 5;
+/// Our newest articles beside every page.
+const RECENT_POSTS: usize = 5;
 /// Articles on an author's page (older ones are in the author's feed).
 const AUTHOR_ARTICLES: usize = 50;
 
@@ -43,7 +45,12 @@ pub fn home(config: &Config, store: &Store) -> Result<Body, RenderError> {
         regions.push((region, entries));
     }
     let newest = newest(articles.iter().chain(regions.iter().flat_map(|r| &r.1)));
-    Ok(html(pages::home_page(config, &articles, &regions), newest))
+    // No "Recent posts" here: "From our journalists" lists them, and each article is shown
+    // once on the home page.
+    Ok(html(
+        pages::home_page(config, &[], &articles, &regions),
+        newest,
+    ))
 }
 
 /// `/{region}/?page=N`.
@@ -61,7 +68,9 @@ pub fn region(
         return Err(RenderError::PastEnd(page));
     }
     let newest = newest(found.entries.iter());
-    let markup = pages::region_page(config, region, &found.entries, page, found.has_more);
+    // No "Recent posts" on a region's page: it lists the region's news only, and an article
+    // of another region must not appear on it.
+    let markup = pages::region_page(config, &[], region, &found.entries, page, found.has_more);
     Ok(html(markup, newest))
 }
 
@@ -72,7 +81,7 @@ pub fn author(config: &Config, store: &Store, key: &str) -> Result<Body, RenderE
     let articles = store.page(&feed, 0, AUTHOR_ARTICLES)?.entries;
     let newest = newest(articles.iter());
     Ok(html(
-        pages::author_page(config, key, author, &articles),
+        pages::author_page(config, &recent_posts(store)?, key, author, &articles),
         newest,
     ))
 }
@@ -88,7 +97,16 @@ pub fn article(config: &Config, store: &Store, slug: &str) -> Result<Body, Rende
             None => Err(RenderError::NotFound),
         };
     };
-    Ok(html(pages::article_page(config, &entry), entry.updated))
+    let recent = recent_posts(store)?;
+    Ok(html(
+        pages::article_page(config, &recent, &entry),
+        entry.updated,
+    ))
+}
+
+/// The "Recent posts" of our journalists, on every page.
+pub fn recent_posts(store: &Store) -> Result<Vec<Entry>, RenderError> {
+    Ok(store.articles(0, RECENT_POSTS)?.entries)
 }
 
 fn html(markup: String, last_modified: DateTime<Utc>) -> Body {
@@ -96,6 +114,7 @@ fn html(markup: String, last_modified: DateTime<Utc>) -> Body {
         bytes: markup.into_bytes(),
         last_modified,
         content_type: HTML,
+        provisional: false,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::status::Status;
 
 /// The status page.
-pub fn status_page(config: &Config, status: &Status) -> String {
+pub fn status_page(config: &Config, status: &Status, recent: &[crate::model::Entry]) -> String {
     let title = format!("Status: {}", config.site.title);
     let date = |date: Option<DateTime<Utc>>| {
         date.map_or_else(
@@ -69,5 +69,12 @@ pub fn status_page(config: &Config, status: &Status) -> String {
                 }
     };
     // The site's own layout, so an operator and a reader see one site.
-    super::pages::layout(config, &title, "all", body)
+    let head = super::pages::Head {
+        title,
+        feed: "all".to_string(),
+        path: "/status".to_string(),
+        description: None,
+        article: None,
+    };
+    super::pages::layout(config, &head, recent, body)
 }

@@ -31,6 +31,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/status.json", get(status_page::status_json))
         .route("/status", get(status_page::status_html))
         .route("/sources.opml", get(sources_opml))
+        .route("/sitemap.xml", get(sitemap))
+        .route("/sitemap-news.xml", get(news_sitemap))
+        .route("/robots.txt", get(robots))
         .route("/", get(pages::home))
         .route("/articles/{slug}", get(pages::article))
         .route("/{region}/", get(pages::region))
@@ -86,6 +89,54 @@ async fn count_requests(request: Request, next: Next) -> Response {
 
 async fn healthz() -> &'static str {
     "ok\n"
+}
+
+/// `/sitemap.xml`: our pages.
+async fn sitemap(State(app): State<Arc<App>>) -> Response {
+    let config = app.config();
+    let built = app
+        .store
+        .blocking(move |store| {
+            let articles = store.all_articles()?;
+            Ok::<_, crate::store::StoreError>(crate::render::sitemap::sitemap(&config, &articles))
+        })
+        .await;
+    xml_or_error(built)
+}
+
+/// `/sitemap-news.xml`: our articles of the last two days.
+async fn news_sitemap(State(app): State<Arc<App>>) -> Response {
+    let config = app.config();
+    let built = app
+        .store
+        .blocking(move |store| {
+            let articles = store.all_articles()?;
+            let now = chrono::Utc::now();
+            Ok::<_, crate::store::StoreError>(crate::render::sitemap::news_sitemap(
+                &config, &articles, now,
+            ))
+        })
+        .await;
+    xml_or_error(built)
+}
+
+async fn robots(State(app): State<Arc<App>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        crate::render::sitemap::robots(&app.config()),
+    )
+        .into_response()
+}
+
+fn xml_or_error(built: Result<String, crate::store::StoreError>) -> Response {
+    match built {
+        Ok(xml) => (
+            [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+            xml,
+        )
+            .into_response(),
+        Err(error) => internal_error(&error),
+    }
 }
 
 /// Every source as OPML 2.0, with the web page each feed names.

@@ -23,7 +23,17 @@ pub async fn status_html(State(app): State<Arc<App>>) -> Response {
         Ok(status) => status,
         Err(response) => return response,
     };
-    Html(crate::render::status::status_page(&app.config(), &status)).into_response()
+    let recent = app
+        .store
+        .blocking(crate::render::site::recent_posts)
+        .await
+        .unwrap_or_default();
+    Html(crate::render::status::status_page(
+        &app.config(),
+        &status,
+        &recent,
+    ))
+    .into_response()
 }
 
 async fn load(app: Arc<App>) -> Result<Status, Response> {

@@ -188,6 +188,11 @@ impl Store {
         &self.path
     }
 
+    /// Writes are waiting for a commit: what is read now may be a refresh half way through.
+    pub fn has_uncommitted(&self) -> bool {
+        self.dirty.load(Ordering::Acquire)
+    }
+
     /// Entries were written: the next commit publishes them.
     fn mark_dirty(&self) {
         self.dirty.store(true, Ordering::Release);

@@ -65,6 +65,20 @@ fn app_with_stories(dir: &Path, count: u32) -> Arc<App> {
     Arc::new(app)
 }
 
+/// GET `path` of an in-process daemon over its socket: the status and the body.
+async fn page_of(daemon: &islands::daemon::Handle, path: &str) -> (reqwest::StatusCode, String) {
+    let response = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(daemon.url(path))
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("GET {path}: {error}"));
+    let status = response.status();
+    (status, response.text().await.unwrap())
+}
+
 /// One request through the router, whole.
 async fn call(
     app: &Arc<App>,
@@ -131,17 +145,9 @@ async fn the_daemon_as_a_library_serves_stops_and_starts_again_on_its_store() {
     let daemon = islands::daemon::start(config)
         .await
         .expect("the daemon starts");
-    let url = daemon.url("/articles/library");
-    let page = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .get(&url)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Started in process."));
+    let (status, page) = page_of(&daemon, "/articles/library").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Started in process."));
     daemon.stop().await.expect("the store is flushed");
 
     // A second daemon on the same folder and store serves it again.
@@ -194,15 +200,7 @@ async fn authors_pages_and_feeds_local_times_and_one_listing_per_article() {
     let daemon = islands::daemon::start(config)
         .await
         .expect("the daemon starts");
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    let get = |path: &str| {
-        let url = daemon.url(path);
-        let client = client.clone();
-        async move {
-            let response = client.get(&url).send().await.unwrap();
-            (response.status(), response.text().await.unwrap())
-        }
-    };
+    let get = |path: &'static str| page_of(&daemon, path);
 
     let (status, author) = get("/authors/grace-kennedy/").await;
     assert_eq!(status, 200, "{author}");
@@ -289,21 +287,9 @@ async fn a_greek_source_marks_its_entries_greek_in_every_format() {
         },
     )
     .await;
-    let body = |path: &str| {
-        let url = daemon.url(path);
-        async move {
-            reqwest::Client::builder()
-                .no_proxy()
-                .build()
-                .unwrap()
-                .get(&url)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
+    let body = |path: &'static str| {
+        let page = page_of(&daemon, path);
+        async move { page.await.1 }
     };
     let json: serde_json::Value = serde_json::from_str(&body("/feeds/cyprus.json").await).unwrap();
     assert_eq!(json["language"], "en", "the feed is the site's");
@@ -312,8 +298,150 @@ async fn a_greek_source_marks_its_entries_greek_in_every_format() {
     assert!(atom.contains("xml:lang=\"el\""), "{atom}");
     let page = body("/cyprus/").await;
     assert!(
-        page.contains("<article class=\"entry\" lang=\"el\">"),
+        page.contains("<article class=\"entry h-entry\" lang=\"el\">"),
         "{page}"
     );
     daemon.stop().await.unwrap();
+}
+
+/// Issue 17: an article page unfurls (Open Graph), carries a `NewsArticle` JSON-LD that parses,
+/// and its microformats read as an h-entry by a real parser (PyPI's mf2py); the sitemaps list
+/// our pages and `robots.txt` names them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn article_pages_carry_metadata_that_parses_and_sitemaps_list_our_pages() {
+    let text = crate::support::edit_config(
+        &config_without_sources().await,
+        "contact = \"tips@islands.example\"\n",
+        "contact = \"tips@islands.example\"\nabout = \"Ireland and *Cyprus* have one thing in common.\"\nlogo = \"https://islands.example/logo.png\"\n",
+    );
+    let dir = workdir(&text);
+    let article = article_text("Ferry strike ends", &["ireland"], "", "Sailings resume.");
+    std::fs::write(dir.path().join("articles/ferry.md"), article).unwrap();
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let daemon = islands::daemon::start(config)
+        .await
+        .expect("the daemon starts");
+    let get = |path: &'static str| {
+        let page = page_of(&daemon, path);
+        async move {
+            let (status, text) = page.await;
+            assert_eq!(status, 200, "{path}");
+            text
+        }
+    };
+    let page = get("/articles/ferry").await;
+    for expected in [
+        "<link rel=\"canonical\" href=\"http://127.0.0.1:8080/articles/ferry\">",
+        "<meta property=\"og:type\" content=\"article\">",
+        "<meta property=\"og:title\" content=\"Ferry strike ends: ",
+        "<meta property=\"og:image\" content=\"https://islands.example/logo.png\">",
+        "<h2 id=\"about\">About us</h2>",
+        "<em>Cyprus</em>",
+        "Contact us",
+        "Recent posts",
+    ] {
+        assert!(
+            page.contains(expected),
+            "the article page lacks {expected:?}:\n{page}"
+        );
+    }
+    let start = page
+        .find("<script type=\"application/ld+json\">")
+        .expect("JSON-LD")
+        + 35;
+    let end = start + page[start..].find("</script>").unwrap();
+    let json_ld: serde_json::Value =
+        serde_json::from_str(&page[start..end]).expect("JSON-LD parses");
+    assert_eq!(json_ld["@type"], "NewsArticle");
+    assert_eq!(json_ld["headline"], "Ferry strike ends");
+    assert_eq!(json_ld["author"]["@type"], "Person");
+    assert_eq!(
+        json_ld["author"]["url"],
+        "http://127.0.0.1:8080/authors/grace-kennedy/"
+    );
+    assert_eq!(
+        json_ld["publisher"]["logo"]["url"],
+        "https://islands.example/logo.png"
+    );
+    assert_eq!(json_ld["datePublished"], "2026-11-24T09:00:00Z");
+
+    let parsed = mf2py_parse(&page);
+    if let Some(parsed) = parsed {
+        let entry = parsed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|item| item["type"][0] == "h-entry")
+            .unwrap_or_else(|| panic!("no h-entry in {parsed}"))
+            .clone();
+        assert_eq!(
+            entry["properties"]["name"][0], "Ferry strike ends",
+            "{entry}"
+        );
+        assert!(
+            entry["properties"]["published"][0]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-11-24")
+        );
+        assert!(
+            entry["properties"]["author"]
+                .to_string()
+                .contains("Grace Kennedy"),
+            "{entry}"
+        );
+    }
+
+    let sitemap = get("/sitemap.xml").await;
+    for expected in [
+        "<loc>http://127.0.0.1:8080/</loc>",
+        "<loc>http://127.0.0.1:8080/ireland/</loc>",
+        "<loc>http://127.0.0.1:8080/authors/grace-kennedy/</loc>",
+        "<loc>http://127.0.0.1:8080/articles/ferry</loc><lastmod>2026-11-24T09:00:00Z</lastmod>",
+    ] {
+        assert!(sitemap.contains(expected), "{expected:?} in {sitemap}");
+    }
+    let news = get("/sitemap-news.xml").await;
+    assert!(
+        news.contains("xmlns:news=") && !news.contains("ferry"),
+        "an old article is not news: {news}"
+    );
+    let robots = get("/robots.txt").await;
+    assert!(
+        robots.contains("Sitemap: http://127.0.0.1:8080/sitemap.xml"),
+        "{robots}"
+    );
+    daemon.stop().await.unwrap();
+}
+
+/// The microformats of `html` as PyPI's mf2py reads them (JSON), or `None` after a loud skip
+/// where python3 or mf2py is missing (under CI that fails).
+fn mf2py_parse(html: &str) -> Option<serde_json::Value> {
+    use std::io::Write;
+    let script = "import json, sys, mf2py\nprint(json.dumps(mf2py.parse(doc=sys.stdin.read())))";
+    let child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else {
+        crate::support::skip_without("python3 is not installed");
+        return None;
+    };
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(html.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    if !output.status.success() {
+        crate::support::skip_without(&format!(
+            "PyPI's mf2py is missing ({})",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+        return None;
+    }
+    Some(serde_json::from_slice(&output.stdout).expect("mf2py prints JSON"))
 }
