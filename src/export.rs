@@ -96,6 +96,9 @@ pub fn export_site(
             .keys()
             .map(|key| SitePage::Author { key: key.clone() }),
     );
+    pages.extend(config.sources().map(|source| SitePage::Source {
+        slug: source.slug.clone(),
+    }));
     for entry in store.all_articles()? {
         if let Some(article) = &entry.article {
             pages.push(SitePage::Article {

@@ -148,15 +148,22 @@ pub enum FeedKey {
     Region(String),
     /// An author's articles, by the author's key in `[authors]`.
     Author(String),
+    /// One source's entries (its backlog included), by its slug and identity.
+    Source {
+        slug: String,
+        id: SourceId,
+    },
 }
 
 impl FeedKey {
-    /// The name in URLs, under `feeds/`: `all`, the region slug, or `author/{key}`.
+    /// The name in URLs, under `feeds/`: `all`, the region slug, `author/{key}` or
+    /// `source/{slug}`.
     pub fn name(&self) -> String {
         match self {
             FeedKey::All => "all".to_string(),
             FeedKey::Region(slug) => slug.clone(),
             FeedKey::Author(key) => format!("author/{key}"),
+            FeedKey::Source { slug, .. } => format!("source/{slug}"),
         }
     }
 }

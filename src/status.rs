@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::articles::ArticleIssue;
-use crate::config::Config;
+use crate::config::{Config, Source};
 use crate::store::{Store, StoreError};
 
 /// The body of `/status.json`.
@@ -59,30 +59,10 @@ pub fn collect_status(
     config_error: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Status, StoreError> {
-    let mut sources = Vec::new();
-    for source in config.sources() {
-        let source_id = source.id();
-        let state = store.source_state(&source_id)?;
-        let schedule = &source.refresh_schedule;
-        let next_fetch = match (schedule.next_tick(&now, false), state.retry_at) {
-            // The first tick at or after the backoff ends.
-            (Some(tick), Some(retry_at)) if retry_at > tick => schedule.next_tick(&retry_at, true),
-            (tick, _) => tick,
-        };
-        sources.push(SourceHealth {
-            name: source.name.clone(),
-            region: source.region.clone(),
-            entries: store.source_entry_count(&source_id),
-            url: source_id.to_string(),
-            last_fetch: state.last_fetch,
-            last_success: state.last_success,
-            last_status: state.last_status,
-            last_error: state.last_error,
-            consecutive_failures: state.consecutive_failures,
-            next_fetch,
-            moved_to: state.moved_to,
-        });
-    }
+    let sources = config
+        .sources()
+        .map(|source| source_health(store, source, now))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut reports = store.rule_reports()?;
     let rules = config
         .rules
@@ -106,5 +86,34 @@ pub fn collect_status(
         sources,
         articles,
         rules,
+    })
+}
+
+/// One source's health: its stored fetch state and when it will next be fetched. Blocking.
+pub fn source_health(
+    store: &Store,
+    source: &Source,
+    now: DateTime<Utc>,
+) -> Result<SourceHealth, StoreError> {
+    let source_id = source.id();
+    let state = store.source_state(&source_id)?;
+    let schedule = &source.refresh_schedule;
+    let next_fetch = match (schedule.next_tick(&now, false), state.retry_at) {
+        // The first tick at or after the backoff ends.
+        (Some(tick), Some(retry_at)) if retry_at > tick => schedule.next_tick(&retry_at, true),
+        (tick, _) => tick,
+    };
+    Ok(SourceHealth {
+        name: source.name.clone(),
+        region: source.region.clone(),
+        entries: store.source_entry_count(&source_id),
+        url: source_id.to_string(),
+        last_fetch: state.last_fetch,
+        last_success: state.last_success,
+        last_status: state.last_status,
+        last_error: state.last_error,
+        consecutive_failures: state.consecutive_failures,
+        next_fetch,
+        moved_to: state.moved_to,
     })
 }

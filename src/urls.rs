@@ -17,6 +17,8 @@ pub enum SitePage {
     Article { slug: String },
     /// `/authors/{key}/`: one of our journalists and their articles.
     Author { key: String },
+    /// `/sources/{slug}/`: one source, its health, and its entries.
+    Source { slug: String },
 }
 
 impl SitePage {
@@ -28,6 +30,7 @@ impl SitePage {
             SitePage::Region { slug, page } => format!("/{slug}/?page={page}"),
             SitePage::Article { slug } => format!("/articles/{slug}"),
             SitePage::Author { key } => format!("/authors/{key}/"),
+            SitePage::Source { slug } => format!("/sources/{slug}/"),
         }
     }
 
@@ -38,6 +41,7 @@ impl SitePage {
             SitePage::Region { slug, .. } => format!("{slug}/index.html"),
             SitePage::Article { slug } => format!("articles/{slug}/index.html"),
             SitePage::Author { key } => format!("authors/{key}/index.html"),
+            SitePage::Source { slug } => format!("sources/{slug}/index.html"),
         }
     }
 
@@ -45,7 +49,10 @@ impl SitePage {
     pub fn page_number(&self) -> usize {
         match self {
             SitePage::Region { page, .. } => *page,
-            SitePage::Home | SitePage::Article { .. } | SitePage::Author { .. } => 1,
+            SitePage::Home
+            | SitePage::Article { .. }
+            | SitePage::Author { .. }
+            | SitePage::Source { .. } => 1,
         }
     }
 }
@@ -78,6 +85,11 @@ pub fn region_url(base: &Url, slug: &str) -> String {
 /// `{base}authors/{key}/`: an author's page.
 pub fn author_url(base: &Url, key: &str) -> String {
     format!("{base}authors/{key}/")
+}
+
+/// `{base}sources/{slug}/`: a source's page.
+pub fn source_url(base: &Url, slug: &str) -> String {
+    format!("{base}sources/{slug}/")
 }
 
 /// `{base}articles/{slug}`: an article's permalink.

@@ -77,6 +77,7 @@ pub const KEYS: &[Key] = &[
     key("region.source", "url", None),
     key("region.source", "refresh", None),
     key("region.source", "language", None),
+    key("region.source", "slug", None),
 ];
 
 /// The default of `table.name` as TOML text; panics for a key without one (a bug here).

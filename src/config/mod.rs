@@ -191,6 +191,8 @@ pub struct Source {
     pub rules: Vec<Rule>,
     /// The language its entries are written in, when it is not the site's (`language`).
     pub language: Option<String>,
+    /// Its name in addresses (`/sources/{slug}/`): `slug`, else made from its name.
+    pub slug: String,
 }
 
 impl Source {
@@ -294,12 +296,21 @@ impl Config {
         std::iter::once(FeedKey::All)
             .chain(self.regions.iter().map(|r| FeedKey::Region(r.slug.clone())))
             .chain(self.authors.keys().map(|key| FeedKey::Author(key.clone())))
+            .chain(self.sources().map(|source| FeedKey::Source {
+                slug: source.slug.clone(),
+                id: source.id(),
+            }))
             .collect()
     }
 
     /// Every source of every region, in file order.
     pub fn sources(&self) -> impl Iterator<Item = &Source> {
         self.regions.iter().flat_map(|region| region.sources.iter())
+    }
+
+    /// The source with this slug.
+    pub fn source_by_slug(&self, slug: &str) -> Option<&Source> {
+        self.sources().find(|source| source.slug == slug)
     }
 
     pub fn region(&self, slug: &str) -> Option<&Region> {

@@ -127,6 +127,7 @@ pub(super) struct RawSource {
     pub(super) url: Spanned<String>,
     pub(super) refresh: Option<Spanned<String>>,
     pub(super) language: Option<String>,
+    pub(super) slug: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) rule: Vec<RawRule>,
 }

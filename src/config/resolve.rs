@@ -185,6 +185,7 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
     };
 
     let mut slugs = HashSet::new();
+    let mut source_slugs = HashSet::new();
     let mut urls = HashSet::new();
     let mut regions = Vec::new();
     for raw_region in raw.region {
@@ -247,7 +248,29 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             let language = raw_source
                 .language
                 .filter(|language| *language != raw.site.language);
+            let source_slug = match &raw_source.slug {
+                Some(given) if !is_slug(given.get_ref()) => {
+                    errors.at(
+                        given,
+                        format!(
+                            "source slug {:?} must be lowercase letters, digits and dashes",
+                            given.get_ref()
+                        ),
+                    );
+                    given.get_ref().clone()
+                }
+                Some(given) => given.get_ref().clone(),
+                None => crate::articles::slugify(&raw_source.name),
+            };
+            if !source_slugs.insert(source_slug.clone()) {
+                let at = raw_source.slug.as_ref().unwrap_or(&raw_source.url);
+                errors.at(
+                    at,
+                    format!("source slug {source_slug:?} is used twice: give one `slug = \"...\"`"),
+                );
+            }
             sources.push(Source {
+                slug: source_slug,
                 language,
                 name: raw_source.name,
                 url,

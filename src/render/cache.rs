@@ -332,6 +332,13 @@ fn render_feed_page(
                 crate::urls::author_url(base, key),
             )
         }
+        FeedKey::Source { slug, .. } => {
+            let source = config.source_by_slug(slug).ok_or(RenderError::NotFound)?;
+            (
+                format!("{}: {}", config.site.title, source.name),
+                crate::urls::source_url(base, slug),
+            )
+        }
     };
     let name = request.feed.name();
     let name = name.as_str();

@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::config::{Author, Config, Region};
+use crate::config::{Author, Config, Region, Source};
 use crate::model::{Entry, FeedKey, Format};
 use crate::normalize::html::html_to_text;
+use crate::status::SourceHealth;
 use crate::urls::{SitePage, author_url, feed_url, region_url};
 
 const STYLE: &str = "\
@@ -124,6 +125,48 @@ pub fn author_page(
     layout(config, &head, recent, body)
 }
 
+/// A source's page: its health (last and next fetch, error) and its newest entries.
+pub fn source_page(
+    config: &Config,
+    recent: &[Entry],
+    source: &Source,
+    health: &SourceHealth,
+    entries: &[Entry],
+) -> String {
+    let title = format!("{}: {}", source.name, config.site.title);
+    let when = |date: Option<DateTime<Utc>>| {
+        date.map_or_else(
+            || "never".to_string(),
+            |d| d.format("%-d %b %Y, %H:%M UTC").to_string(),
+        )
+    };
+    let body = html! {
+        h2 { (source.name) }
+        p.meta {
+            "Last fetched " (when(health.last_fetch)) " · next " (when(health.next_fetch))
+            " · " (health.entries) " entries"
+            @if let Some(error) = &health.last_error { " · " span.bad { (error) } }
+        }
+        @if entries.is_empty() { p { "Nothing yet." } }
+        @for entry in entries { (entry_summary(config, entry)) }
+    };
+    let feed = FeedKey::Source {
+        slug: source.slug.clone(),
+        id: source.id(),
+    };
+    let head = Head {
+        title,
+        feed: feed.name(),
+        path: SitePage::Source {
+            slug: source.slug.clone(),
+        }
+        .path(),
+        description: Some(format!("The news of {}, as islands reads it.", source.name)),
+        article: None,
+    };
+    layout(config, &head, recent, body)
+}
+
 /// An article's permalink page: byline, bio, date, tags, and where to send tips.
 pub fn article_page(config: &Config, recent: &[Entry], entry: &Entry) -> String {
     let author = entry
@@ -200,10 +243,14 @@ pub(super) fn layout(config: &Config, head: &Head, recent: &[Entry], body: Marku
     let author = feed
         .strip_prefix("author/")
         .and_then(|key| config.authors.get(key));
-    let feed_title = match (config.region(feed), author) {
-        (Some(region), _) => format!("{}: {}", config.site.title, region.name),
-        (None, Some(author)) => format!("{}: {}", config.site.title, author.name),
-        (None, None) => config.site.title.clone(),
+    let source = feed
+        .strip_prefix("source/")
+        .and_then(|slug| config.source_by_slug(slug));
+    let feed_title = match (config.region(feed), author, source) {
+        (Some(region), _, _) => format!("{}: {}", config.site.title, region.name),
+        (None, Some(author), _) => format!("{}: {}", config.site.title, author.name),
+        (None, None, Some(source)) => format!("{}: {}", config.site.title, source.name),
+        (None, None, None) => config.site.title.clone(),
     };
     let canonical = format!("{base}{}", head.path.trim_start_matches('/'));
     let about = (!config.site.about.trim().is_empty())

@@ -27,6 +27,7 @@ pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Bo
         SitePage::Region { slug, page } => region(config, store, slug, *page),
         SitePage::Article { slug } => article(config, store, slug),
         SitePage::Author { key } => author(config, store, key),
+        SitePage::Source { slug } => source(config, store, slug),
     }
 }
 
@@ -82,6 +83,23 @@ pub fn author(config: &Config, store: &Store, key: &str) -> Result<Body, RenderE
     let newest = newest(articles.iter());
     Ok(html(
         pages::author_page(config, &recent_posts(store)?, key, author, &articles),
+        newest,
+    ))
+}
+
+/// `/sources/{slug}/`: the source's health line, then its newest entries (its held-back
+/// backlog included: this is where a new source's older entries can be read).
+pub fn source(config: &Config, store: &Store, slug: &str) -> Result<Body, RenderError> {
+    let source = config.source_by_slug(slug).ok_or(RenderError::NotFound)?;
+    let health = crate::status::source_health(store, source, Utc::now())?;
+    let feed = FeedKey::Source {
+        slug: slug.to_string(),
+        id: source.id(),
+    };
+    let entries = store.page(&feed, 0, config.publish.page_size)?.entries;
+    let newest = newest(entries.iter());
+    Ok(html(
+        pages::source_page(config, &recent_posts(store)?, source, &health, &entries),
         newest,
     ))
 }

@@ -79,6 +79,27 @@ pub async fn author_feed(
     serve_feed(app, feed, extension, &shown, query, headers).await
 }
 
+/// `/feeds/source/{slug}.{rss,atom,json}`: one source's entries, its backlog included.
+pub async fn source_feed(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let shown = format!("source/{file}");
+    let Some((slug, extension)) = file.rsplit_once('.') else {
+        return not_found(&shown);
+    };
+    let Some(source) = app.config().source_by_slug(slug).cloned() else {
+        return not_found(&shown);
+    };
+    let feed = FeedKey::Source {
+        slug: slug.to_string(),
+        id: source.id(),
+    };
+    serve_feed(app, feed, extension, &shown, query, headers).await
+}
+
 async fn serve_feed(
     app: Arc<App>,
     feed: FeedKey,

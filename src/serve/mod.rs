@@ -27,6 +27,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/healthz", get(healthz))
         .route("/feeds/{file}", get(feeds::feed))
         .route("/feeds/author/{file}", get(feeds::author_feed))
+        .route("/feeds/source/{file}", get(feeds::source_feed))
+        .route("/sources/{slug}/", get(pages::source))
         .route("/authors/{key}/", get(pages::author))
         .route("/status.json", get(status_page::status_json))
         .route("/status", get(status_page::status_html))

@@ -64,6 +64,17 @@ pub async fn author(
     serve_page(app, SitePage::Author { key }, &headers).await
 }
 
+pub async fn source(
+    State(app): State<Arc<App>>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if app.config().source_by_slug(&slug).is_none() {
+        return or_error(Err(RenderError::NotFound));
+    }
+    serve_page(app, SitePage::Source { slug }, &headers).await
+}
+
 /// Serves a page of the site from the render cache.
 async fn serve_page(app: Arc<App>, page: SitePage, headers: &HeaderMap) -> Response {
     let key = CacheKey::Page(page.clone());

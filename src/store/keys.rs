@@ -26,6 +26,7 @@ impl From<&FeedKey> for IndexKey {
             FeedKey::All => IndexKey::All,
             FeedKey::Region(slug) => IndexKey::Region(slug.clone()),
             FeedKey::Author(key) => IndexKey::Author(key.clone()),
+            FeedKey::Source { id, .. } => IndexKey::Source(id.clone()),
         }
     }
 }

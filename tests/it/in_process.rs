@@ -445,3 +445,67 @@ fn mf2py_parse(html: &str) -> Option<serde_json::Value> {
     }
     Some(serde_json::from_slice(&output.stdout).expect("mf2py prints JSON"))
 }
+
+/// Issues 16 and 17: a source's page and feed list all its entries, the backlog the flood guard
+/// held back from the combined feed included; a source's slug is made from its name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sources_page_and_feed_show_its_backlog_that_the_combined_feed_holds_back() {
+    let upstream = Upstream::start().await;
+    upstream.set(
+        "/backlog.xml",
+        crate::support::Behaviour::rss(crate::support::numbered_feed(4, "backlog")),
+    );
+    let text = crate::support::edit_config(
+        &config(
+            &upstream,
+            &[("ireland", &[("Backlog News", "/backlog.xml")])],
+        ),
+        "first_fetch_items = 100000",
+        "first_fetch_items = 1",
+    );
+    let dir = workdir(&text);
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let daemon = islands::daemon::start(config)
+        .await
+        .expect("the daemon starts");
+    let items = |path: &'static str| {
+        let page = page_of(&daemon, path);
+        async move {
+            let (_, text) = page.await;
+            serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|json| json["items"].as_array().map(Vec::len))
+                .unwrap_or(0)
+        }
+    };
+    wait_until(
+        "the source's feed has all 4",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let count = items("/feeds/source/backlog-news.json");
+            async move { count.await == 4 }
+        },
+    )
+    .await;
+    assert_eq!(
+        items("/feeds/all.json").await,
+        1,
+        "the combined feed holds the backlog back"
+    );
+    let (status, page) = page_of(&daemon, "/sources/backlog-news/").await;
+    assert_eq!(status, 200);
+    for expected in [
+        "Backlog News",
+        "Last fetched",
+        "4 entries",
+        "backlog story 3",
+    ] {
+        assert!(
+            page.contains(expected),
+            "the source page lacks {expected:?}:\n{page}"
+        );
+    }
+    assert_eq!(page_of(&daemon, "/sources/nobody/").await.0, 404);
+    assert_eq!(page_of(&daemon, "/feeds/source/nobody.rss").await.0, 404);
+    daemon.stop().await.unwrap();
+}
