@@ -2,6 +2,7 @@
 # Installs what the test suite needs beyond the Rust toolchain (rustup's rustfmt and clippy).
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 need_rust_component() {
   if ! cargo "$1" --version >/dev/null 2>&1; then
@@ -52,4 +53,17 @@ fi
 if ! python3 -c 'import mf2py' >/dev/null 2>&1; then
   python3 -m pip install --quiet mf2py==2.0.1 \
     || python3 -m pip install --quiet --break-system-packages mf2py==2.0.1
+fi
+
+# axe-core and playwright-core (npm) run the accessibility check of the pages in
+# tests/it/in_process.rs in Debian's chromium (installed above), at pinned versions.
+if [ ! -d tests/a11y/node_modules/axe-core ] || [ ! -d tests/a11y/node_modules/playwright-core ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    sudo_if_needed=()
+    if [ "$(id -u)" -ne 0 ]; then
+      sudo_if_needed=(sudo)
+    fi
+    "${sudo_if_needed[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+  fi
+  (cd tests/a11y && npm ci --no-audit --no-fund)
 fi

@@ -97,6 +97,7 @@ pub fn export(
 ) -> Result<ExportReport, CommandError> {
     let app = App::open(config)?;
     let config = app.config();
+    app.store.backfill_indexes()?;
     articles::sync_articles(&config, &app.store)?;
     let generation = app.store.generation();
     let report = crate::export::export_site(

@@ -86,6 +86,12 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         folder: articles_dir.clone(),
         source,
     })?;
+    // Indexes added by a later build cover the entries stored before it (once per store).
+    match app.store.blocking(|store| store.backfill_indexes()).await {
+        Ok(0) => {}
+        Ok(read) => info!(entries = read, "indexes backfilled"),
+        Err(error) => warn!("backfilling the indexes: {}", crate::report::Report(&error)),
+    }
     articles::resync(&app).await;
     match articles::watch_articles(app.clone(), shutdown.clone()) {
         Ok(watcher) => watchers.push(watcher),

@@ -63,7 +63,8 @@ pub fn export_site(
         report: ExportReport::default(),
         progress,
     };
-    for feed in config.feeds() {
+    let tag_feeds = store.tags()?.into_iter().map(crate::model::FeedKey::Tag);
+    for feed in config.feeds().into_iter().chain(tag_feeds) {
         for format in Format::ALL {
             for page in 1.. {
                 let request = FeedRequest {
@@ -99,6 +100,8 @@ pub fn export_site(
     pages.extend(config.sources().map(|source| SitePage::Source {
         slug: source.slug.clone(),
     }));
+    let tags = store.tags()?;
+    pages.extend(tags.iter().map(|slug| SitePage::Tag { slug: slug.clone() }));
     for entry in store.all_articles()? {
         if let Some(article) = &entry.article {
             pages.push(SitePage::Article {

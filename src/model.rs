@@ -153,6 +153,8 @@ pub enum FeedKey {
         slug: String,
         id: SourceId,
     },
+    /// One tag's entries, by the tag's slug (`urls::tag_slug`).
+    Tag(String),
 }
 
 impl FeedKey {
@@ -164,6 +166,7 @@ impl FeedKey {
             FeedKey::Region(slug) => slug.clone(),
             FeedKey::Author(key) => format!("author/{key}"),
             FeedKey::Source { slug, .. } => format!("source/{slug}"),
+            FeedKey::Tag(slug) => format!("tag/{slug}"),
         }
     }
 }

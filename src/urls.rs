@@ -19,6 +19,8 @@ pub enum SitePage {
     Author { key: String },
     /// `/sources/{slug}/`: one source, its health, and its entries.
     Source { slug: String },
+    /// `/tags/{slug}/`: the entries of one tag (a slug from [`tag_slug`]).
+    Tag { slug: String },
 }
 
 impl SitePage {
@@ -31,6 +33,7 @@ impl SitePage {
             SitePage::Article { slug } => format!("/articles/{slug}"),
             SitePage::Author { key } => format!("/authors/{key}/"),
             SitePage::Source { slug } => format!("/sources/{slug}/"),
+            SitePage::Tag { slug } => format!("/tags/{slug}/"),
         }
     }
 
@@ -42,6 +45,7 @@ impl SitePage {
             SitePage::Article { slug } => format!("articles/{slug}/index.html"),
             SitePage::Author { key } => format!("authors/{key}/index.html"),
             SitePage::Source { slug } => format!("sources/{slug}/index.html"),
+            SitePage::Tag { slug } => format!("tags/{slug}/index.html"),
         }
     }
 
@@ -52,7 +56,8 @@ impl SitePage {
             SitePage::Home
             | SitePage::Article { .. }
             | SitePage::Author { .. }
-            | SitePage::Source { .. } => 1,
+            | SitePage::Source { .. }
+            | SitePage::Tag { .. } => 1,
         }
     }
 }
@@ -85,6 +90,26 @@ pub fn region_url(base: &Url, slug: &str) -> String {
 /// `{base}authors/{key}/`: an author's page.
 pub fn author_url(base: &Url, key: &str) -> String {
     format!("{base}authors/{key}/")
+}
+
+/// A tag's name in addresses: folded (case and accents), words joined by dashes, so "Dún
+/// Laoghaire" and "dun laoghaire" are one tag.
+pub fn tag_slug(tag: &str) -> String {
+    let folded = crate::rules::fold(tag);
+    let mut slug = String::new();
+    for c in folded.chars() {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    slug.trim_end_matches('-').to_string()
+}
+
+/// `{base}tags/{slug}/`: a tag's page.
+pub fn tag_url(base: &Url, slug: &str) -> String {
+    format!("{base}tags/{slug}/")
 }
 
 /// `{base}sources/{slug}/`: a source's page.

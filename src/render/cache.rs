@@ -196,7 +196,7 @@ impl RenderCache {
         self.get_or_render(&key, generation, page.page_number(), || {
             let body = super::site::render_page(config, store, page)?;
             Ok(Body {
-                provisional: store.has_uncommitted(),
+                provisional: store.has_uncommitted() || store.generation() != generation,
                 ..body
             })
         })
@@ -216,7 +216,7 @@ impl RenderCache {
         self.get_or_render(&key, generation, request.page, || {
             let body = render_feed_page(config, store, request)?;
             Ok(Body {
-                provisional: store.has_uncommitted(),
+                provisional: store.has_uncommitted() || store.generation() != generation,
                 ..body
             })
         })
@@ -332,6 +332,10 @@ fn render_feed_page(
                 crate::urls::author_url(base, key),
             )
         }
+        FeedKey::Tag(slug) => (
+            format!("{}: #{slug}", config.site.title),
+            crate::urls::tag_url(base, slug),
+        ),
         FeedKey::Source { slug, .. } => {
             let source = config.source_by_slug(slug).ok_or(RenderError::NotFound)?;
             (
@@ -350,6 +354,10 @@ fn render_feed_page(
     )?;
     if request.page > 1 && page.entries.is_empty() {
         return Err(RenderError::PastEnd(request.page));
+    }
+    // Any word names a tag: only tags with entries exist, so unknown ones leave nothing cached.
+    if matches!(request.feed, FeedKey::Tag(_)) && page.entries.is_empty() {
+        return Err(RenderError::NotFound);
     }
     let region_names: HashMap<String, String> = config
         .regions

@@ -10,18 +10,19 @@ use crate::config::{Author, Config, Region, Source};
 use crate::model::{Entry, FeedKey, Format};
 use crate::normalize::html::html_to_text;
 use crate::status::SourceHealth;
-use crate::urls::{SitePage, author_url, feed_url, region_url};
+use crate::urls::{SitePage, author_url, feed_url, region_url, tag_slug, tag_url};
 
 const STYLE: &str = "\
-:root{color-scheme:light dark;--accent:#0b6e4f}\
+:root{color-scheme:light dark;--accent:#0b6e4f;--muted:#4a4a4a;--bad:#b03a2e}\
 body{font:17px/1.55 system-ui,-apple-system,'Segoe UI',sans-serif;margin:0 auto;max-width:46rem;padding:0 1rem 3rem}\
 header.site{border-bottom:3px solid var(--accent);padding:1.2rem 0 .6rem;margin-bottom:1rem}\
 header.site h1{margin:0;font-size:1.5rem;line-height:1.25}header.site h1 a{color:inherit;text-decoration:none}\
-header.site p{margin:.2rem 0 .5rem;opacity:.8}nav a{margin-right:1rem}a{color:var(--accent)}\
+header.site p{margin:.2rem 0 .5rem;color:var(--muted)}nav a{margin-right:1rem}a{color:var(--accent)}\
 article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
-.meta{font-size:.85rem;opacity:.75;margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
+.meta{font-size:.85rem;color:var(--muted);margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
 .tags{padding:0;font-size:.85rem}aside.furniture{border-top:1px solid #8884;margin-top:2rem}aside.furniture h2{font-size:1rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
-img{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:#c0392b}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;opacity:.75}";
+img{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:var(--bad)}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;color:var(--muted)}\
+@media (prefers-color-scheme:dark){:root{--accent:#5fd4a8;--muted:#c4c4c4;--bad:#ff8a80}}";
 
 /// The front page: the site's articles, then the newest of each region.
 pub fn home_page(
@@ -125,6 +126,26 @@ pub fn author_page(
     layout(config, &head, recent, body)
 }
 
+/// A tag's page: its newest entries.
+pub fn tag_page(config: &Config, slug: &str, entries: &[Entry]) -> String {
+    let title = format!("#{slug}: {}", config.site.title);
+    let body = html! {
+        h2 { "#" (slug) }
+        @for entry in entries { (entry_summary(config, entry)) }
+    };
+    let head = Head {
+        title,
+        feed: FeedKey::Tag(slug.to_string()).name(),
+        path: SitePage::Tag {
+            slug: slug.to_string(),
+        }
+        .path(),
+        description: Some(format!("The news tagged #{slug}.")),
+        article: None,
+    };
+    layout(config, &head, &[], body)
+}
+
 /// A source's page: its health (last and next fetch, error) and its newest entries.
 pub fn source_page(
     config: &Config,
@@ -186,7 +207,9 @@ pub fn article_page(config: &Config, recent: &[Entry], entry: &Entry) -> String 
             }
             @if let Some(content) = &entry.content { div.e-content { (PreEscaped(content)) } }
             @if !entry.categories.is_empty() {
-                ul.tags aria-label="Tags" { @for tag in &entry.categories { li { "#" (tag) } } }
+                ul.tags aria-label="Tags" { @for tag in &entry.categories {
+                    li { a.p-category href=(tag_url(&config.site.base_url, &tag_slug(tag))) { "#" (tag) } }
+                } }
             }
             @if let Some(author) = author {
                 aside.bio aria-label="About the author" {

@@ -28,6 +28,7 @@ pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Bo
         SitePage::Article { slug } => article(config, store, slug),
         SitePage::Author { key } => author(config, store, key),
         SitePage::Source { slug } => source(config, store, slug),
+        SitePage::Tag { slug } => tag(config, store, slug),
     }
 }
 
@@ -102,6 +103,17 @@ pub fn source(config: &Config, store: &Store, slug: &str) -> Result<Body, Render
         pages::source_page(config, &recent_posts(store)?, source, &health, &entries),
         newest,
     ))
+}
+
+/// `/tags/{slug}/`: the newest entries of one tag; a tag without entries does not exist.
+pub fn tag(config: &Config, store: &Store, slug: &str) -> Result<Body, RenderError> {
+    let feed = FeedKey::Tag(slug.to_string());
+    let entries = store.page(&feed, 0, config.publish.page_size)?.entries;
+    if entries.is_empty() {
+        return Err(RenderError::NotFound);
+    }
+    let newest = newest(entries.iter());
+    Ok(html(pages::tag_page(config, slug, &entries), newest))
 }
 
 /// `/articles/{slug}`.

@@ -100,6 +100,21 @@ pub async fn source_feed(
     serve_feed(app, feed, extension, &shown, query, headers).await
 }
 
+/// `/feeds/tag/{slug}.{rss,atom,json}`: one tag's entries (404 for a tag without any).
+pub async fn tag_feed(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let shown = format!("tag/{file}");
+    let Some((slug, extension)) = file.rsplit_once('.') else {
+        return not_found(&shown);
+    };
+    let feed = FeedKey::Tag(slug.to_string());
+    serve_feed(app, feed, extension, &shown, query, headers).await
+}
+
 async fn serve_feed(
     app: Arc<App>,
     feed: FeedKey,

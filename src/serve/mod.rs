@@ -28,6 +28,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/feeds/{file}", get(feeds::feed))
         .route("/feeds/author/{file}", get(feeds::author_feed))
         .route("/feeds/source/{file}", get(feeds::source_feed))
+        .route("/feeds/tag/{file}", get(feeds::tag_feed))
+        .route("/tags/{slug}/", get(pages::tag))
         .route("/sources/{slug}/", get(pages::source))
         .route("/authors/{key}/", get(pages::author))
         .route("/status.json", get(status_page::status_json))

@@ -75,6 +75,14 @@ pub async fn source(
     serve_page(app, SitePage::Source { slug }, &headers).await
 }
 
+pub async fn tag(
+    State(app): State<Arc<App>>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    serve_page(app, SitePage::Tag { slug }, &headers).await
+}
+
 /// Serves a page of the site from the render cache.
 async fn serve_page(app: Arc<App>, page: SitePage, headers: &HeaderMap) -> Response {
     let key = CacheKey::Page(page.clone());

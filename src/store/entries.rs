@@ -62,6 +62,7 @@ impl Store {
             return Ok(false);
         };
         let old_keys = index_keys(&old);
+        self.mark_dirty();
         self.transact(|entries, index| {
             entries.remove(&id.as_bytes()[..])?;
             for key in &old_keys {
@@ -70,7 +71,6 @@ impl Store {
             Ok(())
         })?;
         self.forget_ruled(id)?;
-        self.mark_dirty();
         Ok(true)
     }
 
@@ -149,6 +149,7 @@ impl Store {
         };
         let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
         let bytes = encode(entry);
+        self.mark_dirty();
         self.transact(|entries, index| {
             entries.insert(&entry.id.as_bytes()[..], bytes.as_slice())?;
             for key in old_keys.difference(&new_keys) {
@@ -159,7 +160,6 @@ impl Store {
             }
             Ok(())
         })?;
-        self.mark_dirty();
         Ok(())
     }
 

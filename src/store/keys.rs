@@ -18,6 +18,8 @@ pub enum IndexKey {
     Articles,
     /// One author's articles, by the author's key.
     Author(String),
+    /// One tag's entries, by its slug.
+    Tag(String),
 }
 
 impl From<&FeedKey> for IndexKey {
@@ -27,6 +29,7 @@ impl From<&FeedKey> for IndexKey {
             FeedKey::Region(slug) => IndexKey::Region(slug.clone()),
             FeedKey::Author(key) => IndexKey::Author(key.clone()),
             FeedKey::Source { id, .. } => IndexKey::Source(id.clone()),
+            FeedKey::Tag(slug) => IndexKey::Tag(slug.clone()),
         }
     }
 }
@@ -40,6 +43,13 @@ impl IndexKey {
         if !entry.held_back {
             keys.push(IndexKey::All);
             keys.extend(entry.regions.iter().cloned().map(IndexKey::Region));
+            for category in &entry.categories {
+                let slug = crate::urls::tag_slug(category);
+                let tag = IndexKey::Tag(slug.clone());
+                if !slug.is_empty() && !keys.contains(&tag) {
+                    keys.push(tag);
+                }
+            }
         }
         keys.extend(
             entry
@@ -63,6 +73,7 @@ impl IndexKey {
             IndexKey::Source(feed_url) => format!("s:{feed_url}").into_bytes(),
             IndexKey::Articles => b"a".to_vec(),
             IndexKey::Author(key) => format!("u:{key}").into_bytes(),
+            IndexKey::Tag(slug) => format!("t:{slug}").into_bytes(),
         };
         prefix.push(0);
         prefix
@@ -77,6 +88,13 @@ impl IndexKey {
         key.extend_from_slice(id.as_bytes());
         key
     }
+}
+
+/// The tag slug a key of the tag index names.
+pub fn tag_of_key(key: &[u8]) -> Option<String> {
+    let rest = key.strip_prefix(b"t:")?;
+    let end = rest.iter().position(|b| *b == 0)?;
+    String::from_utf8(rest[..end].to_vec()).ok()
 }
 
 /// Every index key of an entry.

@@ -165,6 +165,52 @@ impl Store {
         self.changed.notify_one();
     }
 
+    /// Lists every stored entry in every index it belongs to, once per store: indexes added
+    /// by a later build (the tag index) then cover entries stored before it. Idempotent;
+    /// returns how many entries it read (0 when the store was already current).
+    pub fn backfill_indexes(&self) -> Result<usize, StoreError> {
+        const INDEXES: u32 = 2;
+        let current = self
+            .meta
+            .get(b"indexes")
+            .map_err(|e| self.error(e))?
+            .and_then(|bytes| <[u8; 4]>::try_from(&bytes[..]).ok())
+            .map(u32::from_be_bytes);
+        if current >= Some(INDEXES) {
+            return Ok(0);
+        }
+        let mut read = 0;
+        for item in self.entries.iter() {
+            let (key, bytes) = item.map_err(|e| self.error(e))?;
+            let entry: crate::model::Entry = self.decode(&bytes, &format!("{key:?}"))?;
+            for index_key in keys::index_keys(&entry) {
+                self.index
+                    .insert(index_key, &[][..])
+                    .map_err(|e| self.error(e))?;
+            }
+            read += 1;
+        }
+        self.meta
+            .insert(b"indexes", &INDEXES.to_be_bytes())
+            .map_err(|e| self.error(e))?;
+        self.flush()?;
+        Ok(read)
+    }
+
+    /// The tags that have entries, by slug.
+    pub fn tags(&self) -> Result<Vec<String>, StoreError> {
+        let mut tags: Vec<String> = Vec::new();
+        for key in self.index.scan_prefix(b"t:").keys() {
+            let key = key.map_err(|e| self.error(e))?;
+            if let Some(tag) = keys::tag_of_key(&key)
+                && tags.last() != Some(&tag)
+            {
+                tags.push(tag);
+            }
+        }
+        Ok(tags)
+    }
+
     /// The fingerprint of the rules the stored entries were last judged by.
     pub fn rules_fingerprint(&self) -> Result<Option<u64>, StoreError> {
         let value = self.meta.get(b"rules").map_err(|e| self.error(e))?;
@@ -193,7 +239,8 @@ impl Store {
         self.dirty.load(Ordering::Acquire)
     }
 
-    /// Entries were written: the next commit publishes them.
+    /// Entries are about to be written: the next commit publishes them. Marked before the
+    /// write, so a render that can see it also sees that it is not committed yet.
     fn mark_dirty(&self) {
         self.dirty.store(true, Ordering::Release);
     }
@@ -281,6 +328,26 @@ mod tests {
             "{error}"
         );
         assert!(error.to_string().contains("layout version 2"), "{error}");
+    }
+
+    /// A store written before the tag index gets its tag keys once, at the next start.
+    #[test]
+    fn backfill_lists_older_entries_in_newer_indexes_once() {
+        let (_dir, store) = open();
+        let mut tagged = entry("a", 1, "ie");
+        tagged.categories = vec!["Dún Laoghaire".into()];
+        store.upsert(tagged, true, Utc::now()).unwrap();
+        let tag = FeedKey::Tag("dun-laoghaire".into());
+        // As an older build left it: no tag key, no marker.
+        for key in store.index.scan_prefix(b"t:").keys() {
+            store.index.remove(key.unwrap()).unwrap();
+        }
+        store.meta.remove(b"indexes").unwrap();
+        assert!(store.page(&tag, 0, 10).unwrap().entries.is_empty());
+        assert_eq!(store.backfill_indexes().unwrap(), 1);
+        assert_eq!(titles(&store.page(&tag, 0, 10).unwrap()), ["title a"]);
+        assert_eq!(store.tags().unwrap(), ["dun-laoghaire"]);
+        assert_eq!(store.backfill_indexes().unwrap(), 0, "once per store");
     }
 
     #[test]

@@ -188,6 +188,7 @@ impl Store {
         let new_keys: BTreeSet<Vec<u8>> = visible.iter().flat_map(index_keys).collect();
         let visible_bytes = visible.as_ref().map(encode);
         let record_bytes = record.as_ref().map(encode);
+        self.mark_dirty();
         (&self.entries, &self.index, &self.ruled)
             .transaction(|(entries, index, ruled)| {
                 match &visible_bytes {
@@ -212,7 +213,6 @@ impl Store {
                     self.error(sled::Error::Unsupported("transaction aborted".to_string()))
                 }
             })?;
-        self.mark_dirty();
         Ok(true)
     }
 

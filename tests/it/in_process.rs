@@ -509,3 +509,138 @@ async fn a_sources_page_and_feed_show_its_backlog_that_the_combined_feed_holds_b
     assert_eq!(page_of(&daemon, "/feeds/source/nobody.rss").await.0, 404);
     daemon.stop().await.unwrap();
 }
+
+/// Issue 17: tags' pages and feeds, one tag whatever its case and accents; a tag without
+/// entries does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tags_have_pages_and_feeds_and_unknown_tags_do_not_exist() {
+    let upstream = Upstream::start().await;
+    let feed = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Tagged</title>
+        <link>https://news.example/</link><description>x</description>
+        <item><title>Ferry to Dún Laoghaire returns</title><link>https://news.example/t/1</link>
+        <category>Dún Laoghaire</category><category>Transport</category>
+        <pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate><description>One</description></item>
+        <item><title>Harbour fees rise</title><link>https://news.example/t/2</link>
+        <category>dun laoghaire</category>
+        <pubDate>Tue, 24 Nov 2026 08:00:00 GMT</pubDate><description>Two</description></item>
+        </channel></rss>"#;
+    upstream.set("/tagged.xml", crate::support::Behaviour::rss(feed.into()));
+    let text = config(&upstream, &[("ireland", &[("Tagged", "/tagged.xml")])]);
+    let dir = workdir(&text);
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let daemon = islands::daemon::start(config)
+        .await
+        .expect("the daemon starts");
+    wait_until(
+        "the tag page exists",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let page = page_of(&daemon, "/tags/dun-laoghaire/");
+            async move { page.await.0 == 200 }
+        },
+    )
+    .await;
+    let (_, page) = page_of(&daemon, "/tags/dun-laoghaire/").await;
+    assert!(
+        page.contains("Ferry to Dún Laoghaire returns") && page.contains("Harbour fees rise"),
+        "{page}"
+    );
+    let (status, json) = page_of(&daemon, "/feeds/tag/transport.json").await;
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["items"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(page_of(&daemon, "/tags/no-such-tag/").await.0, 404);
+    assert_eq!(page_of(&daemon, "/feeds/tag/no-such-tag.rss").await.0, 404);
+    daemon.stop().await.unwrap();
+}
+
+/// Issue 17's quality bar: axe-core (npm) in headless Chromium finds no violation on the home,
+/// region, article, author, tag, source and status pages, at 375 and 1280 pixels wide.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_core_finds_no_accessibility_violation_on_any_kind_of_page() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y/axe.js");
+    let modules = script.with_file_name("node_modules");
+    if !modules.join("axe-core").is_dir() || !std::path::Path::new("/usr/bin/chromium").exists() {
+        crate::support::skip_without("axe-core (tests/a11y, npm ci) or chromium is not installed");
+        return;
+    }
+    let upstream = Upstream::start().await;
+    let feed = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Limassol Today</title>
+        <link>https://news.example/</link><description>x</description>
+        <item><title>Marina extends its breakwater</title><link>https://news.example/m/1</link>
+        <category>Ports</category><pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate>
+        <description>&lt;p&gt;Works begin in spring.&lt;/p&gt;</description></item></channel></rss>"#;
+    upstream.set("/cy.xml", crate::support::Behaviour::rss(feed.into()));
+    let text = crate::support::edit_config(
+        &config(&upstream, &[("cyprus", &[("Limassol Today", "/cy.xml")])]),
+        "contact = \"tips@islands.example\"\n",
+        "contact = \"tips@islands.example\"\nabout = \"Two islands, *one* newsroom.\"\n",
+    );
+    let dir = workdir(&text);
+    let article = article_text("Harbour lights", &["cyprus"], "tags = [\"ports\"]\n", "On.");
+    std::fs::write(dir.path().join("articles/lights.md"), article).unwrap();
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
+    let daemon = islands::daemon::start(config)
+        .await
+        .expect("the daemon starts");
+    wait_until(
+        "the tag page exists",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let page = page_of(&daemon, "/tags/ports/");
+            async move { page.await.0 == 200 }
+        },
+    )
+    .await;
+    let urls: Vec<String> = [
+        "/",
+        "/cyprus/",
+        "/articles/lights",
+        "/authors/grace-kennedy/",
+        "/tags/ports/",
+        "/sources/limassol-today/",
+        "/status",
+    ]
+    .iter()
+    .map(|path| daemon.url(path))
+    .collect();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(&script)
+            .args(&urls)
+            .env("NO_PROXY", "127.0.0.1")
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "axe.js failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut checked = 0;
+    let mut violations = Vec::new();
+    for line in stdout.lines() {
+        let result: serde_json::Value = serde_json::from_str(line).expect("axe.js prints JSON");
+        checked += 1;
+        for violation in result["violations"].as_array().unwrap() {
+            violations.push(format!(
+                "{} at {}px: {violation}",
+                result["url"], result["width"]
+            ));
+        }
+    }
+    assert_eq!(checked, 14, "7 pages at 2 widths: {stdout}");
+    eprintln!(
+        "axe-core: {checked} page views, {} violations",
+        violations.len()
+    );
+    assert!(
+        violations.is_empty(),
+        "axe-core violations:\n{}",
+        violations.join("\n")
+    );
+    daemon.stop().await.unwrap();
+}
