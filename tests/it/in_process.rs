@@ -79,6 +79,27 @@ async fn page_of(daemon: &islands::daemon::Handle, path: &str) -> (reqwest::Stat
     (status, response.text().await.unwrap())
 }
 
+/// Starts the daemon on the `feeds.toml` in `dir`, in this process.
+async fn start_daemon(dir: &tempfile::TempDir) -> islands::daemon::Handle {
+    let config = Config::load(&dir.path().join(CONFIG_FILE)).expect("a valid config");
+    islands::daemon::start(config)
+        .await
+        .expect("the daemon starts")
+}
+
+/// Waits until `path` answers 200 (a page that exists once the first refresh is stored).
+async fn wait_for_page(daemon: &islands::daemon::Handle, path: &str) {
+    wait_until(
+        &format!("{path} answers 200"),
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let page = page_of(daemon, path);
+            async move { page.await.0 == 200 }
+        },
+    )
+    .await;
+}
+
 /// One request through the router, whole.
 async fn call(
     app: &Arc<App>,
@@ -141,18 +162,14 @@ async fn the_daemon_as_a_library_serves_stops_and_starts_again_on_its_store() {
     let text = article_text("Library daemon", &["ireland"], "", "Started in process.");
     std::fs::write(dir.path().join("articles/library.md"), text).unwrap();
 
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let daemon = islands::daemon::start(config)
-        .await
-        .expect("the daemon starts");
+    let daemon = start_daemon(&dir).await;
     let (status, page) = page_of(&daemon, "/articles/library").await;
     assert_eq!(status, 200);
     assert!(page.contains("Started in process."));
     daemon.stop().await.expect("the store is flushed");
 
     // A second daemon on the same folder and store serves it again.
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let again = islands::daemon::start(config).await.expect("starts again");
+    let again = start_daemon(&dir).await;
     let feed_url = again.url("/feeds/ireland.atom");
     wait_until(
         "the restarted daemon serves the article",
@@ -196,10 +213,7 @@ async fn authors_pages_and_feeds_local_times_and_one_listing_per_article() {
         "The *lights* are on.",
     );
     std::fs::write(dir.path().join("articles/harbour.md"), article).unwrap();
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let daemon = islands::daemon::start(config)
-        .await
-        .expect("the daemon starts");
+    let daemon = start_daemon(&dir).await;
     let get = |path: &'static str| page_of(&daemon, path);
 
     let (status, author) = get("/authors/grace-kennedy/").await;
@@ -269,10 +283,7 @@ async fn a_greek_source_marks_its_entries_greek_in_every_format() {
         "name = \"Philenews\"\nlanguage = \"el\"\n",
     );
     let dir = workdir(&text);
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let daemon = islands::daemon::start(config)
-        .await
-        .expect("the daemon starts");
+    let daemon = start_daemon(&dir).await;
     let url = daemon.url("/feeds/cyprus.json");
     wait_until(
         "the Greek entries are in",
@@ -317,10 +328,7 @@ async fn article_pages_carry_metadata_that_parses_and_sitemaps_list_our_pages() 
     let dir = workdir(&text);
     let article = article_text("Ferry strike ends", &["ireland"], "", "Sailings resume.");
     std::fs::write(dir.path().join("articles/ferry.md"), article).unwrap();
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let daemon = islands::daemon::start(config)
-        .await
-        .expect("the daemon starts");
+    let daemon = start_daemon(&dir).await;
     let get = |path: &'static str| {
         let page = page_of(&daemon, path);
         async move {
@@ -464,10 +472,7 @@ async fn a_sources_page_and_feed_show_its_backlog_that_the_combined_feed_holds_b
         "first_fetch_items = 1",
     );
     let dir = workdir(&text);
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let daemon = islands::daemon::start(config)
-        .await
-        .expect("the daemon starts");
+    let daemon = start_daemon(&dir).await;
     let items = |path: &'static str| {
         let page = page_of(&daemon, path);
         async move {
@@ -527,19 +532,8 @@ async fn tags_have_pages_and_feeds_and_unknown_tags_do_not_exist() {
     upstream.set("/tagged.xml", crate::support::Behaviour::rss(feed.into()));
     let text = config(&upstream, &[("ireland", &[("Tagged", "/tagged.xml")])]);
     let dir = workdir(&text);
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let daemon = islands::daemon::start(config)
-        .await
-        .expect("the daemon starts");
-    wait_until(
-        "the tag page exists",
-        crate::support::CHANGE_DEADLINE,
-        || {
-            let page = page_of(&daemon, "/tags/dun-laoghaire/");
-            async move { page.await.0 == 200 }
-        },
-    )
-    .await;
+    let daemon = start_daemon(&dir).await;
+    wait_for_page(&daemon, "/tags/dun-laoghaire/").await;
     let (_, page) = page_of(&daemon, "/tags/dun-laoghaire/").await;
     assert!(
         page.contains("Ferry to Dún Laoghaire returns") && page.contains("Harbour fees rise"),
@@ -579,19 +573,8 @@ async fn axe_core_finds_no_accessibility_violation_on_any_kind_of_page() {
     let dir = workdir(&text);
     let article = article_text("Harbour lights", &["cyprus"], "tags = [\"ports\"]\n", "On.");
     std::fs::write(dir.path().join("articles/lights.md"), article).unwrap();
-    let config = Config::load(&dir.path().join(CONFIG_FILE)).unwrap();
-    let daemon = islands::daemon::start(config)
-        .await
-        .expect("the daemon starts");
-    wait_until(
-        "the tag page exists",
-        crate::support::CHANGE_DEADLINE,
-        || {
-            let page = page_of(&daemon, "/tags/ports/");
-            async move { page.await.0 == 200 }
-        },
-    )
-    .await;
+    let daemon = start_daemon(&dir).await;
+    wait_for_page(&daemon, "/tags/ports/").await;
     let urls: Vec<String> = [
         "/",
         "/cyprus/",
