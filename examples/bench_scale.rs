@@ -393,6 +393,7 @@ fn entry(i: usize, base: DateTime<Utc>) -> Entry {
         article: None,
         held_back: false,
         language: None,
+        image: None,
     }
 }
 

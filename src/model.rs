@@ -66,6 +66,19 @@ pub struct Entry {
     /// BCP 47 tag such as `el`); `None`: the site's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// The picture that goes with it (an http(s) URL), for thumbnails and feeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+}
+
+/// An entry's picture: from upstream's media, an image enclosure, or its first `<img>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Image {
+    pub url: String,
+    /// The upstream's description of it, if any (pages fall back to the title).
+    pub alt: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
 }
 
 /// What a local article has beyond an entry: its page and its author.
@@ -137,6 +150,7 @@ impl Entry {
             && self.authors == other.authors
             && self.categories == other.categories
             && self.enclosures == other.enclosures
+            && self.image == other.image
             && self.article == other.article
     }
 }

@@ -263,6 +263,7 @@ impl ArticleText {
             }),
             held_back: false,
             language: None,
+            image: None,
         }
     }
 

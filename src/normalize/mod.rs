@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use feed_rs::model;
 use url::Url;
 
-use crate::model::{Attribution, Enclosure, Entry, EntryId, SourceId};
+use crate::model::{Attribution, Enclosure, Entry, EntryId, Image, SourceId};
 use html::{Sanitizer, html_to_text, text_to_html};
 
 /// The source a feed was read from, as configured.
@@ -297,6 +297,7 @@ fn normalize_entry(
         }
     }
 
+    let image = image_of(&entry.media, content.as_deref().or(summary.as_deref()));
     NormalizedEntry {
         entry: Entry {
             id,
@@ -315,6 +316,7 @@ fn normalize_entry(
             summary,
             content,
             categories,
+            image,
             enclosures: enclosures(&entry.media),
             sources: vec![source_ref.clone()],
             regions: vec![source.region.clone()],
@@ -368,6 +370,67 @@ pub fn web_url(link: &str) -> Option<String> {
     let url = Url::parse(link.trim()).ok()?;
     let web = matches!(url.scheme(), "http" | "https") && url.host().is_some();
     web.then(|| url.to_string())
+}
+
+/// The entry's picture: an image in its media (`media:content` of an image type, an image
+/// enclosure), else a `media:thumbnail`, else the first `<img>` of its sanitized HTML. Only
+/// http(s) URLs.
+fn image_of(media: &[model::MediaObject], html: Option<&str>) -> Option<Image> {
+    let described = |object: &model::MediaObject| {
+        object
+            .description
+            .as_ref()
+            .or(object.title.as_ref())
+            .map(text_of)
+            .filter(|text| !text.is_empty())
+    };
+    for object in media {
+        for content in &object.content {
+            let image_type = content
+                .content_type
+                .as_ref()
+                .is_some_and(|media_type| media_type.to_string().starts_with("image/"));
+            if let Some(url) = content.url.as_ref().and_then(|url| web_url(url.as_str()))
+                && image_type
+            {
+                return Some(Image {
+                    url,
+                    alt: described(object),
+                    width: content.width,
+                    height: content.height,
+                });
+            }
+        }
+        if let Some(thumbnail) = object.thumbnails.first()
+            && let Some(url) = web_url(&thumbnail.image.uri)
+        {
+            return Some(Image {
+                url,
+                alt: described(object),
+                width: thumbnail.image.width,
+                height: thumbnail.image.height,
+            });
+        }
+    }
+    first_img(html?)
+}
+
+/// The first `<img>` of sanitized HTML (ammonia writes attributes double-quoted).
+fn first_img(html: &str) -> Option<Image> {
+    static IMG: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let img = IMG.get_or_init(|| regex::Regex::new(r"<img\s[^>]*>").expect("a valid regex"));
+    let tag = img.find(html)?.as_str();
+    let attribute = |name: &str| {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let end = start + tag[start..].find('"')?;
+        Some(html::html_to_text(&tag[start..end]))
+    };
+    Some(Image {
+        url: web_url(&attribute("src")?)?,
+        alt: attribute("alt").filter(|alt| !alt.is_empty()),
+        width: attribute("width").and_then(|w| w.parse().ok()),
+        height: attribute("height").and_then(|h| h.parse().ok()),
+    })
 }
 
 fn enclosures(media: &[model::MediaObject]) -> Vec<Enclosure> {
@@ -576,6 +639,38 @@ mod tests {
             "{}",
             content(1)
         );
+    }
+
+    /// Issue 17: the entry's picture from upstream media, else its first `<img>`.
+    #[test]
+    fn an_entrys_picture_comes_from_media_then_thumbnails_then_its_first_img() {
+        let feed = rss(r#"<item><title>M</title><link>https://news.example/m</link>
+            <media:content xmlns:media="http://search.yahoo.com/mrss/" url="https://img.example/m.jpg"
+              type="image/jpeg" width="800" height="450"><media:description>Port at dawn</media:description></media:content></item>
+            <item><title>I</title><link>https://news.example/i</link>
+            <description>&lt;p&gt;Text &lt;img src="/i.webp" alt="A ferry" width="640" height="360"&gt;&lt;/p&gt;</description></item>
+            <item><title>X</title><link>https://news.example/x</link>
+            <description>&lt;img src="javascript:alert(1)"&gt;</description></item>"#)
+        .replace("<rss version=\"2.0\">", "<rss version=\"2.0\" xmlns:media=\"http://search.yahoo.com/mrss/\">");
+        let entries = normalize(&feed);
+        let image = |title: &str| {
+            entries
+                .iter()
+                .find(|e| e.entry.title == title)
+                .unwrap()
+                .entry
+                .image
+                .clone()
+        };
+        let media = image("M").unwrap();
+        assert_eq!(media.url, "https://img.example/m.jpg");
+        assert_eq!((media.width, media.height), (Some(800), Some(450)));
+        assert_eq!(media.alt.as_deref(), Some("Port at dawn"));
+        let img = image("I").unwrap();
+        assert_eq!(img.url, "https://news.example/i.webp");
+        assert_eq!(img.alt.as_deref(), Some("A ferry"));
+        assert_eq!((img.width, img.height), (Some(640), Some(360)));
+        assert_eq!(image("X"), None, "only http(s) pictures");
     }
 
     #[test]

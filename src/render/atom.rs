@@ -78,13 +78,17 @@ fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
             .link
             .iter()
             .map(|href| link("alternate", href.clone(), "text/html"))
-            .chain(entry.enclosures.iter().map(|enclosure| Link {
-                href: enclosure.url.clone(),
-                rel: "enclosure".to_string(),
-                mime_type: enclosure.media_type.clone(),
-                length: enclosure.length.map(|length| length.to_string()),
-                ..Link::default()
-            }))
+            .chain(
+                super::enclosures_with_image(entry)
+                    .iter()
+                    .map(|enclosure| Link {
+                        href: enclosure.url.clone(),
+                        rel: "enclosure".to_string(),
+                        mime_type: enclosure.media_type.clone(),
+                        length: enclosure.length.map(|length| length.to_string()),
+                        ..Link::default()
+                    }),
+            )
             .collect(),
         categories: page
             .categories(entry)

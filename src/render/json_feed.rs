@@ -32,6 +32,7 @@ pub fn render_json_feed(page: &FeedPage) -> Vec<u8> {
 fn item<'a>(page: &FeedPage, entry: &'a Entry) -> Item<'a> {
     Item {
         id: &entry.public_id,
+        image: entry.image.as_ref().map(|image| image.url.as_str()),
         language: entry.language.as_deref(),
         url: entry.link.as_deref(),
         title: xml_text(&entry.title).into_owned(),
@@ -122,6 +123,9 @@ struct Item<'a> {
     tags: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     attachments: Vec<Attachment<'a>>,
+    /// JSON Feed 1.1 item `image`: the entry's picture.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
     /// JSON Feed 1.1 item `language`, when not the feed's.
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,

@@ -55,6 +55,41 @@ pub struct FeedPage<'a> {
     pub hub: Option<&'a str>,
 }
 
+/// The entry's picture as one more enclosure, unless it already is one: what the formats
+/// republish (RSS takes the first; Atom and JSON Feed all).
+pub fn enclosures_with_image(entry: &Entry) -> Vec<crate::model::Enclosure> {
+    let mut enclosures = entry.enclosures.clone();
+    if let Some(image) = &entry.image
+        && !enclosures
+            .iter()
+            .any(|enclosure| enclosure.url == image.url)
+    {
+        enclosures.push(crate::model::Enclosure {
+            url: image.url.clone(),
+            media_type: Some(image_type(&image.url).to_string()),
+            length: None,
+        });
+    }
+    enclosures
+}
+
+/// An image's media type from its address, as far as it says (JPEG when it does not).
+fn image_type(url: &str) -> &'static str {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(url)
+        .to_ascii_lowercase();
+    match path.rsplit('.').next() {
+        Some("png") => "image/png",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("svg") => "image/svg+xml",
+        Some("avif") => "image/avif",
+        _ => "image/jpeg",
+    }
+}
+
 impl FeedPage<'_> {
     /// The public URL of page `page` of this feed in `format`.
     pub fn url(&self, format: Format, page: usize) -> String {
@@ -162,6 +197,7 @@ pub(crate) mod tests {
                 article: None,
                 held_back: false,
                 language: None,
+                image: None,
             },
             Entry {
                 id: EntryId::from_key("guid:x 1"),
@@ -180,6 +216,7 @@ pub(crate) mod tests {
                 article: None,
                 held_back: false,
                 language: None,
+                image: None,
             },
         ]
     }

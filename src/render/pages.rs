@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::config::{Author, Config, Region, Source};
-use crate::model::{Entry, FeedKey, Format};
+use crate::model::{Entry, FeedKey, Format, Image};
 use crate::normalize::html::html_to_text;
 use crate::status::SourceHealth;
 use crate::urls::{SitePage, author_url, feed_url, region_url, tag_slug, tag_url};
@@ -21,7 +21,7 @@ header.site p{margin:.2rem 0 .5rem;color:var(--muted)}nav a{margin-right:1rem}a{
 article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
 .meta{font-size:.85rem;color:var(--muted);margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
 .tags{padding:0;font-size:.85rem}aside.furniture{border-top:1px solid #8884;margin-top:2rem}aside.furniture h2{font-size:1rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
-img{max-width:100%;height:auto}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:var(--bad)}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;color:var(--muted)}\
+img{max-width:100%;height:auto}img.thumb{float:right;margin:0 0 .5rem .8rem;object-fit:cover;max-width:40%}article.entry{overflow:hidden}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:var(--bad)}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;color:var(--muted)}\
 @media (prefers-color-scheme:dark){:root{--accent:#5fd4a8;--muted:#c4c4c4;--bad:#ff8a80}}";
 
 /// The front page: the site's articles, then the newest of each region.
@@ -409,8 +409,23 @@ fn entry_summary(config: &Config, entry: &Entry) -> Markup {
                     @if let Some(region) = config.region(slug) { " · " (region.name) }
                 }
             }
+            @if let Some(image) = &entry.image { (thumbnail(image, &entry.title)) }
             @if let Some(summary) = summary { p.p-summary { (summary) } }
         }
+    }
+}
+
+/// An entry's picture beside its summary: lazy, sized (so the page does not jump as it loads),
+/// fetched without a referrer, described by upstream's words or the title.
+fn thumbnail(image: &Image, title: &str) -> Markup {
+    const WIDTH: u32 = 160;
+    let height = match (image.width, image.height) {
+        (Some(width), Some(height)) if width > 0 => (height * WIDTH / width).max(1),
+        _ => 90,
+    };
+    html! {
+        img.u-photo.thumb src=(image.url) alt=(image.alt.as_deref().unwrap_or(title))
+            width=(WIDTH) height=(height) loading="lazy" referrerpolicy="no-referrer";
     }
 }
 

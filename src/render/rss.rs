@@ -72,14 +72,16 @@ fn item(page: &FeedPage, entry: &Entry) -> Item {
             })
             .collect(),
         // RSS allows one enclosure per item; JSON Feed and Atom carry them all.
-        enclosure: entry.enclosures.first().map(|enclosure| Enclosure {
-            url: enclosure.url.clone(),
-            length: enclosure.length.unwrap_or(0).to_string(),
-            mime_type: enclosure
-                .media_type
-                .clone()
-                .unwrap_or_else(|| "application/octet-stream".to_string()),
-        }),
+        enclosure: super::enclosures_with_image(entry)
+            .first()
+            .map(|enclosure| Enclosure {
+                url: enclosure.url.clone(),
+                length: enclosure.length.unwrap_or(0).to_string(),
+                mime_type: enclosure
+                    .media_type
+                    .clone()
+                    .unwrap_or_else(|| "application/octet-stream".to_string()),
+            }),
         source,
         // RSS <author> must be an email address; names go in dc:creator.
         dublin_core_ext: (!entry.authors.is_empty()).then(|| DublinCoreExtension {

@@ -297,6 +297,7 @@ mod tests {
             article: None,
             held_back: false,
             language: None,
+            image: None,
         }
     }
 

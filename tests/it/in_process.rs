@@ -55,6 +55,7 @@ fn app_with_stories(dir: &Path, count: u32) -> Arc<App> {
                     article: None,
                     held_back: false,
                     language: None,
+                    image: None,
                 },
                 true,
                 published,
@@ -562,6 +563,8 @@ async fn axe_core_finds_no_accessibility_violation_on_any_kind_of_page() {
     let feed = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Limassol Today</title>
         <link>https://news.example/</link><description>x</description>
         <item><title>Marina extends its breakwater</title><link>https://news.example/m/1</link>
+        <media:content xmlns:media="http://search.yahoo.com/mrss/" url="https://img.example/m.jpg"
+          type="image/jpeg" width="800" height="450"/>
         <category>Ports</category><pubDate>Tue, 24 Nov 2026 09:00:00 GMT</pubDate>
         <description>&lt;p&gt;Works begin in spring.&lt;/p&gt;</description></item></channel></rss>"#;
     upstream.set("/cy.xml", crate::support::Behaviour::rss(feed.into()));
@@ -616,6 +619,11 @@ async fn axe_core_finds_no_accessibility_violation_on_any_kind_of_page() {
         }
     }
     assert_eq!(checked, 14, "7 pages at 2 widths: {stdout}");
+    let (_, region) = page_of(&daemon, "/cyprus/").await;
+    assert!(
+        region.contains("src=\"https://img.example/m.jpg\" alt=\"Marina extends its breakwater\" width=\"160\" height=\"90\" loading=\"lazy\" referrerpolicy=\"no-referrer\""),
+        "the entry's picture is a sized, lazy thumbnail with alt text: {region}"
+    );
     eprintln!(
         "axe-core: {checked} page views, {} violations",
         violations.len()
