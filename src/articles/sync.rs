@@ -108,8 +108,6 @@ pub fn sync_articles(config: &Config, store: &Store) -> Result<Vec<ArticleIssue>
         let Some(article) = &entry.article else {
             continue;
         };
-        // Articles stored by an older build lack the author index; listing is idempotent.
-        store.index_article(&entry)?;
         if article.file.is_some() && !slugs.contains(&article.slug) {
             info!(slug = %article.slug, "article file deleted: unpublished");
             store.remove(entry.id)?;

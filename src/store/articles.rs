@@ -93,17 +93,6 @@ impl Store {
         self.page_of(&IndexKey::Articles, offset, limit)
     }
 
-    /// Lists an article in every index it belongs to, keys an older build did not write
-    /// included (the author index came later): idempotent, cheap for the site's own articles.
-    pub fn index_article(&self, entry: &Entry) -> Result<(), StoreError> {
-        for key in index_keys(entry) {
-            self.index
-                .insert(key.as_slice(), &[][..])
-                .map_err(|e| self.error(e))?;
-        }
-        Ok(())
-    }
-
     /// Every one of the site's own articles, newest first.
     pub fn all_articles(&self) -> Result<Vec<Entry>, StoreError> {
         self.all_of(&IndexKey::Articles, 0)
