@@ -19,6 +19,8 @@ need_rust_component clippy clippy
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+# - libxml2-utils: xmllint checks the sitemaps against their schemas in tests/it/in_process.rs;
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
 # - iproute2: a public-looking address on lo for the SSRF test in tests/it/review.rs.
 command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
 micropub_importable() {

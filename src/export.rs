@@ -125,6 +125,7 @@ pub fn export_site(
     writer.write_plain("sitemap.xml", sitemap.as_bytes());
     let news = crate::render::sitemap::news_sitemap(config, &articles, chrono::Utc::now());
     writer.write_plain("sitemap-news.xml", news.as_bytes());
+    writer.write_plain("icon.png", crate::serve::ICON);
     writer.write_plain(
         "robots.txt",
         crate::render::sitemap::robots(config).as_bytes(),

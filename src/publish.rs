@@ -5,7 +5,7 @@
 //! One task, woken by the store. Changes arriving while it works are batched into its next
 //! pass. A feed "changed" when its ETag did: re-renders that produce the same bytes are silent.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,8 +14,9 @@ use tracing::{debug, info, warn};
 use url::Url;
 
 use crate::app::App;
+use crate::model::FeedKey;
 use crate::render::Format;
-use crate::render::cache::FeedRequest;
+use crate::render::cache::{FeedRequest, RenderError};
 
 /// Lets a burst of writes (one refresh stores many entries) settle into one pass.
 const SETTLE: Duration = Duration::from_millis(200);
@@ -34,7 +35,10 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
             }
             tokio::time::sleep(SETTLE).await;
         }
-        let changed = match render_first_pages(&app, &mut published).await {
+        // Tag feeds are announced when their tags were touched: rendering every tag's feed at
+        // every pass would cost the whole vocabulary of every upstream.
+        let changes = app.store.take_changes();
+        let changed = match render_first_pages(&app, &mut published, changes.tags).await {
             Some(changed) => changed,
             None => continue,
         };
@@ -52,17 +56,20 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
     }
 }
 
-/// Renders page 1 of every feed in every format; returns the URLs whose bytes changed.
+/// Renders page 1 of every configured feed, and of the feeds of `tags`, in every format;
+/// returns the URLs whose bytes changed.
 async fn render_first_pages(
     app: &Arc<App>,
     published: &mut HashMap<(String, Format), String>,
+    tags: BTreeSet<String>,
 ) -> Option<Vec<String>> {
     let app = app.clone();
     let rendered = tokio::task::spawn_blocking(move || {
         // The generation before the config snapshot: see `RenderCache::feed`.
         let generation = app.store.generation();
         let config = app.config();
-        let feeds = config.feeds();
+        let mut feeds = config.feeds();
+        feeds.extend(tags.into_iter().map(FeedKey::Tag));
         let mut etags = Vec::new();
         for feed in feeds {
             for format in Format::ALL {
@@ -77,6 +84,8 @@ async fn render_first_pages(
                             crate::urls::feed_url(&config.site.base_url, &feed.name(), format, 1);
                         etags.push(((feed.name(), format), rendered.etag.clone(), url));
                     }
+                    // A tag whose last entry just left it has no feed any more.
+                    Err(RenderError::NotFound) => {}
                     Err(error) => warn!(
                         "rendering {}: {}",
                         feed.name(),

@@ -32,6 +32,7 @@ pub const KEYS: &[Key] = &[
     key("site", "contact", Some(r#""""#)),
     key("site", "about", Some(r#""""#)),
     key("site", "logo", None),
+    key("site", "icon", Some(r#""icon.png""#)),
     key("server", "listen", None),
     key("server", "max_connections", Some("4096")),
     key("server", "max_connections_per_client", Some("256")),

@@ -107,8 +107,11 @@ pub struct Site {
     pub contact: String,
     /// About the site, in Markdown, on every page.
     pub about: String,
-    /// The site's logo (an absolute URL), for Open Graph and JSON-LD.
-    pub logo: Option<String>,
+    /// The site's logo (an absolute URL; the icon unless set): Open Graph, JSON-LD, Atom `logo`.
+    pub logo: String,
+    /// The site's square icon (an absolute URL; by default the built-in `/icon.png`): RSS
+    /// `<image>`, Atom `<icon>`, JSON Feed `icon` and `favicon`, the pages' `<link rel="icon">`.
+    pub icon: String,
 }
 
 #[derive(Debug, Clone)]

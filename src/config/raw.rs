@@ -39,7 +39,8 @@ pub(super) struct RawSite {
     pub(super) contact: String,
     #[serde(default)]
     pub(super) about: String,
-    pub(super) logo: Option<String>,
+    pub(super) logo: Option<Spanned<String>>,
+    pub(super) icon: Option<Spanned<String>>,
 }
 
 fn default_language() -> String {

@@ -82,6 +82,37 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
         }
     };
 
+    // `icon` and `logo` may be written relative to base_url ("icon.png", the built-in one).
+    let mut site_url = |value: &Spanned<String>, key: &str| match base_url.join(value.get_ref()) {
+        Ok(url) if url.scheme() == "http" || url.scheme() == "https" => Some(url.to_string()),
+        _ => {
+            errors.at(
+                value,
+                format!(
+                    "{key} {:?} is not a URL (absolute, or relative to base_url)",
+                    value.get_ref()
+                ),
+            );
+            None
+        }
+    };
+    let icon = raw
+        .site
+        .icon
+        .as_ref()
+        .and_then(|icon| site_url(icon, "icon"))
+        .unwrap_or_else(|| {
+            base_url
+                .join(&defaults::string("site", "icon"))
+                .expect("the default icon is a relative URL")
+                .to_string()
+        });
+    let logo = raw
+        .site
+        .logo
+        .as_ref()
+        .and_then(|logo| site_url(logo, "logo"));
+
     let listen = match raw.server.listen.get_ref().parse::<SocketAddr>() {
         Ok(address) => address,
         Err(_) => {
@@ -323,7 +354,8 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             language: raw.site.language,
             contact: raw.site.contact,
             about: raw.site.about,
-            logo: raw.site.logo,
+            logo: logo.unwrap_or_else(|| icon.clone()),
+            icon,
         },
         listen,
         server,

@@ -50,6 +50,8 @@ pub fn render_atom(page: &FeedPage) -> Vec<u8> {
             ..Generator::default()
         }),
         links,
+        icon: Some(page.site.icon.clone()),
+        logo: Some(page.site.logo.clone()),
         entries: page
             .entries
             .iter()

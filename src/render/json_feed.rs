@@ -14,6 +14,8 @@ pub fn render_json_feed(page: &FeedPage) -> Vec<u8> {
         feed_url: page.url(Format::Json, page.page),
         description: (!page.description.is_empty()).then(|| page.description.clone()),
         next_url: page.has_more.then(|| page.url(Format::Json, page.page + 1)),
+        icon: &page.site.icon,
+        favicon: &page.site.icon,
         language: page.site.language.clone(),
         hubs: page
             .hub
@@ -90,6 +92,8 @@ struct JsonFeed<'a> {
     description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_url: Option<String>,
+    icon: &'a str,
+    favicon: &'a str,
     language: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hubs: Vec<Hub<'a>>,

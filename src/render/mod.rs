@@ -163,7 +163,8 @@ pub(crate) mod tests {
             language: "en".into(),
             contact: "tips@islands.example".into(),
             about: String::new(),
-            logo: None,
+            logo: "https://islands.example/icon.png".into(),
+            icon: "https://islands.example/icon.png".into(),
         }
     }
 

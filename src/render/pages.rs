@@ -299,7 +299,8 @@ pub(super) fn layout(config: &Config, head: &Head, recent: &[Entry], body: Marku
                 @if let Some(description) = &head.description {
                     meta property="og:description" content=(description);
                 }
-                @if let Some(logo) = &config.site.logo { meta property="og:image" content=(logo); }
+                meta property="og:image" content=(config.site.logo);
+                link rel="icon" type="image/png" href=(config.site.icon);
                 meta name="twitter:card" content="summary";
                 meta name="twitter:title" content=(head.title);
                 link rel="alternate" type="application/rss+xml" title={ (feed_title) " (RSS)" } href=(feed_url(base, feed, Format::Rss, 1));
@@ -364,10 +365,11 @@ fn news_article_json_ld(config: &Config, entry: &Entry, canonical: &str) -> Stri
             "url": author_url(base, &article.author),
         })
     });
-    let mut publisher = serde_json::json!({ "@type": "Organization", "name": config.site.title });
-    if let Some(logo) = &config.site.logo {
-        publisher["logo"] = serde_json::json!({ "@type": "ImageObject", "url": logo });
-    }
+    let publisher = serde_json::json!({
+        "@type": "Organization",
+        "name": config.site.title,
+        "logo": { "@type": "ImageObject", "url": config.site.logo },
+    });
     let json = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",

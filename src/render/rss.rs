@@ -3,7 +3,7 @@
 
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
-use rss::{Category, Channel, Enclosure, Guid, Item, Source};
+use rss::{Category, Channel, Enclosure, Guid, Image, Item, Source};
 
 use super::{FeedPage, Format, xml_text};
 use crate::model::Entry;
@@ -34,6 +34,13 @@ pub fn render_rss(page: &FeedPage) -> Vec<u8> {
         language: Some(page.site.language.clone()),
         last_build_date: Some(page.updated().to_rfc2822()),
         generator: Some(format!("islands {}", env!("CARGO_PKG_VERSION"))),
+        // RSS 2.0 <image>: its title and link must match the channel's.
+        image: Some(Image {
+            url: page.site.icon.clone(),
+            title: xml_text(&page.title).into_owned(),
+            link: page.html_url.clone(),
+            ..Image::default()
+        }),
         atom_ext: Some(AtomExtension { links }),
         items: page.entries.iter().map(|entry| item(page, entry)).collect(),
         ..Channel::default()

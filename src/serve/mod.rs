@@ -38,6 +38,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sitemap.xml", get(sitemap))
         .route("/sitemap-news.xml", get(news_sitemap))
         .route("/robots.txt", get(robots))
+        .route("/icon.png", get(icon))
+        .route("/favicon.ico", get(icon))
         .route("/", get(pages::home))
         .route("/articles/{slug}", get(pages::article))
         .route("/{region}/", get(pages::region))
@@ -122,6 +124,21 @@ async fn news_sitemap(State(app): State<Arc<App>>) -> Response {
         })
         .await;
     xml_or_error(built)
+}
+
+/// The built-in site icon (`[site] icon` by default): two islands in one sea.
+pub const ICON: &[u8] = include_bytes!("../../assets/icon.png");
+
+/// `/icon.png`, and `/favicon.ico` for browsers that ask there first (they read PNG bytes).
+async fn icon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ICON,
+    )
+        .into_response()
 }
 
 async fn robots(State(app): State<Arc<App>>) -> Response {

@@ -25,6 +25,7 @@ impl Store {
         let id = &entry.id.as_bytes()[..];
         let bytes = encode(entry);
         let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
+        let replaced = std::cell::RefCell::new(None);
         let written = (&self.entries, &self.index, &self.deleted)
             .transaction(|(entries, index, deleted)| {
                 let old = match entries.get(id)? {
@@ -45,6 +46,7 @@ impl Store {
                 for key in new_keys.difference(&old_keys) {
                     index.insert(key.as_slice(), &[][..])?;
                 }
+                *replaced.borrow_mut() = old;
                 Ok(true)
             })
             .map_err(|error| match error {
@@ -53,6 +55,7 @@ impl Store {
             })?;
         if written {
             self.mark_dirty();
+            self.note_change(entry.id, replaced.borrow().as_ref(), Some(entry));
         }
         Ok(written)
     }

@@ -70,6 +70,7 @@ impl Store {
             }
             Ok(())
         })?;
+        self.note_change(id, Some(&old), None);
         self.forget_ruled(id)?;
         Ok(true)
     }
@@ -143,10 +144,8 @@ impl Store {
     }
 
     pub(super) fn write(&self, entry: &Entry) -> Result<(), StoreError> {
-        let old_keys: BTreeSet<Vec<u8>> = match self.get(entry.id)? {
-            Some(old) => index_keys(&old).into_iter().collect(),
-            None => BTreeSet::new(),
-        };
+        let old = self.get(entry.id)?;
+        let old_keys: BTreeSet<Vec<u8>> = old.iter().flat_map(index_keys).collect();
         let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
         let bytes = encode(entry);
         self.mark_dirty();
@@ -160,6 +159,7 @@ impl Store {
             }
             Ok(())
         })?;
+        self.note_change(entry.id, old.as_ref(), Some(entry));
         Ok(())
     }
 

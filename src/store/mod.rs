@@ -56,6 +56,18 @@ pub struct Store {
     /// Entries were written since the last commit.
     dirty: Arc<AtomicBool>,
     changed: Arc<tokio::sync::Notify>,
+    /// What changed since the publisher last took the list.
+    changes: Arc<std::sync::Mutex<Changes>>,
+}
+
+/// What changed since the last [`Store::take_changes`]: the publisher's worklist (which tag
+/// feeds to announce, which entries to index for search).
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Entries written or removed.
+    pub entries: std::collections::BTreeSet<crate::model::EntryId>,
+    /// Tags (slugs) whose lists may read differently now.
+    pub tags: std::collections::BTreeSet<String>,
 }
 
 /// What failed in the store, and on which store; the cause is in the error's source.
@@ -114,6 +126,7 @@ impl Store {
             generation: Arc::new(AtomicU64::new(1)),
             dirty: Arc::new(AtomicBool::new(false)),
             changed: Arc::new(tokio::sync::Notify::new()),
+            changes: Arc::default(),
         })
     }
 
@@ -243,6 +256,30 @@ impl Store {
     /// write, so a render that can see it also sees that it is not committed yet.
     fn mark_dirty(&self) {
         self.dirty.store(true, Ordering::Release);
+    }
+
+    /// Takes the list of what changed since the last call.
+    pub fn take_changes(&self) -> Changes {
+        std::mem::take(&mut *self.changes.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Records that an entry was written or removed, with the tags it had and has.
+    fn note_change(
+        &self,
+        id: crate::model::EntryId,
+        old: Option<&crate::model::Entry>,
+        new: Option<&crate::model::Entry>,
+    ) {
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        changes.entries.insert(id);
+        for entry in old.into_iter().chain(new) {
+            for category in &entry.categories {
+                let slug = crate::urls::tag_slug(category);
+                if !slug.is_empty() {
+                    changes.tags.insert(slug);
+                }
+            }
+        }
     }
 
     fn error(&self, source: sled::Error) -> StoreError {

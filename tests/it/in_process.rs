@@ -329,6 +329,11 @@ async fn article_pages_carry_metadata_that_parses_and_sitemaps_list_our_pages() 
     let dir = workdir(&text);
     let article = article_text("Ferry strike ends", &["ireland"], "", "Sailings resume.");
     std::fs::write(dir.path().join("articles/ferry.md"), article).unwrap();
+    let fresh = article_text("Harbour reopens", &["cyprus"], "", "Boats are back.").replace(
+        crate::support::ARTICLE_PUBLISHED,
+        &chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    );
+    std::fs::write(dir.path().join("articles/harbour.md"), fresh).unwrap();
     let daemon = start_daemon(&dir).await;
     let get = |path: &'static str| {
         let page = page_of(&daemon, path);
@@ -412,15 +417,78 @@ async fn article_pages_carry_metadata_that_parses_and_sitemaps_list_our_pages() 
     }
     let news = get("/sitemap-news.xml").await;
     assert!(
-        news.contains("xmlns:news=") && !news.contains("ferry"),
-        "an old article is not news: {news}"
+        news.contains("/articles/harbour</loc>") && !news.contains("ferry"),
+        "a fresh article is news and an old one is not: {news}"
     );
+    for (name, xml) in [("sitemap.xml", &sitemap), ("sitemap-news.xml", &news)] {
+        if let Some(problems) = xml_schema_problems(xml) {
+            assert!(
+                problems.is_empty(),
+                "{name} breaks its schema:\n{problems}\n{xml}"
+            );
+        }
+    }
+    let atom = get("/feeds/all.atom").await;
+    assert!(
+        atom.contains("<icon>http://127.0.0.1:8080/icon.png</icon>")
+            && atom.contains("<logo>https://islands.example/logo.png</logo>"),
+        "{atom}"
+    );
+    let rss = get("/feeds/all.rss").await;
+    assert!(
+        rss.contains("<image><url>http://127.0.0.1:8080/icon.png</url>"),
+        "{rss}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&get("/feeds/all.json").await).unwrap();
+    assert_eq!(json["icon"], "http://127.0.0.1:8080/icon.png");
+    assert_eq!(json["favicon"], "http://127.0.0.1:8080/icon.png");
+    assert!(page.contains(
+        "<link rel=\"icon\" type=\"image/png\" href=\"http://127.0.0.1:8080/icon.png\">"
+    ));
+    let icon = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(daemon.url("/icon.png"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.headers()["content-type"], "image/png");
+    assert!(icon.bytes().await.unwrap().starts_with(b"\x89PNG\r\n"));
     let robots = get("/robots.txt").await;
     assert!(
         robots.contains("Sitemap: http://127.0.0.1:8080/sitemap.xml"),
         "{robots}"
     );
     daemon.stop().await.unwrap();
+}
+
+/// What xmllint (libxml2) finds wrong with a sitemap against the sitemap protocol's schema
+/// (which imports the news sitemap's), or `None` after a loud skip where xmllint is missing.
+fn xml_schema_problems(xml: &str) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sitemap.xml");
+    std::fs::write(&file, xml).unwrap();
+    let schema = crate::support::fixture_path("schemas/sitemap.xsd");
+    let output = match std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+    {
+        Ok(output) => output,
+        Err(_) => {
+            crate::support::skip_without("xmllint (Debian's libxml2-utils) is not installed");
+            return None;
+        }
+    };
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    Some(if output.status.success() {
+        String::new()
+    } else {
+        said
+    })
 }
 
 /// The microformats of `html` as PyPI's mf2py reads them (JSON), or `None` after a loud skip

@@ -318,10 +318,13 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
     let json = get_json(&daemon.url("/feeds/ireland.json")).await;
     assert_eq!(json["hubs"][0]["url"], hub.as_str());
 
-    // A new story upstream changes the Irish and the combined feeds.
+    // A new story upstream, tagged, changes the Irish, the combined and the tag's feeds.
+    let tagged = String::from_utf8(numbered_feed(3, "ie"))
+        .unwrap()
+        .replace("</item>", "<category>Harbour Works</category></item>");
     upstream.set(
         "/ie.xml",
-        Behaviour::rss(numbered_feed(3, "ie")).with_etag("\"v2\""),
+        Behaviour::rss(tagged.into_bytes()).with_etag("\"v2\""),
     );
     // Pings go out one after another: wait for the last of the six (the Irish JSON Feed), not
     // only the Atom one, or the check below races the last pings.
@@ -332,7 +335,7 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
             let pings = pings.clone();
             async move {
                 let pinged = pings.lock().unwrap();
-                ["all", "ireland"].iter().all(|feed| {
+                ["all", "ireland", "tag/harbour-works"].iter().all(|feed| {
                     FORMATS.iter().all(|(format, _)| {
                         pinged.contains(&format!("{BASE_URL}feeds/{feed}.{format}"))
                     })
@@ -342,7 +345,7 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
     )
     .await;
     let pinged: HashSet<String> = pings.lock().unwrap().iter().cloned().collect();
-    for feed in ["all", "ireland"] {
+    for feed in ["all", "ireland", "tag/harbour-works"] {
         for (format, _) in FORMATS {
             let url = format!("{BASE_URL}feeds/{feed}.{format}");
             assert!(pinged.contains(&url), "no ping for {url}: {pinged:?}");
