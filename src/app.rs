@@ -27,6 +27,8 @@ pub struct App {
     pub metrics: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle>,
     /// Article files that could not be published, from the last sync.
     article_issues: Mutex<Vec<ArticleIssue>>,
+    /// The full-text index; set by the daemon once opened (unset: search is unavailable).
+    pub search: std::sync::OnceLock<Arc<crate::search::SearchIndex>>,
 }
 
 impl App {
@@ -43,6 +45,7 @@ impl App {
             refreshing: Mutex::new(HashSet::new()),
             article_issues: Mutex::new(Vec::new()),
             metrics: std::sync::OnceLock::new(),
+            search: std::sync::OnceLock::new(),
         })
     }
 

@@ -51,6 +51,8 @@ pub enum CommandError {
     UnknownSource { name: String, config: PathBuf },
     #[error("{failed} files could not be written to {} (each is logged above)", out.display())]
     ExportIncomplete { failed: usize, out: PathBuf },
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CommandError {
@@ -115,6 +117,17 @@ pub fn export(
         });
     }
     Ok(report)
+}
+
+/// `islands reindex`: the search index rebuilt from the store; `progress` hears `(done,
+/// total)`. Returns how many entries it indexed. Blocking.
+pub fn reindex(
+    config: Config,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<usize, CommandError> {
+    let store = Store::open(&config.store.path, config.store.cache_capacity_bytes)?;
+    let (search, _) = crate::search::SearchIndex::open(&config.search_path, &store)?;
+    Ok(search.rebuild(&config, &store, progress)?)
 }
 
 /// `islands article export DIR`: every stored article as a Markdown file; returns the files.

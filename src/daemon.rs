@@ -92,6 +92,23 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         Ok(read) => info!(entries = read, "indexes backfilled"),
         Err(error) => warn!("backfilling the indexes: {}", crate::report::Report(&error)),
     }
+    // The search index, before the first write, so its checkpoint is compared with the
+    // store's as the last run left it.
+    let search_path = app.config().search_path.clone();
+    let opened = app
+        .store
+        .blocking(move |store| crate::search::SearchIndex::open(&search_path, store))
+        .await;
+    let search_rebuild = match opened {
+        Ok((search, rebuild)) => {
+            let _ = app.search.set(Arc::new(search));
+            rebuild
+        }
+        Err(error) => {
+            warn!("search is unavailable: {}", crate::report::Report(&error));
+            false
+        }
+    };
     articles::resync(&app).await;
     match articles::watch_articles(app.clone(), shutdown.clone()) {
         Ok(watcher) => watchers.push(watcher),
@@ -116,6 +133,14 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         }
     });
     tracker.spawn(publish::run_publisher(app.clone(), shutdown.clone()));
+    if let Some(search) = app.search.get() {
+        tracker.spawn(crate::search::run_indexer(
+            app.clone(),
+            search.clone(),
+            search_rebuild,
+            shutdown.clone(),
+        ));
+    }
     let schedule = Arc::new(Schedule::start(&app, shutdown.clone(), tracker.clone()).await?);
     watchers.extend(reload::watch_config(
         app.clone(),
@@ -173,6 +198,23 @@ impl Handle {
             .store
             .blocking(|store| store.commit().and_then(|_| store.flush()))
             .await?;
+        // What the publisher had not handed to the search index yet, so a clean stop leaves
+        // it current (and the next start does not rebuild it).
+        if let Some(search) = self.app.search.get().cloned() {
+            let app = self.app.clone();
+            let caught_up = tokio::task::spawn_blocking(move || {
+                let changes = app.store.take_changes()?;
+                search.enqueue(changes.entries, changes.checkpoint);
+                search.apply_pending(&app.config(), &app.store)
+            })
+            .await;
+            if let Ok(Err(error)) = caught_up {
+                warn!(
+                    "updating the search index: {}",
+                    crate::report::Report(&error)
+                );
+            }
+        }
         // The store's file lock goes with the last `App`: wait (bounded) for the tasks that
         // hold one to end, so the same folder can be opened again in this process.
         let Handle {

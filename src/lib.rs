@@ -43,6 +43,7 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schedule;
+pub mod search;
 pub mod serve;
 pub mod status;
 pub mod store;

@@ -51,6 +51,9 @@ enum Command {
         #[command(flatten)]
         config: ConfigArg,
     },
+    /// Rebuild the search index from the store (the daemon rebuilds a missing or stale one
+    /// by itself at start).
+    Reindex(ConfigArg),
     /// Export the sources as OPML, or add an OPML file's feeds to a region.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -121,7 +124,7 @@ fn main() -> ExitCode {
         .init();
 
     let config_path = match &cli.command {
-        Command::Serve(arg) | Command::Fetch(arg) => arg.config.clone(),
+        Command::Serve(arg) | Command::Fetch(arg) | Command::Reindex(arg) => arg.config.clone(),
         Command::Check { config, .. } => config.config.clone(),
         Command::Article(ArticleCommand::New { config, .. })
         | Command::Article(ArticleCommand::Export { config, .. })
@@ -168,6 +171,7 @@ fn main() -> ExitCode {
         Command::Article(ArticleCommand::Export { dir, .. }) => export_articles(config, &dir),
         Command::Opml(OpmlCommand::Export(_)) => export_opml(&config),
         Command::Export { out, .. } => export(config, &out),
+        Command::Reindex(_) => reindex(config),
         Command::Opml(OpmlCommand::Import { file, region, .. }) => {
             import_opml(&config, &file, &region)
         }
@@ -240,6 +244,20 @@ fn export(config: Config, out: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn reindex(config: Config) -> anyhow::Result<()> {
+    let path = config.search_path.clone();
+    let mut progress: Option<Progress> = None;
+    let indexed = commands::reindex(config, &mut |done, total| {
+        let bar = progress.get_or_insert_with(|| Progress::new(total, "indexing"));
+        bar.set_position(done);
+    });
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    println!("{}: {} entries indexed", path.display(), indexed?);
+    Ok(())
+}
+
 /// Progress for long one-shot work: a bar on a terminal, plain lines otherwise (logs, CI).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -272,6 +290,15 @@ impl Progress {
                 bar.inc(1);
             }
             None => println!("{line}"),
+        }
+    }
+
+    /// Moves the bar to `done` (or prints a line every 10,000 without a terminal).
+    fn set_position(&self, done: usize) {
+        match &self.bar {
+            Some(bar) => bar.set_position(done as u64),
+            None if done.is_multiple_of(10_000) => eprintln!("indexed {done}"),
+            None => {}
         }
     }
 

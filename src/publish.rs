@@ -37,7 +37,19 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
         }
         // Tag feeds are announced when their tags were touched: rendering every tag's feed at
         // every pass would cost the whole vocabulary of every upstream.
-        let changes = app.store.take_changes();
+        let changes = match app.store.blocking(|store| store.take_changes()).await {
+            Ok(changes) => changes,
+            Err(error) => {
+                warn!(
+                    "reading the store's changes: {}",
+                    crate::report::Report(&error)
+                );
+                continue;
+            }
+        };
+        if let Some(search) = app.search.get() {
+            search.enqueue(changes.entries, changes.checkpoint);
+        }
         let changed = match render_first_pages(&app, &mut published, changes.tags).await {
             Some(changed) => changed,
             None => continue,

@@ -71,6 +71,31 @@ pub fn feed_url(base: &Url, name: &str, format: Format, page: usize) -> String {
     }
 }
 
+/// `{base}search.{ext}?q=QUERY`: a saved search's feed.
+pub fn search_feed_url(base: &Url, query: &str, format: Format) -> String {
+    let mut url = base
+        .join(&format!("search.{}", format.extension()))
+        .expect("a file name joins any base");
+    url.query_pairs_mut().append_pair("q", query);
+    url.to_string()
+}
+
+/// `{base}search?q=QUERY`, with the page and order when they are not the first and relevance.
+pub fn search_url(base: &Url, query: &str, page: usize, newest: bool) -> String {
+    let mut url = base.join("search").expect("a file name joins any base");
+    {
+        let mut pairs = url.query_pairs_mut();
+        pairs.append_pair("q", query);
+        if newest {
+            pairs.append_pair("sort", "date");
+        }
+        if page > 1 {
+            pairs.append_pair("page", &page.to_string());
+        }
+    }
+    url.to_string()
+}
+
 /// The files of a feed page in a static export: page 1 also at the feed's own name.
 pub fn feed_files(name: &str, format: Format, page: usize) -> Vec<String> {
     let extension = format.extension();

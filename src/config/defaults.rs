@@ -62,6 +62,7 @@ pub const KEYS: &[Key] = &[
         Some(r#"["utm_*", "fbclid", "gclid", "mc_cid", "mc_eid"]"#),
     ),
     key("ingest", "first_fetch_items", Some("5")),
+    key("search", "path", Some(r#""store/search""#)),
     key("rule", "action", None),
     key("rule", "field", None),
     key("rule", "match", None),

@@ -44,6 +44,9 @@ pub struct Config {
     pub articles_dir: PathBuf,
     pub authors: BTreeMap<String, Author>,
     pub ingest: IngestConfig,
+    /// `[search] path`: the search index's folder (derived from the store; default the
+    /// store's `search` folder).
+    pub search_path: PathBuf,
     /// `[[rule]]`: for every source.
     pub rules: Vec<Rule>,
     pub regions: Vec<Region>,
@@ -498,8 +501,19 @@ url = "https://www.rte.ie/feeds/rss/?index=/news/"
         let text = include_str!("../../feeds.example.toml");
         Config::from_toml(Path::new("feeds.example.toml"), text).unwrap();
         for key in KEYS {
+            // The key's line in its own table (`path` is a key of [store] and of [search]).
+            let table = key.table.split(".KEY").next().unwrap_or(key.table);
+            let start = text
+                .lines()
+                .position(|line| {
+                    [format!("[{table}]"), format!("[[{table}]]"), format!("[{table}.")]
+                        .iter()
+                        .any(|header| line.starts_with(header.as_str()))
+                })
+                .unwrap_or(0);
             let line = text
                 .lines()
+                .skip(start)
                 .find(|line| line.trim_start().starts_with(&format!("{} =", key.name)))
                 .unwrap_or_else(|| panic!("feeds.example.toml does not show {}", key.name));
             let value = line.split_once('=').unwrap().1;

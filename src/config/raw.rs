@@ -18,6 +18,7 @@ pub(super) struct RawConfig {
     pub(super) publish: Option<RawPublish>,
     pub(super) articles: Option<RawArticles>,
     pub(super) ingest: Option<RawIngest>,
+    pub(super) search: Option<RawSearch>,
     #[serde(default)]
     pub(super) authors: BTreeMap<String, RawAuthor>,
     #[serde(default)]
@@ -131,6 +132,12 @@ pub(super) struct RawSource {
     pub(super) slug: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSearch {
+    pub(super) path: Option<PathBuf>,
 }
 
 #[derive(Deserialize, Default)]

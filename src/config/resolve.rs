@@ -332,6 +332,10 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
         });
     }
 
+    let search_path = match raw.search.and_then(|search| search.path) {
+        Some(path) => folder.join(path),
+        None => folder.join(&raw.store.path).join("search"),
+    };
     let store = raw.store;
     let retention_schedule = match &store.retention {
         Some(retention) => schedule(errors, retention, "store retention"),
@@ -393,6 +397,7 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             })
             .collect(),
         ingest,
+        search_path,
         rules: global_rules,
         regions,
     }

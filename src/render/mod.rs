@@ -53,6 +53,8 @@ pub struct FeedPage<'a> {
     pub region_names: &'a HashMap<String, String>,
     /// The WebSub hub subscribers may use (`link rel="hub"`).
     pub hub: Option<&'a str>,
+    /// Set on a saved search's feed: it lives at `/search.{ext}?q=QUERY`, in one page.
+    pub query: Option<&'a str>,
 }
 
 /// The entry's picture as one more enclosure, unless it already is one: what the formats
@@ -93,7 +95,10 @@ fn image_type(url: &str) -> &'static str {
 impl FeedPage<'_> {
     /// The public URL of page `page` of this feed in `format`.
     pub fn url(&self, format: Format, page: usize) -> String {
-        crate::urls::feed_url(&self.site.base_url, self.name, format, page)
+        match self.query {
+            Some(query) => crate::urls::search_feed_url(&self.site.base_url, query, format),
+            None => crate::urls::feed_url(&self.site.base_url, self.name, format, page),
+        }
     }
 
     /// The newest `updated` of the page: stable across re-renders, unlike "now".
@@ -237,6 +242,7 @@ pub(crate) mod tests {
             entries: &entries,
             region_names: &names,
             hub: Some("http://hub.example/"),
+            query: None,
         };
         f(&feed_page)
     }
@@ -336,6 +342,7 @@ pub(crate) mod tests {
                     entries: &entries,
                     region_names: &names,
                     hub: None,
+                    query: None,
                 };
                 for format in Format::ALL {
                     let bytes = format.render(&page);

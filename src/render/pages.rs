@@ -9,8 +9,11 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use crate::config::{Author, Config, Region, Source};
 use crate::model::{Entry, FeedKey, Format, Image};
 use crate::normalize::html::html_to_text;
+use crate::search::Hit;
 use crate::status::SourceHealth;
-use crate::urls::{SitePage, author_url, feed_url, region_url, tag_slug, tag_url};
+use crate::urls::{
+    SitePage, author_url, feed_url, region_url, search_feed_url, search_url, tag_slug, tag_url,
+};
 
 const STYLE: &str = "\
 :root{color-scheme:light dark;--accent:#0b6e4f;--muted:#4a4a4a;--bad:#b03a2e}\
@@ -22,6 +25,8 @@ article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
 .meta{font-size:.85rem;color:var(--muted);margin:.15rem 0}.tags li{display:inline;margin-right:.6rem}\
 .tags{padding:0;font-size:.85rem}aside.furniture{border-top:1px solid #8884;margin-top:2rem}aside.furniture h2{font-size:1rem}.bio,.tips{border-left:3px solid var(--accent);padding-left:.8rem}\
 img{max-width:100%;height:auto}img.thumb{float:right;margin:0 0 .5rem .8rem;object-fit:cover;max-width:40%}article.entry{overflow:hidden}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:var(--bad)}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;color:var(--muted)}\
+form.search{margin:.4rem 0 0}form.search input{font:inherit;padding:.2rem .4rem;max-width:60%}form.search button{font:inherit}\
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}mark{background:#ffe066;color:#000}.pager a{margin-right:1rem}\
 @media (prefers-color-scheme:dark){:root{--accent:#5fd4a8;--muted:#c4c4c4;--bad:#ff8a80}}";
 
 /// The front page: the site's articles, then the newest of each region.
@@ -54,6 +59,7 @@ pub fn home_page(
         path: SitePage::Home.path(),
         description: Some(config.site.subtitle.clone()).filter(|s| !s.is_empty()),
         article: None,
+        search: None,
     };
     layout(config, &head, recent, body)
 }
@@ -87,6 +93,7 @@ pub fn region_page(
         .path(),
         description: Some(format!("The news of {}, newest first.", region.name)),
         article: None,
+        search: None,
     };
     layout(config, &head, recent, body)
 }
@@ -122,6 +129,7 @@ pub fn author_page(
         .path(),
         description: Some(author.bio.clone()).filter(|bio| !bio.is_empty()),
         article: None,
+        search: None,
     };
     layout(config, &head, recent, body)
 }
@@ -142,6 +150,7 @@ pub fn tag_page(config: &Config, slug: &str, entries: &[Entry]) -> String {
         .path(),
         description: Some(format!("The news tagged #{slug}.")),
         article: None,
+        search: None,
     };
     layout(config, &head, &[], body)
 }
@@ -184,6 +193,7 @@ pub fn source_page(
         .path(),
         description: Some(format!("The news of {}, as islands reads it.", source.name)),
         article: None,
+        search: None,
     };
     layout(config, &head, recent, body)
 }
@@ -241,8 +251,98 @@ pub fn article_page(config: &Config, recent: &[Entry], entry: &Entry) -> String 
         .path(),
         description: entry.summary.as_deref().map(html_to_text),
         article: Some(entry),
+        search: None,
     };
     layout(config, &head, recent, body)
+}
+
+/// What a search found, for its page.
+pub enum SearchOutcome<'a> {
+    /// No query yet: the box and how to use it.
+    Empty,
+    /// The query could not be run: why (the page answers 400).
+    Error(&'a str),
+    Found {
+        total: usize,
+        hits: &'a [Hit],
+        has_more: bool,
+    },
+}
+
+/// `/search`: the results of a query, 20 a page, with their highlighted passages.
+pub fn search_page(
+    config: &Config,
+    query: &str,
+    newest: bool,
+    page: usize,
+    outcome: &SearchOutcome,
+) -> String {
+    let base = &config.site.base_url;
+    let body = html! {
+        h2 { "Search" }
+        @match outcome {
+            SearchOutcome::Empty => {
+                p { "Search every story of both islands and every article of ours. Words must all match; "
+                    code { "\"exact phrases\"" } " and " code { "-excluded" } " words work, and so do the filters "
+                    code { "region:cyprus" } ", " code { "source:\"Cyprus Mail\"" } ", " code { "author:grace-kennedy" } ", "
+                    code { "tag:security" } ", " code { "after:2026-11-01" } " and " code { "before:2026-12-01" } "." }
+            }
+            SearchOutcome::Error(message) => {
+                p.bad role="alert" { "This search cannot be run: " (message) }
+            }
+            SearchOutcome::Found { total, hits, has_more } => {
+                p role="status" {
+                    (total) @if *total == 1 { " story matches " } @else { " stories match " }
+                    "\u{201c}" (query) "\u{201d}. "
+                    @if newest { "Newest first; " a href=(search_url(base, query, 1, false)) { "order by relevance" } "." }
+                    @else { "Most relevant first; " a href=(search_url(base, query, 1, true)) { "order by date" } "." }
+                    " " a href=(search_feed_url(base, query, Format::Atom)) { "Follow this search as a feed" } "."
+                }
+                @for hit in *hits { (search_hit(config, hit)) }
+                @if page > 1 || *has_more {
+                    nav.pager aria-label="Result pages" {
+                        @if page > 1 { a rel="prev" href=(search_url(base, query, page - 1, newest)) { "\u{2190} Previous" } }
+                        @if *has_more { a rel="next" href=(search_url(base, query, page + 1, newest)) { "Next \u{2192}" } }
+                    }
+                }
+            }
+        }
+    };
+    let head = Head {
+        title: if query.is_empty() {
+            format!("Search: {}", config.site.title)
+        } else {
+            format!("\u{201c}{query}\u{201d}: search {}", config.site.title)
+        },
+        feed: FeedKey::All.name(),
+        path: "search".to_string(),
+        description: None,
+        article: None,
+        search: (!query.is_empty()).then_some(query),
+    };
+    layout(config, &head, &[], body)
+}
+
+fn search_hit(config: &Config, hit: &Hit) -> Markup {
+    let entry = &hit.entry;
+    let href = entry
+        .link
+        .clone()
+        .unwrap_or_else(|| feed_url(&config.site.base_url, "all", Format::Atom, 1));
+    html! {
+        article.entry.h-entry lang=[entry.language.as_deref()] {
+            h3 { a.u-url.p-name href=(href) { (PreEscaped(&hit.title_html)) } }
+            p.meta {
+                @if entry.article.is_some() {
+                    (byline(config, entry))
+                } @else if let Some(source) = entry.sources.first() {
+                    (source.name)
+                }
+                " · " (time(config, entry, entry.published))
+            }
+            @if !hit.snippet_html.is_empty() { p.p-summary { (PreEscaped(&hit.snippet_html)) } }
+        }
+    }
 }
 
 /// What a page says of itself in its head: title, feed, address, and how it unfurls when
@@ -256,6 +356,9 @@ pub(super) struct Head<'a> {
     pub description: Option<String>,
     /// Set on an article's page: its `NewsArticle` JSON-LD.
     pub article: Option<&'a Entry>,
+    /// Set on a search's page: the query, for the search box and the saved search's feeds
+    /// (offered instead of `feed`).
+    pub search: Option<&'a str>,
 }
 
 /// Every page's frame: head with feed autodiscovery and metadata, the site's header and
@@ -270,6 +373,11 @@ pub(super) fn layout(config: &Config, head: &Head, recent: &[Entry], body: Marku
         .strip_prefix("source/")
         .and_then(|slug| config.source_by_slug(slug));
     let feed_title = match (config.region(feed), author, source) {
+        _ if head.search.is_some() => format!(
+            "{}: \u{201c}{}\u{201d}",
+            config.site.title,
+            head.search.unwrap_or_default()
+        ),
         (Some(region), _, _) => format!("{}: {}", config.site.title, region.name),
         (None, Some(author), _) => format!("{}: {}", config.site.title, author.name),
         (None, None, Some(source)) => format!("{}: {}", config.site.title, source.name),
@@ -303,9 +411,13 @@ pub(super) fn layout(config: &Config, head: &Head, recent: &[Entry], body: Marku
                 link rel="icon" type="image/png" href=(config.site.icon);
                 meta name="twitter:card" content="summary";
                 meta name="twitter:title" content=(head.title);
-                link rel="alternate" type="application/rss+xml" title={ (feed_title) " (RSS)" } href=(feed_url(base, feed, Format::Rss, 1));
-                link rel="alternate" type="application/atom+xml" title={ (feed_title) " (Atom)" } href=(feed_url(base, feed, Format::Atom, 1));
-                link rel="alternate" type="application/feed+json" title={ (feed_title) " (JSON Feed)" } href=(feed_url(base, feed, Format::Json, 1));
+                @for (format, kind, label) in [(Format::Rss, "application/rss+xml", "RSS"), (Format::Atom, "application/atom+xml", "Atom"), (Format::Json, "application/feed+json", "JSON Feed")] {
+                    @match head.search {
+                        Some(query) => link rel="alternate" type=(kind) title={ (feed_title) " (" (label) ")" } href=(search_feed_url(base, query, format));
+                        None => link rel="alternate" type=(kind) title={ (feed_title) " (" (label) ")" } href=(feed_url(base, feed, format, 1));
+                    }
+                }
+                link rel="search" type="application/opensearchdescription+xml" title=(config.site.title) href={ (base) "opensearch.xml" };
                 link rel="micropub" href={ (base) "micropub" };
                 @if let Some(json_ld) = json_ld {
                     script type="application/ld+json" { (PreEscaped(json_ld)) }
@@ -321,6 +433,12 @@ pub(super) fn layout(config: &Config, head: &Head, recent: &[Entry], body: Marku
                             a href=(region_url(base, &region.slug)) { (region.name) }
                         }
                         a href=(feed_url(base, feed, Format::Atom, 1)) { "Feed" }
+                    }
+                    form.search role="search" action={ (base) "search" } method="get" {
+                        label.visually-hidden for="q" { "Search the news" }
+                        input #q type="search" name="q" value=[head.search] placeholder="Search the news";
+                        " "
+                        button type="submit" { "Search" }
                     }
                 }
                 main { (body) }

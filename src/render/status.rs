@@ -75,6 +75,7 @@ pub fn status_page(config: &Config, status: &Status, recent: &[crate::model::Ent
         path: "/status".to_string(),
         description: None,
         article: None,
+        search: None,
     };
     super::pages::layout(config, &head, recent, body)
 }

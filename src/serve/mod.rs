@@ -8,6 +8,7 @@ mod feeds;
 pub mod listen;
 mod micropub;
 mod pages;
+mod search;
 mod status_page;
 
 use std::sync::Arc;
@@ -38,6 +39,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/sitemap.xml", get(sitemap))
         .route("/sitemap-news.xml", get(news_sitemap))
         .route("/robots.txt", get(robots))
+        .route("/search", get(search::page))
+        .route("/search.rss", get(search::rss))
+        .route("/search.atom", get(search::atom))
+        .route("/search.json", get(search::json))
+        .route("/opensearch.xml", get(search::opensearch))
         .route("/icon.png", get(icon))
         .route("/favicon.ico", get(icon))
         .route("/", get(pages::home))

@@ -25,6 +25,7 @@ impl Store {
         let id = &entry.id.as_bytes()[..];
         let bytes = encode(entry);
         let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
+        let _gate = self.begin_write()?;
         let replaced = std::cell::RefCell::new(None);
         let written = (&self.entries, &self.index, &self.deleted)
             .transaction(|(entries, index, deleted)| {
@@ -54,7 +55,6 @@ impl Store {
                 TransactionError::Abort(error) => error,
             })?;
         if written {
-            self.mark_dirty();
             self.note_change(entry.id, replaced.borrow().as_ref(), Some(entry));
         }
         Ok(written)

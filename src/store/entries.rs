@@ -62,7 +62,7 @@ impl Store {
             return Ok(false);
         };
         let old_keys = index_keys(&old);
-        self.mark_dirty();
+        let _gate = self.begin_write()?;
         self.transact(|entries, index| {
             entries.remove(&id.as_bytes()[..])?;
             for key in &old_keys {
@@ -73,6 +73,19 @@ impl Store {
         self.note_change(id, Some(&old), None);
         self.forget_ruled(id)?;
         Ok(true)
+    }
+
+    /// How many entries are stored (published, held back or hidden by no rule).
+    pub fn entry_count(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Every stored entry, in key order (not by date): for rebuilding derived indexes.
+    pub fn entries_in_any_order(&self) -> impl Iterator<Item = Result<Entry, StoreError>> + '_ {
+        self.entries.iter().map(|item| {
+            let (key, bytes) = item.map_err(|e| self.error(e))?;
+            self.decode::<Entry>(&bytes, &format!("{key:?}"))
+        })
     }
 
     pub fn get(&self, id: EntryId) -> Result<Option<Entry>, StoreError> {
@@ -148,7 +161,7 @@ impl Store {
         let old_keys: BTreeSet<Vec<u8>> = old.iter().flat_map(index_keys).collect();
         let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
         let bytes = encode(entry);
-        self.mark_dirty();
+        let _gate = self.begin_write()?;
         self.transact(|entries, index| {
             entries.insert(&entry.id.as_bytes()[..], bytes.as_slice())?;
             for key in old_keys.difference(&new_keys) {

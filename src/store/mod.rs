@@ -58,6 +58,11 @@ pub struct Store {
     changed: Arc<tokio::sync::Notify>,
     /// What changed since the publisher last took the list.
     changes: Arc<std::sync::Mutex<Changes>>,
+    /// Whether the checkpoint was moved on since it was last read (see [`Store::checkpoint`]).
+    checkpoint_moved: Arc<AtomicBool>,
+    /// Writes hold it shared from their checkpoint move to their change note; reading the
+    /// checkpoint holds it alone, so no write straddles a reading.
+    write_gate: Arc<std::sync::RwLock<()>>,
 }
 
 /// What changed since the last [`Store::take_changes`]: the publisher's worklist (which tag
@@ -68,6 +73,9 @@ pub struct Changes {
     pub entries: std::collections::BTreeSet<crate::model::EntryId>,
     /// Tags (slugs) whose lists may read differently now.
     pub tags: std::collections::BTreeSet<String>,
+    /// The store's checkpoint when the list was taken: every write before it is in the list
+    /// (or an earlier one); see [`Store::checkpoint`].
+    pub checkpoint: u64,
 }
 
 /// What failed in the store, and on which store; the cause is in the error's source.
@@ -127,6 +135,8 @@ impl Store {
             dirty: Arc::new(AtomicBool::new(false)),
             changed: Arc::new(tokio::sync::Notify::new()),
             changes: Arc::default(),
+            checkpoint_moved: Arc::new(AtomicBool::new(false)),
+            write_gate: Arc::default(),
         })
     }
 
@@ -259,8 +269,49 @@ impl Store {
     }
 
     /// Takes the list of what changed since the last call.
-    pub fn take_changes(&self) -> Changes {
-        std::mem::take(&mut *self.changes.lock().unwrap_or_else(|e| e.into_inner()))
+    pub fn take_changes(&self) -> Result<Changes, StoreError> {
+        let _alone = self.write_gate.write().unwrap_or_else(|e| e.into_inner());
+        let checkpoint = self.read_checkpoint()?;
+        self.checkpoint_moved.store(false, Ordering::Release);
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut taken = std::mem::take(&mut *changes);
+        taken.checkpoint = checkpoint;
+        Ok(taken)
+    }
+
+    /// A number that moves on, durably, before the first write after each time it is read: a
+    /// state derived from the store (the search index) that records the checkpoint it was
+    /// built from is current exactly when the store's checkpoint is still that number. A
+    /// crash after a write and before the derived state caught up leaves them different.
+    pub fn checkpoint(&self) -> Result<u64, StoreError> {
+        let _alone = self.write_gate.write().unwrap_or_else(|e| e.into_inner());
+        let checkpoint = self.read_checkpoint()?;
+        self.checkpoint_moved.store(false, Ordering::Release);
+        Ok(checkpoint)
+    }
+
+    fn read_checkpoint(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(b"checkpoint")
+            .map_err(|e| self.error(e))?
+            .and_then(|bytes| <[u8; 8]>::try_from(&bytes[..]).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// Starts a write of entries: marks the store uncommitted and, if the checkpoint was read
+    /// since it last moved, moves it on, so the move is in sled's log before the write it
+    /// covers. Hold the guard until the change is noted.
+    fn begin_write(&self) -> Result<std::sync::RwLockReadGuard<'_, ()>, StoreError> {
+        self.mark_dirty();
+        let gate = self.write_gate.read().unwrap_or_else(|e| e.into_inner());
+        if !self.checkpoint_moved.swap(true, Ordering::AcqRel) {
+            let next = self.read_checkpoint()? + 1;
+            self.meta
+                .insert(b"checkpoint", &next.to_be_bytes())
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(gate)
     }
 
     /// Records that an entry was written or removed, with the tags it had and has.

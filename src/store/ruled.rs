@@ -188,7 +188,7 @@ impl Store {
         let new_keys: BTreeSet<Vec<u8>> = visible.iter().flat_map(index_keys).collect();
         let visible_bytes = visible.as_ref().map(encode);
         let record_bytes = record.as_ref().map(encode);
-        self.mark_dirty();
+        let _gate = self.begin_write()?;
         (&self.entries, &self.index, &self.ruled)
             .transaction(|(entries, index, ruled)| {
                 match &visible_bytes {

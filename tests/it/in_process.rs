@@ -67,7 +67,10 @@ fn app_with_stories(dir: &Path, count: u32) -> Arc<App> {
 }
 
 /// GET `path` of an in-process daemon over its socket: the status and the body.
-async fn page_of(daemon: &islands::daemon::Handle, path: &str) -> (reqwest::StatusCode, String) {
+pub(crate) async fn page_of(
+    daemon: &islands::daemon::Handle,
+    path: &str,
+) -> (reqwest::StatusCode, String) {
     let response = reqwest::Client::builder()
         .no_proxy()
         .build()
@@ -81,7 +84,7 @@ async fn page_of(daemon: &islands::daemon::Handle, path: &str) -> (reqwest::Stat
 }
 
 /// Starts the daemon on the `feeds.toml` in `dir`, in this process.
-async fn start_daemon(dir: &tempfile::TempDir) -> islands::daemon::Handle {
+pub(crate) async fn start_daemon(dir: &tempfile::TempDir) -> islands::daemon::Handle {
     let config = Config::load(&dir.path().join(CONFIG_FILE)).expect("a valid config");
     islands::daemon::start(config)
         .await
@@ -89,7 +92,7 @@ async fn start_daemon(dir: &tempfile::TempDir) -> islands::daemon::Handle {
 }
 
 /// Waits until `path` answers 200 (a page that exists once the first refresh is stored).
-async fn wait_for_page(daemon: &islands::daemon::Handle, path: &str) {
+pub(crate) async fn wait_for_page(daemon: &islands::daemon::Handle, path: &str) {
     wait_until(
         &format!("{path} answers 200"),
         crate::support::CHANGE_DEADLINE,
@@ -646,6 +649,15 @@ async fn axe_core_finds_no_accessibility_violation_on_any_kind_of_page() {
     std::fs::write(dir.path().join("articles/lights.md"), article).unwrap();
     let daemon = start_daemon(&dir).await;
     wait_for_page(&daemon, "/tags/ports/").await;
+    wait_until(
+        "the entry is searchable",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let page = page_of(&daemon, "/search?q=breakwater");
+            async move { page.await.1.contains("<mark>") }
+        },
+    )
+    .await;
     let urls: Vec<String> = [
         "/",
         "/cyprus/",
@@ -654,6 +666,9 @@ async fn axe_core_finds_no_accessibility_violation_on_any_kind_of_page() {
         "/tags/ports/",
         "/sources/limassol-today/",
         "/status",
+        "/search?q=harbour+OR+breakwater",
+        "/search?q=breakwater",
+        "/search",
     ]
     .iter()
     .map(|path| daemon.url(path))
@@ -686,7 +701,7 @@ async fn axe_core_finds_no_accessibility_violation_on_any_kind_of_page() {
             ));
         }
     }
-    assert_eq!(checked, 14, "7 pages at 2 widths: {stdout}");
+    assert_eq!(checked, 20, "10 pages at 2 widths: {stdout}");
     let (_, region) = page_of(&daemon, "/cyprus/").await;
     assert!(
         region.contains("src=\"https://img.example/m.jpg\" alt=\"Marina extends its breakwater\" width=\"160\" height=\"90\" loading=\"lazy\" referrerpolicy=\"no-referrer\""),

@@ -16,4 +16,5 @@ mod operations;
 mod publish;
 mod review;
 mod rules;
+mod search;
 mod support;

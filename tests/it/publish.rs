@@ -206,7 +206,7 @@ async fn assert_well_formed_with(
 }
 
 /// Every event of the document reads with quick-xml, which rejects what is not well-formed.
-fn assert_well_formed(xml: &str) {
+pub(crate) fn assert_well_formed(xml: &str) {
     let mut reader = quick_xml::Reader::from_str(xml);
     reader.config_mut().check_end_names = true;
     loop {
