@@ -231,6 +231,11 @@ pub enum RulePreview {
         title: String,
         into: String,
     },
+    /// `--fetch`: a source that could not be fetched or read.
+    Unreadable {
+        source: String,
+        error: String,
+    },
 }
 
 /// `islands check --preview [--source NAME]`: what the config's rules would hide or rewrite
@@ -239,19 +244,7 @@ pub fn preview_rules(
     config: &Config,
     source: Option<&str>,
 ) -> Result<Vec<RulePreview>, CommandError> {
-    let only = match source {
-        Some(name) => Some(
-            config
-                .sources()
-                .find(|s| s.name == name)
-                .map(Source::id)
-                .ok_or_else(|| CommandError::UnknownSource {
-                    name: name.to_string(),
-                    config: config.path.clone(),
-                })?,
-        ),
-        None => None,
-    };
+    let only = only_source(config, source)?.map(|source| source.id());
     let store = Store::open(&config.store.path, 8 << 20)?;
     let mut previews = Vec::new();
     for entry in store.upstream_originals()? {
@@ -261,21 +254,105 @@ pub fn preview_rules(
         if only.as_ref().is_some_and(|only| !listed(only)) {
             continue;
         }
-        match judge(&config.rules_for_entry(&entry), &entry) {
-            Verdict::Hide { rule } => previews.push(RulePreview::Hides {
-                rule,
-                title: entry.title,
-            }),
-            Verdict::Publish {
-                entry: published,
-                rewritten_by,
-            } if !rewritten_by.is_empty() => previews.push(RulePreview::Rewrites {
-                rules: rewritten_by,
-                title: entry.title,
-                into: published.title,
-            }),
-            Verdict::Publish { .. } => {}
+        previews.extend(preview_entry(&config.rules_for_entry(&entry), entry));
+    }
+    Ok(previews)
+}
+
+/// `islands check --preview --fetch [--source NAME]`: the same, on a fresh fetch of each source
+/// (or of one) instead of the store: no store is opened, nothing is written.
+pub async fn preview_rules_fetched(
+    config: &Config,
+    source: Option<&str>,
+) -> Result<Vec<RulePreview>, CommandError> {
+    let sources: Vec<&Source> = match only_source(config, source)? {
+        Some(source) => vec![source],
+        None => config.sources().collect(),
+    };
+    let fetcher = crate::fetch::Fetcher::new(&config.fetch, &crate::app::user_agent(config));
+    let now = Utc::now();
+    let fetches = sources.into_iter().map(|source| {
+        let fetcher = fetcher.clone();
+        async move {
+            let fetched = fetcher
+                .fetch(&source.url, &crate::fetch::Validators::default())
+                .await;
+            (source, fetched)
+        }
+    });
+    let mut previews = Vec::new();
+    for (source, fetched) in futures_util::future::join_all(fetches).await {
+        let unreadable = |error: String| RulePreview::Unreadable {
+            source: source.name.clone(),
+            error,
+        };
+        let fetched = match fetched {
+            Ok(crate::fetch::FetchOutcome::Fetched(fetched)) => fetched,
+            Ok(crate::fetch::FetchOutcome::NotModified) => {
+                previews.push(unreadable(
+                    "answered 304 to an unconditional GET".to_string(),
+                ));
+                continue;
+            }
+            Err(error) => {
+                previews.push(unreadable(crate::report::Report(&error).to_string()));
+                continue;
+            }
+        };
+        let origin = crate::refresh::origin(config, source, &fetched.final_url);
+        match crate::normalize::normalize_feed(
+            &fetched.body,
+            fetched.content_type.as_deref(),
+            &origin,
+            now,
+        ) {
+            Ok(feed) => {
+                let rules = config.rules_for(source);
+                for normalized in feed.entries {
+                    previews.extend(preview_entry(&rules, normalized.entry));
+                }
+            }
+            Err(error) => previews.push(unreadable(crate::report::Report(&error).to_string())),
         }
     }
     Ok(previews)
+}
+
+/// What the rules would do to one entry, if anything.
+fn preview_entry(
+    rules: &[&crate::config::Rule],
+    entry: crate::model::Entry,
+) -> Option<RulePreview> {
+    match judge(rules, &entry) {
+        Verdict::Hide { rule } => Some(RulePreview::Hides {
+            rule,
+            title: entry.title,
+        }),
+        Verdict::Publish {
+            entry: published,
+            rewritten_by,
+        } if !rewritten_by.is_empty() => Some(RulePreview::Rewrites {
+            rules: rewritten_by,
+            title: entry.title,
+            into: published.title,
+        }),
+        Verdict::Publish { .. } => None,
+    }
+}
+
+/// The source named `name` (`--source`), if one was named.
+fn only_source<'a>(
+    config: &'a Config,
+    name: Option<&str>,
+) -> Result<Option<&'a Source>, CommandError> {
+    let only = match name {
+        Some(name) => Some(config.sources().find(|s| s.name == name).ok_or_else(|| {
+            CommandError::UnknownSource {
+                name: name.to_string(),
+                config: config.path.clone(),
+            }
+        })?),
+        None => None,
+    };
+    Ok(only)
 }

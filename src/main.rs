@@ -40,6 +40,10 @@ enum Command {
         /// With --preview: only this source's entries (its name in feeds.toml).
         #[arg(long, requires = "preview")]
         source: Option<String>,
+        /// With --preview: judge a fresh fetch of the sources instead of the stored entries
+        /// (no store is opened, so this works beside a running daemon).
+        #[arg(long, requires = "preview")]
+        fetch: bool,
     },
     /// Refresh every source once, then exit.
     Fetch(ConfigArg),
@@ -138,7 +142,10 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check {
-            preview, source, ..
+            preview,
+            source,
+            fetch,
+            ..
         } => {
             // Articles are checked against the config too: their authors and regions.
             let article_errors = articles::check_articles(&config);
@@ -155,7 +162,7 @@ fn main() -> ExitCode {
                 config.sources().count()
             );
             if preview {
-                preview_rules(&config, source.as_deref())
+                preview_rules(&config, source.as_deref(), fetch)
             } else {
                 Ok(())
             }
@@ -324,9 +331,13 @@ fn export_articles(config: Config, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn preview_rules(config: &Config, source: Option<&str>) -> anyhow::Result<()> {
-    let previews = commands::preview_rules(config, source)
-        .context("previewing the rules (stop the daemon that holds the store first)")?;
+fn preview_rules(config: &Config, source: Option<&str>, fetch: bool) -> anyhow::Result<()> {
+    let previews = if fetch {
+        runtime()?.block_on(commands::preview_rules_fetched(config, source))?
+    } else {
+        commands::preview_rules(config, source)
+            .context("previewing the rules (stop the daemon that holds the store first)")?
+    };
     let (mut hidden, mut rewritten) = (0, 0);
     for preview in previews {
         match preview {
@@ -337,6 +348,9 @@ fn preview_rules(config: &Config, source: Option<&str>) -> anyhow::Result<()> {
             RulePreview::Rewrites { rules, title, into } => {
                 rewritten += 1;
                 println!("{}: rewrites {title:?} -> {into:?}", rules.join(", "));
+            }
+            RulePreview::Unreadable { source, error } => {
+                eprintln!("{source}: not previewed: {error}");
             }
         }
     }

@@ -235,15 +235,7 @@ fn store_feed(
 ) -> Result<(usize, usize), RefreshError> {
     let keep_days = config.store.keep_days;
     let rules = config.rules_for(source);
-    let context = FeedOrigin {
-        name: source.name.clone(),
-        feed_url: source.url.clone(),
-        base_url: fetched.final_url.clone(),
-        region: source.region.clone(),
-        document_base: None,
-        strip_params: config.ingest.strip_params.clone(),
-        language: source.language.clone(),
-    };
+    let context = origin(config, source, &fetched.final_url);
     let feed = normalize_feed(
         &fetched.body,
         fetched.content_type.as_deref(),
@@ -446,5 +438,18 @@ mod tests {
             let delay = backoff(failures, base, max);
             assert!(delay >= full / 2 && delay <= full, "{failures}: {delay:?}");
         }
+    }
+}
+
+/// What normalizing needs to know of the source a feed came from, fetched from `final_url`.
+pub fn origin(config: &Config, source: &Source, final_url: &url::Url) -> FeedOrigin {
+    FeedOrigin {
+        name: source.name.clone(),
+        feed_url: source.url.clone(),
+        base_url: final_url.clone(),
+        region: source.region.clone(),
+        document_base: None,
+        strip_params: config.ingest.strip_params.clone(),
+        language: source.language.clone(),
     }
 }

@@ -506,9 +506,13 @@ url = "https://www.rte.ie/feeds/rss/?index=/news/"
             let start = text
                 .lines()
                 .position(|line| {
-                    [format!("[{table}]"), format!("[[{table}]]"), format!("[{table}.")]
-                        .iter()
-                        .any(|header| line.starts_with(header.as_str()))
+                    [
+                        format!("[{table}]"),
+                        format!("[[{table}]]"),
+                        format!("[{table}."),
+                    ]
+                    .iter()
+                    .any(|header| line.starts_with(header.as_str()))
                 })
                 .unwrap_or(0);
             let line = text

@@ -262,4 +262,23 @@ async fn check_preview_prints_what_the_rules_would_do_and_changes_nothing() {
         first,
         "a preview changes nothing, so a second one says the same"
     );
+    // --fetch judges a fresh fetch instead of the store (which it never opens).
+    std::fs::rename(dir.path().join("store"), dir.path().join("store-aside")).unwrap();
+    let output = run_islands(
+        &["check", "--preview", "--fetch", "--source", "RTÉ News"],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let fetched = String::from_utf8(output.stdout).unwrap();
+    let lines = |text: &str| {
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        lines.sort();
+        lines
+    };
+    assert_eq!(
+        lines(&fetched),
+        lines(&first),
+        "the upstream has not changed, so the fresh fetch says what the store did (in feed order)"
+    );
+    assert!(!dir.path().join("store").exists(), "no store was made");
 }
