@@ -383,6 +383,19 @@ fn store_failed(source: &Source, error: StoreError) -> RefreshOutcome {
     RefreshOutcome::Failed(Arc::new(error))
 }
 
+/// What normalizing needs to know of the source a feed came from, fetched from `final_url`.
+pub fn origin(config: &Config, source: &Source, final_url: &url::Url) -> FeedOrigin {
+    FeedOrigin {
+        name: source.name.clone(),
+        feed_url: source.url.clone(),
+        base_url: final_url.clone(),
+        region: source.region.clone(),
+        document_base: None,
+        strip_params: config.ingest.strip_params.clone(),
+        language: source.language.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,15 +454,3 @@ mod tests {
     }
 }
 
-/// What normalizing needs to know of the source a feed came from, fetched from `final_url`.
-pub fn origin(config: &Config, source: &Source, final_url: &url::Url) -> FeedOrigin {
-    FeedOrigin {
-        name: source.name.clone(),
-        feed_url: source.url.clone(),
-        base_url: final_url.clone(),
-        region: source.region.clone(),
-        document_base: None,
-        strip_params: config.ingest.strip_params.clone(),
-        language: source.language.clone(),
-    }
-}
