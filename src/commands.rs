@@ -288,7 +288,7 @@ pub async fn preview_rules_fetched(
         };
         let fetched = match fetched {
             Ok(crate::fetch::FetchOutcome::Fetched(fetched)) => fetched,
-            Ok(crate::fetch::FetchOutcome::NotModified) => {
+            Ok(crate::fetch::FetchOutcome::NotModified { .. }) => {
                 previews.push(unreadable(
                     "answered 304 to an unconditional GET".to_string(),
                 ));

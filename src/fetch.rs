@@ -37,8 +37,11 @@ pub struct Validators {
 
 #[derive(Debug)]
 pub enum FetchOutcome {
-    /// 304: the feed has not changed since the validators were issued.
-    NotModified,
+    /// 304: the feed has not changed since the validators were issued. Set when every redirect
+    /// on the way there was permanent: where the feed lives now.
+    NotModified {
+        moved_permanently_to: Option<Url>,
+    },
     Fetched(Box<Fetched>),
 }
 
@@ -190,7 +193,9 @@ impl Fetcher {
 
         let status = response.status();
         if status == StatusCode::NOT_MODIFIED {
-            return Ok(FetchOutcome::NotModified);
+            return Ok(FetchOutcome::NotModified {
+                moved_permanently_to: (redirects > 0 && all_permanent).then_some(current),
+            });
         }
         if !status.is_success() {
             let retry_after = response

@@ -34,6 +34,7 @@ pub mod fetch;
 pub mod located;
 pub mod metrics;
 pub mod model;
+pub mod moved;
 pub mod normalize;
 pub mod opml;
 pub mod publish;

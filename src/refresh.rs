@@ -109,8 +109,11 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     let started = std::time::Instant::now();
     state.last_fetch = Some(now);
     let outcome = match fetcher.fetch(&source.url, &validators).await {
-        Ok(FetchOutcome::NotModified) => {
+        Ok(FetchOutcome::NotModified {
+            moved_permanently_to,
+        }) => {
             succeed(&mut state, 304);
+            note_move(&mut state, moved_permanently_to.as_ref());
             RefreshOutcome::NotModified
         }
         Ok(FetchOutcome::Fetched(fetched)) => {
@@ -159,6 +162,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     log_outcome(source, &outcome, &state, elapsed);
     record_metrics(&outcome, elapsed);
 
+    let (moved_count, moved_to) = (state.moved_count, state.moved_to.clone());
     let saved = app
         .store
         .blocking(move |store| {
@@ -168,6 +172,11 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
         .await;
     if let Err(error) = saved {
         return store_failed(source, error);
+    }
+    if moved_count >= crate::moved::MOVES_TO_FOLLOW
+        && let Some(to) = moved_to.and_then(|url| url::Url::parse(&url).ok())
+    {
+        crate::moved::follow(app, source, to).await;
     }
     outcome
 }
@@ -273,11 +282,23 @@ fn store_feed(
     state.last_modified = fetched.validators.last_modified.clone();
     state.title = feed.title;
     state.site_url = feed.site_url;
-    state.moved_to = fetched
-        .moved_permanently_to
-        .as_ref()
-        .map(|url| url.to_string());
+    note_move(state, fetched.moved_permanently_to.as_ref());
     Ok((new, updated))
+}
+
+/// Counts fetches in a row that were permanently redirected to one place.
+fn note_move(state: &mut FetchState, moved_to: Option<&url::Url>) {
+    match moved_to.map(url::Url::to_string) {
+        Some(url) if state.moved_to.as_deref() == Some(url.as_str()) => state.moved_count += 1,
+        Some(url) => {
+            state.moved_to = Some(url);
+            state.moved_count = 1;
+        }
+        None => {
+            state.moved_to = None;
+            state.moved_count = 0;
+        }
+    }
 }
 
 fn succeed(state: &mut FetchState, status: u16) {
@@ -299,6 +320,8 @@ fn fail(
     state.last_status = status;
     state.last_error = Some(message);
     state.consecutive_failures += 1;
+    // A move is followed after fetches in a row that worked at the new address.
+    state.moved_count = 0;
     // Backoff grows with consecutive failures; Retry-After wins when it asks for longer.
     let delay = backoff(
         state.consecutive_failures,
@@ -453,4 +476,3 @@ mod tests {
         }
     }
 }
-

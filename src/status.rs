@@ -47,8 +47,17 @@ pub struct SourceHealth {
     pub consecutive_failures: u32,
     pub next_fetch: Option<DateTime<Utc>>,
     pub entries: usize,
-    /// Set when the feed moved permanently (301/308): update feeds.toml to this URL.
+    /// Set when the feed moved permanently (301/308): where it answers now. islands moves the
+    /// source there itself after a few fetches in a row (see `moved_from`).
     pub moved_to: Option<String>,
+    /// Set once islands moved the source: its old URL, and when feeds.toml was updated.
+    pub moved_from: Option<MovedFrom>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MovedFrom {
+    pub url: String,
+    pub on: DateTime<Utc>,
 }
 
 /// Reads the status of every configured source. Blocking (sled).
@@ -115,5 +124,6 @@ pub fn source_health(
         consecutive_failures: state.consecutive_failures,
         next_fetch,
         moved_to: state.moved_to,
+        moved_from: state.moved_from.map(|(url, on)| MovedFrom { url, on }),
     })
 }

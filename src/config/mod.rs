@@ -10,6 +10,7 @@
 //! crontab line gets a message that says so.
 
 mod defaults;
+pub mod edit;
 mod raw;
 mod resolve;
 

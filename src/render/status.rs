@@ -38,7 +38,12 @@ pub fn status_page(config: &Config, status: &Status, recent: &[crate::model::Ent
                                 td class=[source.last_error.as_ref().map(|_| "bad")] {
                                     (source.last_error.as_deref().unwrap_or(""))
                                     @if let Some(moved_to) = &source.moved_to {
-                                        " Moved permanently to " code { (moved_to) } ": update feeds.toml."
+                                        " Moved permanently to " code { (moved_to) } "; islands follows after "
+                                        (crate::moved::MOVES_TO_FOLLOW) " fetches in a row."
+                                    }
+                                    @if let Some(moved) = &source.moved_from {
+                                        " Moved here from " code { (moved.url) } " on " (date(Some(moved.on)))
+                                        "; feeds.toml was updated."
                                     }
                                 }
                             }

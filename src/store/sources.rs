@@ -23,6 +23,13 @@ pub struct FetchState {
     pub retry_at: Option<DateTime<Utc>>,
     /// Where a permanent redirect pointed, for the operator to update feeds.toml.
     pub moved_to: Option<String>,
+    /// How many fetches in a row were permanently redirected to `moved_to`; at
+    /// [`crate::moved::MOVES_TO_FOLLOW`] islands moves the source there.
+    #[serde(default)]
+    pub moved_count: u32,
+    /// The URL this source had before islands moved it, and when.
+    #[serde(default)]
+    pub moved_from: Option<(String, DateTime<Utc>)>,
     /// The feed's own title and web page, for attribution.
     pub title: Option<String>,
     pub site_url: Option<String>,
@@ -75,5 +82,32 @@ impl Store {
             .insert(source.as_str().as_bytes(), bytes)
             .map_err(|e| self.error(e))?;
         Ok(())
+    }
+
+    /// Moves a source to another feed URL: its fetch state (marked as moved from `from`) and
+    /// every entry it carries (their attribution and source index) follow. Returns how many
+    /// entries moved. Commit afterwards.
+    pub fn move_source(
+        &self,
+        from: &SourceId,
+        to: &SourceId,
+        when: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut state = self.source_state(from)?;
+        state.moved_from = Some((from.as_str().to_string(), when));
+        state.moved_to = None;
+        state.moved_count = 0;
+        self.put_source_state(to, &state)?;
+        let entries = self.all_of(&IndexKey::Source(from.clone()), 0)?;
+        for mut entry in entries.iter().cloned() {
+            for attribution in &mut entry.sources {
+                if &attribution.feed_url == from {
+                    attribution.feed_url = to.clone();
+                }
+            }
+            self.write(&entry)?;
+        }
+        self.forget_source(from)?;
+        Ok(entries.len())
     }
 }

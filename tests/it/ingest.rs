@@ -461,6 +461,47 @@ async fn a_permanent_redirect_is_followed_and_reported_in_moved_to() {
     }
 }
 
+/// Issue 16: a source permanently redirected to one place on three fetches in a row is moved:
+/// feeds.toml names the new url (a comment says from where and when; nothing else changes),
+/// its entries and state follow it, and the status page says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_redirected_three_times_in_a_row_is_moved_in_feeds_toml_with_its_entries() {
+    let upstream = Upstream::start().await;
+    upstream.set(
+        "/old.xml",
+        Behaviour::Redirect {
+            code: 301,
+            to: "/new.xml".to_string(),
+        },
+    );
+    upstream.set("/new.xml", Behaviour::fixture("feeds/cyprus-mail.xml"));
+    let text = config(&upstream, &[("cyprus", &[("Cyprus Mail", "/old.xml")])]);
+    let daemon = Daemon::start(&text);
+    let (old, new) = (upstream.url("/old.xml"), upstream.url("/new.xml"));
+    let moved = wait_for_source(&daemon, "Cyprus Mail", "has moved", |source| {
+        source["url"] == new.as_str() && source["moved_from"]["url"] == old.as_str()
+    })
+    .await;
+    assert!(
+        moved["entries"].as_u64() > Some(0),
+        "its entries followed it: {moved}"
+    );
+    assert!(moved["last_success"].is_string(), "{moved}");
+    let today = chrono::Utc::now().date_naive();
+    let file = std::fs::read_to_string(daemon.dir().join("feeds.toml")).unwrap();
+    let expected = text.replace(
+        &format!("url = \"{old}\""),
+        &format!("url = \"{new}\"   # moved from {old} on {today}"),
+    );
+    assert_ne!(expected, text);
+    assert_eq!(file, expected, "only the url changed, with a comment");
+    let titles = fixture_titles(&["feeds/cyprus-mail.xml"]);
+    wait_for_titles(&daemon.url("/feeds/source/cyprus-mail.json"), &titles).await;
+    wait_for_titles(&daemon.url("/feeds/cyprus.json"), &titles).await;
+    let (_, status_page) = crate::support::page(&daemon, "/status").await;
+    assert!(status_page.contains("Moved here from"), "{status_page}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn entries_already_stored_survive_when_their_source_starts_failing() {
     let upstream = Upstream::start().await;
