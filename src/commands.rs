@@ -53,6 +53,10 @@ pub enum CommandError {
     ExportIncomplete { failed: usize, out: PathBuf },
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
+    #[error(transparent)]
+    Edit(#[from] crate::config::edit::EditError),
+    #[error("{url}: {message}")]
+    NoFeed { url: String, message: String },
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> CommandError {
@@ -128,6 +132,135 @@ pub fn reindex(
     let store = Store::open(&config.store.path, config.store.cache_capacity_bytes)?;
     let (search, _) = crate::search::SearchIndex::open(&config.search_path, &store)?;
     Ok(search.rebuild(&config, &store, progress)?)
+}
+
+/// What `islands source add` added.
+#[derive(Debug)]
+pub struct AddedSource {
+    pub name: String,
+    /// The feed's URL (found on the page when a page was given).
+    pub url: url::Url,
+    /// Set when the URL given was a web page that announced the feed.
+    pub discovered_on: Option<url::Url>,
+    /// Entries the feed holds now.
+    pub entries: usize,
+}
+
+/// `islands source add URL --region SLUG [--name NAME]`: fetches URL once; a web page is
+/// searched for the feed it announces (`<link rel="alternate">`); the feed must parse. Then the
+/// source is added to feeds.toml (toml_edit: comments and layout kept), where a running daemon
+/// picks it up by its hot reload. The store is not opened.
+pub async fn source_add(
+    config: &Config,
+    url: &str,
+    region: &str,
+    name: Option<&str>,
+) -> Result<AddedSource, CommandError> {
+    let no_feed = |url: &str, message: String| CommandError::NoFeed {
+        url: url.to_string(),
+        message,
+    };
+    let given = url::Url::parse(url)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .ok_or_else(|| no_feed(url, "not an absolute http or https URL".to_string()))?;
+    if config.region(region).is_none() {
+        return Err(CommandError::UnknownRegion(region.to_string()));
+    }
+    let fetcher = crate::fetch::Fetcher::new(&config.fetch, &crate::app::user_agent(config));
+    let fetch = |url: url::Url| {
+        let fetcher = fetcher.clone();
+        async move {
+            match fetcher
+                .fetch(&url, &crate::fetch::Validators::default())
+                .await
+            {
+                Ok(crate::fetch::FetchOutcome::Fetched(fetched)) => Ok(*fetched),
+                Ok(crate::fetch::FetchOutcome::NotModified { .. }) => Err(no_feed(
+                    url.as_str(),
+                    "answered 304 to an unconditional GET".to_string(),
+                )),
+                Err(error) => Err(no_feed(
+                    url.as_str(),
+                    crate::report::Report(&error).to_string(),
+                )),
+            }
+        }
+    };
+    let parse = |fetched: &crate::fetch::Fetched, feed_url: &url::Url| {
+        let source = Source {
+            name: name.unwrap_or("new source").to_string(),
+            url: feed_url.clone(),
+            refresh_schedule: config.refresh_schedule.clone(),
+            region: region.to_string(),
+            rules: Vec::new(),
+            language: None,
+            slug: String::new(),
+        };
+        let origin = crate::refresh::origin(config, &source, &fetched.final_url);
+        crate::normalize::normalize_feed(
+            &fetched.body,
+            fetched.content_type.as_deref(),
+            &origin,
+            Utc::now(),
+        )
+    };
+    let first = fetch(given.clone()).await?;
+    let (feed_url, feed, discovered_on) = match parse(&first, &given) {
+        Ok(feed) => (given, feed, None),
+        Err(not_a_feed) => {
+            let html = String::from_utf8_lossy(&first.body);
+            let links = crate::discover::feed_links(&html, &first.final_url);
+            let Some(link) = links.first() else {
+                return Err(no_feed(
+                    url,
+                    format!(
+                        "neither a feed ({}) nor a page that announces one with <link rel=\"alternate\">",
+                        crate::report::Report(&not_a_feed)
+                    ),
+                ));
+            };
+            let fetched = fetch(link.url.clone()).await?;
+            let feed = parse(&fetched, &link.url).map_err(|error| {
+                no_feed(link.url.as_str(), crate::report::Report(&error).to_string())
+            })?;
+            (link.url.clone(), feed, Some(given))
+        }
+    };
+    let name = match name {
+        Some(name) => name.to_string(),
+        None => feed
+            .title
+            .clone()
+            .map(|title| crate::normalize::html::collapse_whitespace(&title))
+            .filter(|title| !title.is_empty())
+            .unwrap_or_else(|| feed_url.host_str().unwrap_or("feed").to_string()),
+    };
+    let path = config.path.clone();
+    let (name_in_file, url_in_file, region_in_file) =
+        (name.clone(), feed_url.clone(), region.to_string());
+    tokio::task::spawn_blocking(move || {
+        let mut file = crate::config::edit::ConfigFile::read(&path)?;
+        file.add_source(&region_in_file, &name_in_file, &url_in_file)?;
+        file.save()
+    })
+    .await
+    .map_err(|error| no_feed(url, format!("editing the config: {error}")))??;
+    Ok(AddedSource {
+        name,
+        url: feed_url,
+        discovered_on,
+        entries: feed.entries.len(),
+    })
+}
+
+/// `islands source remove NAME`: removes the source from feeds.toml (comments and layout
+/// kept); returns its region and URL. Its stored entries stay until retention drops them.
+pub fn source_remove(config: &Config, name: &str) -> Result<(String, String), CommandError> {
+    let mut file = crate::config::edit::ConfigFile::read(&config.path)?;
+    let removed = file.remove_source(name)?;
+    file.save()?;
+    Ok(removed)
 }
 
 /// `islands article export DIR`: every stored article as a Markdown file; returns the files.

@@ -29,6 +29,7 @@ pub mod articles;
 pub mod commands;
 pub mod config;
 pub mod daemon;
+pub mod discover;
 pub mod export;
 pub mod fetch;
 pub mod located;

@@ -55,6 +55,10 @@ enum Command {
         #[command(flatten)]
         config: ConfigArg,
     },
+    /// Add a source to feeds.toml (from its feed's URL, or a web page that announces it), or
+    /// remove one; a running daemon picks the change up by its hot reload.
+    #[command(subcommand)]
+    Source(SourceCommand),
     /// Rebuild the search index from the store (the daemon rebuilds a missing or stale one
     /// by itself at start).
     Reindex(ConfigArg),
@@ -64,6 +68,29 @@ enum Command {
     /// Write the site's own articles.
     #[command(subcommand)]
     Article(ArticleCommand),
+}
+
+#[derive(Subcommand)]
+enum SourceCommand {
+    /// Fetch URL once (a feed, or a page whose <link rel="alternate"> names one), check that
+    /// it parses, and add it to a region.
+    Add {
+        url: String,
+        /// The region to add it to (its slug).
+        #[arg(long)]
+        region: String,
+        /// Its name on the site (default: the feed's own title).
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Remove the source with this name (its stored entries stay until retention).
+    Remove {
+        name: String,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -134,6 +161,8 @@ fn main() -> ExitCode {
         | Command::Article(ArticleCommand::Export { config, .. })
         | Command::Opml(OpmlCommand::Import { config, .. }) => config.config.clone(),
         Command::Opml(OpmlCommand::Export(arg)) => arg.config.clone(),
+        Command::Source(SourceCommand::Add { config, .. })
+        | Command::Source(SourceCommand::Remove { config, .. }) => config.config.clone(),
         Command::Export { config, .. } => config.config.clone(),
     };
     let config = match load_config(&config_path) {
@@ -179,6 +208,10 @@ fn main() -> ExitCode {
         Command::Opml(OpmlCommand::Export(_)) => export_opml(&config),
         Command::Export { out, .. } => export(config, &out),
         Command::Reindex(_) => reindex(config),
+        Command::Source(SourceCommand::Add {
+            url, region, name, ..
+        }) => source_add(&config, &url, &region, name.as_deref()),
+        Command::Source(SourceCommand::Remove { name, .. }) => source_remove(&config, &name),
         Command::Opml(OpmlCommand::Import { file, region, .. }) => {
             import_opml(&config, &file, &region)
         }
@@ -247,6 +280,30 @@ fn export(config: Config, out: &Path) -> anyhow::Result<()> {
         report.files,
         report.written,
         report.removed
+    );
+    Ok(())
+}
+
+fn source_add(config: &Config, url: &str, region: &str, name: Option<&str>) -> anyhow::Result<()> {
+    let added = runtime()?.block_on(commands::source_add(config, url, region, name))?;
+    if let Some(page) = &added.discovered_on {
+        println!("{page} announces the feed {}", added.url);
+    }
+    println!(
+        "added {:?} ({}, {} entries now) to {region} in {}",
+        added.name,
+        added.url,
+        added.entries,
+        config.path.display()
+    );
+    Ok(())
+}
+
+fn source_remove(config: &Config, name: &str) -> anyhow::Result<()> {
+    let (region, url) = commands::source_remove(config, name)?;
+    println!(
+        "removed {name:?} ({url}) from {region} in {}",
+        config.path.display()
     );
     Ok(())
 }

@@ -13,6 +13,7 @@ mod ingest;
 mod micropub;
 mod mirror;
 mod operations;
+mod operator;
 mod publish;
 mod review;
 mod rules;
