@@ -134,6 +134,115 @@ pub fn reindex(
     Ok(search.rebuild(&config, &store, progress)?)
 }
 
+/// One line of `islands fetch`: a source and what its refresh did.
+pub fn fetch_line(source: &Source, outcome: &RefreshOutcome) -> String {
+    let what = match outcome {
+        RefreshOutcome::Stored { new, updated } => format!("{new} new, {updated} updated"),
+        RefreshOutcome::NotModified => "not modified".to_string(),
+        RefreshOutcome::Skipped { until: Some(until) } => {
+            format!("skipped: backing off until {until}")
+        }
+        RefreshOutcome::Skipped { until: None } => "skipped".to_string(),
+        RefreshOutcome::Failed(error) => format!("failed: {}", error.message()),
+    };
+    format!("{} ({}): {what}", source.name, source.url)
+}
+
+/// The lines of `check --preview`, and its closing count.
+pub fn preview_lines(previews: &[RulePreview]) -> (Vec<String>, Vec<String>) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let (mut hidden, mut rewritten) = (0, 0);
+    for preview in previews {
+        match preview {
+            RulePreview::Hides { rule, title } => {
+                hidden += 1;
+                out.push(format!("{rule}: hides {title:?}"));
+            }
+            RulePreview::Rewrites { rules, title, into } => {
+                rewritten += 1;
+                out.push(format!(
+                    "{}: rewrites {title:?} -> {into:?}",
+                    rules.join(", ")
+                ));
+            }
+            RulePreview::Unreadable { source, error } => {
+                err.push(format!("{source}: not previewed: {error}"));
+            }
+        }
+    }
+    out.push(format!(
+        "{hidden} entries would be hidden, {rewritten} rewritten; nothing was changed"
+    ));
+    (out, err)
+}
+
+/// `islands status`: the per-source table of `/status`, for a terminal.
+pub fn status_table(status: &crate::status::Status) -> String {
+    let when = |date: Option<DateTime<Utc>>| {
+        date.map_or_else(
+            || "never".to_string(),
+            |date| date.format("%Y-%m-%d %H:%M:%S").to_string(),
+        )
+    };
+    let mut rows = vec![[
+        "SOURCE".to_string(),
+        "REGION".to_string(),
+        "LAST FETCH".to_string(),
+        "STATUS".to_string(),
+        "FAILS".to_string(),
+        "NEXT FETCH".to_string(),
+        "ENTRIES".to_string(),
+        "ERROR".to_string(),
+    ]];
+    for source in &status.sources {
+        let mut error = source.last_error.clone().unwrap_or_default();
+        if let Some(moved) = &source.moved_to {
+            error = format!("{error} moved to {moved}").trim().to_string();
+        }
+        rows.push([
+            source.name.clone(),
+            source.region.clone(),
+            when(source.last_fetch),
+            source
+                .last_status
+                .map_or_else(|| "-".to_string(), |s| s.to_string()),
+            source.consecutive_failures.to_string(),
+            when(source.next_fetch),
+            source.entries.to_string(),
+            error,
+        ]);
+    }
+    let widths: Vec<usize> = (0..8)
+        .map(|column| {
+            rows.iter()
+                .map(|row| row[column].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut table = String::new();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        table.push_str(cells.join("  ").trim_end());
+        table.push('\n');
+    }
+    if let Some(error) = &status.config_error {
+        table.push_str(&format!("config not reloaded: {error}\n"));
+    }
+    table
+}
+
+/// `islands status` without a daemon: the table read from the store.
+pub fn status(config: &Config) -> Result<String, CommandError> {
+    let store = Store::open(&config.store.path, 8 << 20)?;
+    let status = crate::status::collect_status(config, &store, Vec::new(), None, Utc::now())?;
+    Ok(status_table(&status))
+}
+
 /// What `islands source add` added.
 #[derive(Debug)]
 pub struct AddedSource {
@@ -266,9 +375,14 @@ pub fn source_remove(config: &Config, name: &str) -> Result<(String, String), Co
 /// `islands article export DIR`: every stored article as a Markdown file; returns the files.
 pub fn export_articles(config: Config, dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
     let app = App::open(config)?;
+    export_articles_from(&app.store, dir)
+}
+
+/// Every stored article of `store` as a Markdown file in `dir`; returns the files.
+pub fn export_articles_from(store: &Store, dir: &Path) -> Result<Vec<PathBuf>, CommandError> {
     std::fs::create_dir_all(dir).map_err(io("creating", dir))?;
     let mut written = Vec::new();
-    for entry in app.store.all_articles()? {
+    for entry in store.all_articles()? {
         let (Some(article), Some(text)) = (&entry.article, ArticleText::from_entry(&entry)) else {
             continue;
         };
@@ -377,8 +491,17 @@ pub fn preview_rules(
     config: &Config,
     source: Option<&str>,
 ) -> Result<Vec<RulePreview>, CommandError> {
-    let only = only_source(config, source)?.map(|source| source.id());
     let store = Store::open(&config.store.path, 8 << 20)?;
+    preview_rules_in(config, &store, source)
+}
+
+/// `check --preview` over an open store (the daemon's, when asked through its socket).
+pub fn preview_rules_in(
+    config: &Config,
+    store: &Store,
+    source: Option<&str>,
+) -> Result<Vec<RulePreview>, CommandError> {
+    let only = only_source(config, source)?.map(|source| source.id());
     let mut previews = Vec::new();
     for entry in store.upstream_originals()? {
         let listed = |only: &crate::model::SourceId| {

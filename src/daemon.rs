@@ -54,6 +54,8 @@ pub struct Handle {
     tracker: TaskTracker,
     schedule: Arc<Schedule>,
     server: tokio::task::JoinHandle<()>,
+    /// The command socket's server (see `control`).
+    control: Option<tokio::task::JoinHandle<()>>,
     /// The watches of the articles folder and the config; they end when dropped.
     _watchers: Vec<notify::RecommendedWatcher>,
 }
@@ -154,6 +156,14 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         max_connections_per_client: config.server.max_connections_per_client,
         header_timeout: config.server.header_timeout,
     };
+    // The command line's way in while this daemon holds the store.
+    let control = match crate::control::listen(app.clone(), shutdown.clone()) {
+        Ok(control) => Some(control),
+        Err(error) => {
+            warn!("no command socket ({error}): commands must wait until the daemon stops");
+            None
+        }
+    };
     let server = tokio::spawn(serve::listen::run(
         listener,
         serve::router(app.clone()),
@@ -168,6 +178,7 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         tracker,
         schedule,
         server,
+        control,
         _watchers: watchers,
     })
 }
@@ -194,6 +205,9 @@ impl Handle {
             warn!("abandoning refreshes still running after {SHUTDOWN_GRACE:?}");
         }
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, self.server).await;
+        if let Some(control) = self.control {
+            let _ = tokio::time::timeout(SHUTDOWN_GRACE, control).await;
+        }
         self.app
             .store
             .blocking(|store| store.commit().and_then(|_| store.flush()))

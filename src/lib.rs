@@ -28,6 +28,7 @@ pub mod app;
 pub mod articles;
 pub mod commands;
 pub mod config;
+pub mod control;
 pub mod daemon;
 pub mod discover;
 pub mod export;

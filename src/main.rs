@@ -10,9 +10,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use islands::articles;
-use islands::commands::{self, RulePreview};
+use islands::commands;
 use islands::config::Config;
-use islands::refresh::RefreshOutcome;
 
 #[derive(Parser)]
 #[command(
@@ -59,6 +58,9 @@ enum Command {
     /// remove one; a running daemon picks the change up by its hot reload.
     #[command(subcommand)]
     Source(SourceCommand),
+    /// Print the state of every source (as /status shows it), from the running daemon or
+    /// from the store.
+    Status(ConfigArg),
     /// Rebuild the search index from the store (the daemon rebuilds a missing or stale one
     /// by itself at start).
     Reindex(ConfigArg),
@@ -155,7 +157,10 @@ fn main() -> ExitCode {
         .init();
 
     let config_path = match &cli.command {
-        Command::Serve(arg) | Command::Fetch(arg) | Command::Reindex(arg) => arg.config.clone(),
+        Command::Serve(arg)
+        | Command::Fetch(arg)
+        | Command::Reindex(arg)
+        | Command::Status(arg) => arg.config.clone(),
         Command::Check { config, .. } => config.config.clone(),
         Command::Article(ArticleCommand::New { config, .. })
         | Command::Article(ArticleCommand::Export { config, .. })
@@ -197,17 +202,35 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve(_) => runtime().and_then(|rt| rt.block_on(serve(config))),
-        Command::Fetch(_) => runtime().and_then(|rt| rt.block_on(fetch(config))),
+        Command::Fetch(_) => via_daemon(&config, "POST", "/fetch", &[])
+            .unwrap_or_else(|| runtime().and_then(|rt| rt.block_on(fetch(config)))),
         Command::Article(ArticleCommand::New {
             title,
             author,
             regions,
             ..
         }) => new_article(&config, &title, &author, &regions),
-        Command::Article(ArticleCommand::Export { dir, .. }) => export_articles(config, &dir),
-        Command::Opml(OpmlCommand::Export(_)) => export_opml(&config),
-        Command::Export { out, .. } => export(config, &out),
-        Command::Reindex(_) => reindex(config),
+        Command::Article(ArticleCommand::Export { dir, .. }) => via_daemon(
+            &config,
+            "POST",
+            "/article-export",
+            &[("to", &absolute(&dir))],
+        )
+        .unwrap_or_else(|| export_articles(config, &dir)),
+        Command::Opml(OpmlCommand::Export(_)) => {
+            via_daemon(&config, "GET", "/opml", &[]).unwrap_or_else(|| export_opml(&config))
+        }
+        Command::Export { out, .. } => {
+            via_daemon(&config, "POST", "/export", &[("to", &absolute(&out))])
+                .unwrap_or_else(|| export(config, &out))
+        }
+        Command::Reindex(_) => {
+            via_daemon(&config, "POST", "/reindex", &[]).unwrap_or_else(|| reindex(config))
+        }
+        Command::Status(_) => via_daemon(&config, "GET", "/status", &[]).unwrap_or_else(|| {
+            print!("{}", commands::status(&config)?);
+            Ok(())
+        }),
         Command::Source(SourceCommand::Add {
             url, region, name, ..
         }) => source_add(&config, &url, &region, name.as_deref()),
@@ -253,16 +276,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 async fn fetch(config: Config) -> anyhow::Result<()> {
     let progress = Progress::new(config.sources().count(), "fetching");
     commands::fetch(config, |source, outcome| {
-        let line = match outcome {
-            RefreshOutcome::Stored { new, updated } => format!("{new} new, {updated} updated"),
-            RefreshOutcome::NotModified => "not modified".to_string(),
-            RefreshOutcome::Skipped { until: Some(until) } => {
-                format!("skipped: backing off until {until}")
-            }
-            RefreshOutcome::Skipped { until: None } => "skipped".to_string(),
-            RefreshOutcome::Failed(error) => format!("failed: {}", error.message()),
-        };
-        progress.line(&format!("{} ({}): {line}", source.name, source.url));
+        progress.line(&commands::fetch_line(source, outcome));
     })
     .await?;
     progress.finish();
@@ -282,6 +296,41 @@ fn export(config: Config, out: &Path) -> anyhow::Result<()> {
         report.removed
     );
     Ok(())
+}
+
+/// Runs a command in the daemon that holds the store, if one answers on its socket (see
+/// `islands::control`); `None`: no daemon, run it here.
+fn via_daemon(
+    config: &Config,
+    method: &'static str,
+    path: &str,
+    query: &[(&str, &str)],
+) -> Option<anyhow::Result<()>> {
+    let mut target = path.to_string();
+    if !query.is_empty() {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.extend_pairs(query);
+        target = format!("{path}?{}", form.finish());
+    }
+    let request = islands::control::Request {
+        method,
+        path: target,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    let done = runtime.block_on(islands::control::forward(&config.store.path, request))?;
+    Some(done.map_err(|error| anyhow::anyhow!("the running daemon: {error}")))
+}
+
+/// A path as an absolute one, resolved in this process's working folder (the daemon has its
+/// own).
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }
 
 fn source_add(config: &Config, url: &str, region: &str, name: Option<&str>) -> anyhow::Result<()> {
@@ -389,29 +438,25 @@ fn export_articles(config: Config, dir: &Path) -> anyhow::Result<()> {
 }
 
 fn preview_rules(config: &Config, source: Option<&str>, fetch: bool) -> anyhow::Result<()> {
+    if !fetch {
+        let query: Vec<(&str, &str)> = source.map(|name| ("source", name)).into_iter().collect();
+        if let Some(done) = via_daemon(config, "GET", "/preview", &query) {
+            return done;
+        }
+    }
     let previews = if fetch {
         runtime()?.block_on(commands::preview_rules_fetched(config, source))?
     } else {
         commands::preview_rules(config, source)
             .context("previewing the rules (stop the daemon that holds the store first)")?
     };
-    let (mut hidden, mut rewritten) = (0, 0);
-    for preview in previews {
-        match preview {
-            RulePreview::Hides { rule, title } => {
-                hidden += 1;
-                println!("{rule}: hides {title:?}");
-            }
-            RulePreview::Rewrites { rules, title, into } => {
-                rewritten += 1;
-                println!("{}: rewrites {title:?} -> {into:?}", rules.join(", "));
-            }
-            RulePreview::Unreadable { source, error } => {
-                eprintln!("{source}: not previewed: {error}");
-            }
-        }
+    let (out, err) = commands::preview_lines(&previews);
+    for line in err {
+        eprintln!("{line}");
     }
-    println!("{hidden} entries would be hidden, {rewritten} rewritten; nothing was changed");
+    for line in out {
+        println!("{line}");
+    }
     Ok(())
 }
 

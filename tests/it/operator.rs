@@ -146,3 +146,74 @@ async fn source_add_discovers_the_feed_of_a_page_and_remove_takes_it_out() {
     })
     .await;
 }
+
+/// Every command that opens the store works beside a running daemon, which does the work
+/// through its socket (mode 0600 in the store's folder), and works alone once it is gone (a
+/// socket left by a killed daemon is stale, not an obstacle).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_store_command_runs_through_the_daemon_while_it_holds_the_store() {
+    let upstream = Upstream::start().await;
+    upstream.set("/rte.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
+    let text = config(&upstream, &[("ireland", &[("RTÉ News", "/rte.xml")])]);
+    let daemon = Daemon::start(&text);
+    let dir = daemon.dir().to_path_buf();
+    std::fs::write(
+        dir.join("articles/ferry.md"),
+        crate::support::article_text("Ferry strike ends", &["ireland"], "", "Sailings resume."),
+    )
+    .unwrap();
+    let titles = fixture_titles(&["feeds/ireland-rte.xml"]);
+    wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
+    wait_until("the article is published", CHANGE_DEADLINE, || {
+        let url = daemon.url("/articles/ferry");
+        async move { crate::support::get(&url).await.status() == 200 }
+    })
+    .await;
+    let socket = dir.join("store/islands.sock");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&socket).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only the owner may ask the daemon");
+    }
+    let run = |args: &[&str]| {
+        let output = run_islands(args, &dir);
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let status = run(&["status"]);
+    assert!(status.starts_with("SOURCE"), "{status}");
+    let row = status
+        .lines()
+        .find(|line| line.starts_with("RTÉ News"))
+        .unwrap();
+    assert!(row.contains("ireland") && row.contains("200"), "{status}");
+    let fetched = run(&["fetch"]);
+    assert!(
+        fetched.contains(&format!("RTÉ News ({}): ", upstream.url("/rte.xml"))),
+        "{fetched}"
+    );
+    let exported = run(&["export", "--out", "site"]);
+    assert!(exported.contains("files"), "{exported}");
+    assert!(
+        dir.join("site/feeds/all.atom").is_file(),
+        "the relative folder is the command's"
+    );
+    assert!(run(&["opml", "export"]).contains("<opml"));
+    let articles = run_islands(&["article", "export", "written"], &dir);
+    assert!(articles.status.success(), "{articles:?}");
+    assert!(String::from_utf8_lossy(&articles.stderr).contains("1 articles written"));
+    assert!(dir.join("written").read_dir().unwrap().count() == 1);
+    let preview = run(&["check", "--preview"]);
+    assert!(preview.contains("0 entries would be hidden"), "{preview}");
+    let reindexed = run(&["reindex"]);
+    assert!(reindexed.contains("entries indexed"), "{reindexed}");
+    let unknown = run_islands(&["check", "--preview", "--source", "Nobody"], &dir);
+    assert_eq!(unknown.status.code(), Some(1), "{unknown:?}");
+
+    // Killed: the socket file stays, stale; the commands open the store themselves.
+    let dir = daemon.into_dir();
+    assert!(socket.exists());
+    let output = run_islands(&["status"], dir.path());
+    assert!(output.status.success(), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("RTÉ News"));
+}
