@@ -57,6 +57,13 @@ if ! python3 -c 'import mf2py' >/dev/null 2>&1; then
     || python3 -m pip install --quiet --break-system-packages mf2py==2.0.1
 fi
 
+# PyPI's flask-websub (a WebSub hub; its Celery tasks run eagerly, so no broker) drives the
+# WebSub subscriber in tests/it/websub.rs through tests/websub/hub.py.
+if ! python3 -c 'import flask_websub, celery, flask' >/dev/null 2>&1; then
+  python3 -m pip install --quiet flask-websub==0.4.1 flask==3.1.3 celery==5.7.0 \
+    || python3 -m pip install --quiet --break-system-packages flask-websub==0.4.1 flask==3.1.3 celery==5.7.0
+fi
+
 # axe-core and playwright-core (npm) run the accessibility check of the pages in
 # tests/it/in_process.rs in Debian's chromium (installed above), at pinned versions.
 if [ ! -d tests/a11y/node_modules/axe-core ] || [ ! -d tests/a11y/node_modules/playwright-core ]; then

@@ -52,3 +52,4 @@ pub mod status;
 pub mod store;
 pub mod urls;
 pub mod watch;
+pub mod websub;

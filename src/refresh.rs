@@ -106,6 +106,11 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
         etag: state.etag.clone(),
         last_modified: state.last_modified.clone(),
     };
+    // While a hub pushes this feed, polling is only the fallback.
+    if crate::websub::pushed(app, source, &state, now).await {
+        return RefreshOutcome::Skipped { until: None };
+    }
+    let mut advertised = None;
     let started = std::time::Instant::now();
     state.last_fetch = Some(now);
     let outcome = match fetcher.fetch(&source.url, &validators).await {
@@ -130,7 +135,13 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
                 .await;
             state = returned;
             match stored {
-                Ok((new, updated)) => RefreshOutcome::Stored { new, updated },
+                Ok(stored) => {
+                    advertised = stored.hub;
+                    RefreshOutcome::Stored {
+                        new: stored.new,
+                        updated: stored.updated,
+                    }
+                }
                 Err(error) => {
                     fail(
                         &mut state,
@@ -172,6 +183,12 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
         .await;
     if let Err(error) = saved {
         return store_failed(source, error);
+    }
+    if matches!(
+        outcome,
+        RefreshOutcome::Stored { .. } | RefreshOutcome::NotModified
+    ) {
+        crate::websub::keep(app, source, advertised).await;
     }
     if moved_count >= crate::moved::MOVES_TO_FOLLOW
         && let Some(to) = moved_to.and_then(|url| url::Url::parse(&url).ok())
@@ -241,7 +258,7 @@ fn store_feed(
     fetched: &Fetched,
     state: &mut FetchState,
     now: DateTime<Utc>,
-) -> Result<(usize, usize), RefreshError> {
+) -> Result<Stored, RefreshError> {
     let keep_days = config.store.keep_days;
     let rules = config.rules_for(source);
     let context = origin(config, source, &fetched.final_url);
@@ -283,7 +300,41 @@ fn store_feed(
     state.title = feed.title;
     state.site_url = feed.site_url;
     note_move(state, fetched.moved_permanently_to.as_ref());
-    Ok((new, updated))
+    let hub = feed.hub.zip(feed.self_url);
+    Ok(Stored { new, updated, hub })
+}
+
+/// What storing a fetched (or pushed) feed did.
+pub struct Stored {
+    pub new: usize,
+    pub updated: usize,
+    /// The WebSub hub the feed names, and its topic (`rel="self"`).
+    pub hub: Option<(url::Url, url::Url)>,
+}
+
+/// Stores a feed a WebSub hub pushed for `source` (its body, as if fetched from `topic`),
+/// and commits it. Returns how many entries were new and updated.
+pub async fn ingest_pushed(
+    app: &App,
+    source: &Source,
+    fetched: Fetched,
+) -> Result<(usize, usize), RefreshError> {
+    let config = app.config();
+    let source = source.clone();
+    let id = source.id();
+    app.store
+        .blocking(move |store| {
+            let now = Utc::now();
+            let mut state = store.source_state(&id).map_err(RefreshError::Store)?;
+            let stored = store_feed(store, &config, &source, &fetched, &mut state, now)?;
+            state.last_push = Some(now);
+            store
+                .put_source_state(&id, &state)
+                .map_err(RefreshError::Store)?;
+            store.commit().map_err(RefreshError::Store)?;
+            Ok((stored.new, stored.updated))
+        })
+        .await
 }
 
 /// Counts fetches in a row that were permanently redirected to one place.

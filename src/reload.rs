@@ -114,6 +114,7 @@ pub async fn reload_config(app: &Arc<App>, schedule: &Schedule) {
     app.set_config_error(None);
     app.replace_config(new);
     if !removed.is_empty() {
+        crate::websub::forget(app, removed.clone()).await;
         let forgotten = app
             .store
             .blocking(move |store| removed.iter().try_for_each(|id| store.forget_source(id)))

@@ -52,6 +52,19 @@ pub struct SourceHealth {
     pub moved_to: Option<String>,
     /// Set once islands moved the source: its old URL, and when feeds.toml was updated.
     pub moved_from: Option<MovedFrom>,
+    /// Its WebSub subscription, when its feed names a hub and `[websub] callback_base` is set.
+    pub websub: Option<PushStatus>,
+    /// When a hub last pushed its feed.
+    pub last_push: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PushStatus {
+    pub hub: String,
+    pub topic: String,
+    /// `requested`, `active`, `unsubscribing` or `denied`.
+    pub state: String,
+    pub lease_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -125,5 +138,20 @@ pub fn source_health(
         next_fetch,
         moved_to: state.moved_to,
         moved_from: state.moved_from.map(|(url, on)| MovedFrom { url, on }),
+        websub: store
+            .subscription_of(&source_id)?
+            .map(|(_, subscription)| PushStatus {
+                state: match subscription.state {
+                    crate::store::SubscriptionState::Requested => "requested",
+                    crate::store::SubscriptionState::Active => "active",
+                    crate::store::SubscriptionState::Unsubscribing => "unsubscribing",
+                    crate::store::SubscriptionState::Denied { .. } => "denied",
+                }
+                .to_string(),
+                hub: subscription.hub,
+                topic: subscription.topic,
+                lease_until: subscription.lease_until,
+            }),
+        last_push: state.last_push,
     })
 }

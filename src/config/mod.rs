@@ -45,12 +45,25 @@ pub struct Config {
     pub articles_dir: PathBuf,
     pub authors: BTreeMap<String, Author>,
     pub ingest: IngestConfig,
+    pub websub: WebSubConfig,
     /// `[search] path`: the search index's folder (derived from the store; default the
     /// store's `search` folder).
     pub search_path: PathBuf,
     /// `[[rule]]`: for every source.
     pub rules: Vec<Rule>,
     pub regions: Vec<Region>,
+}
+
+/// `[websub]`: push ingest from the hubs that sources' feeds name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebSubConfig {
+    /// The public URL of this daemon (ending in `/`): hubs call `{callback_base}websub/{token}`.
+    /// Unset: no subscriptions.
+    pub callback_base: Option<Url>,
+    /// How often a source is still polled while a hub pushes its feed.
+    pub fallback_refresh: Duration,
+    /// The lease asked of hubs; a subscription is renewed before it ends.
+    pub lease: Duration,
 }
 
 /// `[ingest]`.

@@ -19,6 +19,7 @@ pub(super) struct RawConfig {
     pub(super) articles: Option<RawArticles>,
     pub(super) ingest: Option<RawIngest>,
     pub(super) search: Option<RawSearch>,
+    pub(super) websub: Option<RawWebSub>,
     #[serde(default)]
     pub(super) authors: BTreeMap<String, RawAuthor>,
     #[serde(default)]
@@ -132,6 +133,14 @@ pub(super) struct RawSource {
     pub(super) slug: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWebSub {
+    pub(super) callback_base: Option<Spanned<String>>,
+    pub(super) fallback_refresh: Option<Spanned<String>>,
+    pub(super) lease: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

@@ -15,6 +15,7 @@ use super::raw::{RawConfig, RawRule};
 use super::{
     Author, Config, ConfigError, ConfigErrors, CronSchedule, FetchConfig, IngestConfig,
     PublishConfig, Region, Rule, RuleAction, RuleMatcher, ServerConfig, Site, Source, StoreConfig,
+    WebSubConfig,
 };
 
 // Region slugs become the first path segment of pages and the name of feeds, so the routes the
@@ -204,6 +205,36 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             }),
     };
 
+    let websub = raw.websub.unwrap_or_default();
+    let websub = WebSubConfig {
+        callback_base: websub.callback_base.as_ref().and_then(|base| {
+            match Url::parse(base.get_ref()) {
+                Ok(mut url) if url.scheme() == "http" || url.scheme() == "https" => {
+                    if !url.path().ends_with('/') {
+                        url.set_path(&format!("{}/", url.path()));
+                    }
+                    Some(url)
+                }
+                _ => {
+                    errors.at(
+                        base,
+                        format!(
+                            "callback_base {:?} is not an absolute http or https URL (this daemon's public address)",
+                            base.get_ref()
+                        ),
+                    );
+                    None
+                }
+            }
+        }),
+        fallback_refresh: duration(
+            errors,
+            websub.fallback_refresh.as_ref(),
+            "websub",
+            "fallback_refresh",
+        ),
+        lease: duration(errors, websub.lease.as_ref(), "websub", "lease"),
+    };
     let global_rules = rules(errors, raw.rule, "");
     let ingest = raw.ingest.unwrap_or_default();
     let ingest = IngestConfig {
@@ -397,6 +428,7 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             })
             .collect(),
         ingest,
+        websub,
         search_path,
         rules: global_rules,
         regions,

@@ -42,6 +42,9 @@ pub struct FeedOrigin {
 pub struct NormalizedFeed {
     pub title: Option<String>,
     pub site_url: Option<String>,
+    /// The WebSub hub the feed names (`link rel="hub"`), and its own URL there (`rel="self"`).
+    pub hub: Option<Url>,
+    pub self_url: Option<Url>,
     pub entries: Vec<NormalizedEntry>,
 }
 
@@ -126,6 +129,14 @@ pub fn normalize_feed(
     };
 
     let site_url = alternate_link(&feed.links).and_then(|link| web_url(&link));
+    let linked = |rel: &str| {
+        feed.links
+            .iter()
+            .find(|link| link.rel.as_deref() == Some(rel))
+            .and_then(|link| web_url(&link.href))
+            .and_then(|href| Url::parse(&href).ok())
+    };
+    let (hub, self_url) = (linked("hub"), linked("self"));
     let rss = matches!(
         feed.feed_type,
         model::FeedType::RSS0 | model::FeedType::RSS1 | model::FeedType::RSS2
@@ -150,6 +161,8 @@ pub fn normalize_feed(
     Ok(NormalizedFeed {
         title: source_ref.title,
         site_url,
+        hub,
+        self_url,
         entries,
     })
 }

@@ -44,6 +44,13 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/search.atom", get(search::atom))
         .route("/search.json", get(search::json))
         .route("/opensearch.xml", get(search::opensearch))
+        .route(
+            "/websub/{token}",
+            get(crate::websub::verify)
+                .post(crate::websub::deliver)
+                // A pushed feed may be as large as a fetched one may (the default cap).
+                .layer(axum::extract::DefaultBodyLimit::max(10 * 1024 * 1024)),
+        )
         .route("/icon.png", get(icon))
         .route("/favicon.ico", get(icon))
         .route("/", get(pages::home))

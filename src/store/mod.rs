@@ -27,6 +27,7 @@ mod keys;
 mod retention;
 mod ruled;
 mod sources;
+mod websub;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub use entries::{Page, Upsert};
 pub use keys::IndexKey;
 pub use ruled::RuleReport;
 pub use sources::FetchState;
+pub use websub::{Subscription, SubscriptionState};
 
 /// The store; cheap to clone (all handles are shared).
 #[derive(Clone)]

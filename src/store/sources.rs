@@ -30,6 +30,9 @@ pub struct FetchState {
     /// The URL this source had before islands moved it, and when.
     #[serde(default)]
     pub moved_from: Option<(String, DateTime<Utc>)>,
+    /// When a WebSub hub last pushed this feed.
+    #[serde(default)]
+    pub last_push: Option<DateTime<Utc>>,
     /// The feed's own title and web page, for attribution.
     pub title: Option<String>,
     pub site_url: Option<String>,

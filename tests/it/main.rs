@@ -19,3 +19,4 @@ mod review;
 mod rules;
 mod search;
 mod support;
+mod websub;
