@@ -150,12 +150,34 @@ async fn a_rule_added_by_hot_reload_hides_stored_entries_and_removing_it_brings_
     let path = daemon.dir().join("feeds.toml");
     let without = std::fs::read_to_string(&path).unwrap();
     let with = with_rules(&without, "", DROP_SPONSORED, "");
+    let search = daemon.url("/search.json?q=kerry+weekend");
+    let found = |expected: bool| {
+        let url = search.clone();
+        async move {
+            wait_until(
+                &format!("search finds the sponsored entry: {expected}"),
+                crate::support::CHANGE_DEADLINE,
+                || {
+                    let url = url.clone();
+                    async move {
+                        let response = crate::support::get(&url).await;
+                        response.status() == 200
+                            && response.text().await.unwrap().contains("win a weekend") == expected
+                    }
+                },
+            )
+            .await;
+        }
+    };
+    found(true).await;
     write_atomically(&path, &with);
     wait_until_unlisted(&daemon, "all", IRISH[0]).await;
     wait_until_unlisted(&daemon, "ireland", IRISH[2]).await;
+    found(false).await;
     write_atomically(&path, &without);
     wait_until_listed(&daemon, "all", IRISH[0]).await;
     wait_until_listed(&daemon, "ireland", IRISH[2]).await;
+    found(true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
