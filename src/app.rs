@@ -27,6 +27,8 @@ pub struct App {
     pub metrics: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle>,
     /// Article files that could not be published, from the last sync.
     article_issues: Mutex<Vec<ArticleIssue>>,
+    /// Comments a client sent in the last minute.
+    pub comment_limits: crate::comments::RateLimit,
     /// The full-text index; set by the daemon once opened (unset: search is unavailable).
     pub search: std::sync::OnceLock<Arc<crate::search::SearchIndex>>,
 }
@@ -46,6 +48,7 @@ impl App {
             article_issues: Mutex::new(Vec::new()),
             metrics: std::sync::OnceLock::new(),
             search: std::sync::OnceLock::new(),
+            comment_limits: Default::default(),
         })
     }
 

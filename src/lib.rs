@@ -27,6 +27,7 @@
 pub mod app;
 pub mod articles;
 pub mod commands;
+pub mod comments;
 pub mod config;
 pub mod control;
 pub mod daemon;

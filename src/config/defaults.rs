@@ -38,6 +38,7 @@ pub const KEYS: &[Key] = &[
     key("server", "max_connections_per_client", Some("256")),
     key("server", "header_timeout", Some(r#""10s""#)),
     key("server", "request_timeout", Some(r#""30s""#)),
+    key("server", "trusted_proxies", Some("[]")),
     key("store", "path", None),
     key("store", "cache_mb", Some("64")),
     key("store", "keep_days", None),
@@ -63,6 +64,10 @@ pub const KEYS: &[Key] = &[
     ),
     key("ingest", "first_fetch_items", Some("5")),
     key("search", "path", Some(r#""store/search""#)),
+    key("comments", "moderation", Some(r#""all""#)),
+    key("comments", "rate_per_minute", Some("5")),
+    key("comments", "max_pending", Some("1000")),
+    key("comments", "allow_private_sources", Some("false")),
     key("websub", "callback_base", None),
     key("websub", "fallback_refresh", Some(r#""1h""#)),
     key("websub", "lease", Some(r#""7d""#)),
@@ -75,6 +80,7 @@ pub const KEYS: &[Key] = &[
     key("authors.KEY", "bio", Some(r#""""#)),
     key("authors.KEY", "avatar", None),
     key("authors.KEY", "token_env", None),
+    key("authors.KEY", "moderator", Some("false")),
     key("region", "slug", None),
     key("region", "name", None),
     key("region", "timezone", Some(r#""UTC""#)),
@@ -131,7 +137,7 @@ mod tests {
             let quoted = (text.starts_with('"') && text.ends_with('"'))
                 || (text.starts_with('[') && text.ends_with(']'));
             assert!(
-                quoted || text.parse::<u64>().is_ok(),
+                quoted || text.parse::<u64>().is_ok() || text == "true" || text == "false",
                 "{}.{}: {text}",
                 key.table,
                 key.name

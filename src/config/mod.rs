@@ -46,12 +46,35 @@ pub struct Config {
     pub authors: BTreeMap<String, Author>,
     pub ingest: IngestConfig,
     pub websub: WebSubConfig,
+    pub comments: CommentsConfig,
     /// `[search] path`: the search index's folder (derived from the store; default the
     /// store's `search` folder).
     pub search_path: PathBuf,
     /// `[[rule]]`: for every source.
     pub rules: Vec<Rule>,
     pub regions: Vec<Region>,
+}
+
+/// `[comments]`: readers' comments on our articles.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentsConfig {
+    pub moderation: Moderation,
+    /// Comments (form or Webmention) one client address may send a minute.
+    pub rate_per_minute: usize,
+    /// Past this many comments held for moderation, new ones are refused (503, Retry-After).
+    pub max_pending: usize,
+    /// Webmention sources on loopback, private or link-local addresses are fetched (tests).
+    pub allow_private_sources: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    /// Every comment waits for a moderator.
+    All,
+    /// A commenter with an approved comment before (same email or site) is let through.
+    FirstTime,
+    /// Comments are published at once.
+    None,
 }
 
 /// `[websub]`: push ingest from the hubs that sources' feeds name.
@@ -142,6 +165,8 @@ pub struct ServerConfig {
     pub header_timeout: Duration,
     /// A whole request, body included, must be answered within this.
     pub request_timeout: Duration,
+    /// Proxies whose `X-Forwarded-For` names the client (for comments' rate limit).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -187,6 +212,8 @@ pub struct Author {
     /// The environment variable holding this author's Micropub token. The token itself never
     /// appears in the config, the logs or a response.
     pub token_env: Option<String>,
+    /// May moderate the comments of every article (others moderate their own articles').
+    pub moderator: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
     pub(super) ingest: Option<RawIngest>,
     pub(super) search: Option<RawSearch>,
     pub(super) websub: Option<RawWebSub>,
+    pub(super) comments: Option<RawComments>,
     #[serde(default)]
     pub(super) authors: BTreeMap<String, RawAuthor>,
     #[serde(default)]
@@ -57,6 +58,7 @@ pub(super) struct RawServer {
     pub(super) max_connections_per_client: Option<Spanned<usize>>,
     pub(super) header_timeout: Option<Spanned<String>>,
     pub(super) request_timeout: Option<Spanned<String>>,
+    pub(super) trusted_proxies: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Deserialize)]
@@ -109,6 +111,8 @@ pub(super) struct RawAuthor {
     pub(super) bio: Option<String>,
     pub(super) avatar: Option<String>,
     pub(super) token_env: Option<String>,
+    #[serde(default)]
+    pub(super) moderator: bool,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +137,15 @@ pub(super) struct RawSource {
     pub(super) slug: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) rule: Vec<RawRule>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawComments {
+    pub(super) moderation: Option<Spanned<String>>,
+    pub(super) rate_per_minute: Option<Spanned<usize>>,
+    pub(super) max_pending: Option<Spanned<usize>>,
+    pub(super) allow_private_sources: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]

@@ -13,15 +13,30 @@ use url::Url;
 use super::defaults;
 use super::raw::{RawConfig, RawRule};
 use super::{
-    Author, Config, ConfigError, ConfigErrors, CronSchedule, FetchConfig, IngestConfig,
-    PublishConfig, Region, Rule, RuleAction, RuleMatcher, ServerConfig, Site, Source, StoreConfig,
-    WebSubConfig,
+    Author, CommentsConfig, Config, ConfigError, ConfigErrors, CronSchedule, FetchConfig,
+    IngestConfig, Moderation, PublishConfig, Region, Rule, RuleAction, RuleMatcher, ServerConfig,
+    Site, Source, StoreConfig, WebSubConfig,
 };
 
 // Region slugs become the first path segment of pages and the name of feeds, so the routes the
 // daemon serves itself cannot be region slugs.
 const RESERVED_SLUGS: &[&str] = &[
-    "all", "articles", "feeds", "status", "healthz", "metrics", "micropub", "static",
+    "all",
+    "articles",
+    "feeds",
+    "status",
+    "healthz",
+    "metrics",
+    "micropub",
+    "static",
+    "search",
+    "admin",
+    "webmention",
+    "websub",
+    "comments",
+    "authors",
+    "sources",
+    "tags",
 ];
 
 pub(super) struct Errors<'a> {
@@ -153,6 +168,22 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             "server",
             "request_timeout",
         ),
+        trusted_proxies: raw
+            .server
+            .trusted_proxies
+            .iter()
+            .flatten()
+            .filter_map(|proxy| match proxy.get_ref().parse() {
+                Ok(ip) => Some(ip),
+                Err(_) => {
+                    errors.at(
+                        proxy,
+                        format!("trusted proxy {:?} is not an IP address", proxy.get_ref()),
+                    );
+                    None
+                }
+            })
+            .collect(),
     };
 
     let refresh_schedule = schedule(errors, &raw.schedule.refresh, "schedule refresh");
@@ -205,6 +236,34 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
             }),
     };
 
+    let comments = raw.comments.unwrap_or_default();
+    let comments = CommentsConfig {
+        moderation: match comments.moderation.as_ref().map(|m| m.get_ref().as_str()) {
+            None | Some("all") => Moderation::All,
+            Some("first-time") => Moderation::FirstTime,
+            Some("none") => Moderation::None,
+            Some(other) => {
+                errors.at(
+                    comments.moderation.as_ref().expect("set"),
+                    format!("moderation {other:?} is not one of \"all\", \"first-time\", \"none\""),
+                );
+                Moderation::All
+            }
+        },
+        rate_per_minute: positive(
+            errors,
+            comments.rate_per_minute.as_ref(),
+            "comments",
+            "rate_per_minute",
+        ),
+        max_pending: positive(
+            errors,
+            comments.max_pending.as_ref(),
+            "comments",
+            "max_pending",
+        ),
+        allow_private_sources: comments.allow_private_sources.unwrap_or(false),
+    };
     let websub = raw.websub.unwrap_or_default();
     let websub = WebSubConfig {
         callback_base: websub.callback_base.as_ref().and_then(|base| {
@@ -423,11 +482,13 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
                         bio: author.bio.unwrap_or_default(),
                         avatar: author.avatar,
                         token_env: author.token_env,
+                        moderator: author.moderator,
                     },
                 )
             })
             .collect(),
         ingest,
+        comments,
         websub,
         search_path,
         rules: global_rules,

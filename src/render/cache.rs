@@ -375,7 +375,7 @@ fn render_feed_page(
         entries: &page.entries,
         region_names: &region_names,
         hub: config.publish.hub.as_ref().map(|hub| hub.as_str()),
-        query: None,
+        address: None,
     };
     let bytes = request.format.render(&feed_page);
     Ok(Body {

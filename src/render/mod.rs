@@ -53,8 +53,17 @@ pub struct FeedPage<'a> {
     pub region_names: &'a HashMap<String, String>,
     /// The WebSub hub subscribers may use (`link rel="hub"`).
     pub hub: Option<&'a str>,
-    /// Set on a saved search's feed: it lives at `/search.{ext}?q=QUERY`, in one page.
-    pub query: Option<&'a str>,
+    /// Set for feeds that do not live under `/feeds/`.
+    pub address: Option<Address<'a>>,
+}
+
+/// Where a feed lives when not under `/feeds/{name}`.
+#[derive(Debug, Clone, Copy)]
+pub enum Address<'a> {
+    /// A saved search: `/search.{ext}?q=QUERY`, in one page.
+    Search(&'a str),
+    /// An article's comments: `/articles/{slug}/comments.{ext}`.
+    ArticleComments(&'a str),
 }
 
 /// The entry's picture as one more enclosure, unless it already is one: what the formats
@@ -95,8 +104,15 @@ fn image_type(url: &str) -> &'static str {
 impl FeedPage<'_> {
     /// The public URL of page `page` of this feed in `format`.
     pub fn url(&self, format: Format, page: usize) -> String {
-        match self.query {
-            Some(query) => crate::urls::search_feed_url(&self.site.base_url, query, format),
+        match self.address {
+            Some(Address::Search(query)) => {
+                crate::urls::search_feed_url(&self.site.base_url, query, format)
+            }
+            Some(Address::ArticleComments(slug)) => format!(
+                "{}articles/{slug}/comments.{}",
+                self.site.base_url,
+                format.extension()
+            ),
             None => crate::urls::feed_url(&self.site.base_url, self.name, format, page),
         }
     }
@@ -242,7 +258,7 @@ pub(crate) mod tests {
             entries: &entries,
             region_names: &names,
             hub: Some("http://hub.example/"),
-            query: None,
+            address: None,
         };
         f(&feed_page)
     }
@@ -342,7 +358,7 @@ pub(crate) mod tests {
                     entries: &entries,
                     region_names: &names,
                     hub: None,
-                    query: None,
+                    address: None,
                 };
                 for format in Format::ALL {
                     let bytes = format.render(&page);

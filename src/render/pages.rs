@@ -11,6 +11,7 @@ use crate::model::{Entry, FeedKey, Format, Image};
 use crate::normalize::html::html_to_text;
 use crate::search::Hit;
 use crate::status::SourceHealth;
+use crate::store::{Comment, CommentKind};
 use crate::urls::{
     SitePage, author_url, feed_url, region_url, search_feed_url, search_url, tag_slug, tag_url,
 };
@@ -27,6 +28,8 @@ article.entry{margin:0 0 1.3rem}article.entry h3{margin:0;font-size:1.1rem}\
 img{max-width:100%;height:auto}img.thumb{float:right;margin:0 0 .5rem .8rem;object-fit:cover;max-width:40%}article.entry{overflow:hidden}table{border-collapse:collapse;font-size:.85rem;display:block;overflow-x:auto}td,th{border:1px solid #8884;padding:.3rem .5rem;text-align:left;vertical-align:top}.bad{color:var(--bad)}blockquote{border-left:3px solid #999;margin:1rem 0;padding-left:1rem;font-style:italic}footer{margin-top:2rem;font-size:.85rem;color:var(--muted)}\
 form.search{margin:.4rem 0 0}form.search input{font:inherit;padding:.2rem .4rem;max-width:60%}form.search button{font:inherit}\
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}mark{background:#ffe066;color:#000}.pager a{margin-right:1rem}\
+#comment-pending{display:none}#comment-pending:target{display:block;border-left:3px solid var(--accent);padding-left:.8rem}\
+.trap{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}.comments textarea,.comments input{font:inherit;max-width:100%;width:30rem}article.comment{margin:0 0 1rem}\
 @media (prefers-color-scheme:dark){:root{--accent:#5fd4a8;--muted:#c4c4c4;--bad:#ff8a80}}";
 
 /// The front page: the site's articles, then the newest of each region.
@@ -198,8 +201,153 @@ pub fn source_page(
     layout(config, &head, recent, body)
 }
 
-/// An article's permalink page: byline, bio, date, tags, and where to send tips.
-pub fn article_page(config: &Config, recent: &[Entry], entry: &Entry) -> String {
+/// What the comment form shows: the typed values and what is wrong with them (a refused
+/// post), or nothing (the page as cached), and the form's token.
+#[derive(Debug, Default)]
+pub struct CommentForm {
+    pub author: String,
+    pub url: String,
+    pub email: String,
+    pub text: String,
+    /// `(field, message)`; `field` is `author`, `url`, `email`, `text` or `form`.
+    pub errors: Vec<(&'static str, String)>,
+    pub token: String,
+}
+
+impl CommentForm {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, message)| message.as_str())
+    }
+}
+
+/// The comments under an article: replies oldest first, likes and reposts as counts with
+/// their authors, then the form. Comment text is escaped, never markup.
+fn comments_section(
+    config: &Config,
+    entry: &Entry,
+    comments: &[Comment],
+    form: &CommentForm,
+) -> Markup {
+    let slug = entry
+        .article
+        .as_ref()
+        .map_or("", |article| article.slug.as_str());
+    let action = format!("{}articles/{slug}/comments", config.site.base_url);
+    let replies: Vec<&Comment> = comments
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.kind,
+                CommentKind::Comment | CommentKind::Reply | CommentKind::Mention
+            )
+        })
+        .collect();
+    let reactions =
+        |kind| -> Vec<&Comment> { comments.iter().filter(|c| c.kind == kind).collect() };
+    let (likes, reposts) = (reactions(CommentKind::Like), reactions(CommentKind::Repost));
+    let field = |name: &'static str,
+                 label: &str,
+                 kind: &str,
+                 value: &str,
+                 required: bool,
+                 autocomplete: &str| {
+        let error_id = format!("{name}-error");
+        let error = form.error(name);
+        html! {
+            p {
+                label for={ "comment-" (name) } { (label) @if required { " (required)" } }
+                br;
+                input id={ "comment-" (name) } name=(name) type=(kind) value=(value) autocomplete=(autocomplete)
+                    required[required] aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())];
+                @if let Some(error) = error { br; span.bad id=(error_id) { (error) } }
+            }
+        }
+    };
+    html! {
+        section.comments aria-labelledby="comments-heading" {
+            h3 id="comments-heading" { "Comments" }
+            @if !likes.is_empty() || !reposts.is_empty() {
+                p.meta {
+                    @if !likes.is_empty() {
+                        (likes.len()) @if likes.len() == 1 { " like" } @else { " likes" } " ("
+                        @for (n, like) in likes.iter().enumerate() { @if n > 0 { ", " } (like.author) } ")"
+                    }
+                    @if !likes.is_empty() && !reposts.is_empty() { " · " }
+                    @if !reposts.is_empty() {
+                        (reposts.len()) @if reposts.len() == 1 { " repost" } @else { " reposts" } " ("
+                        @for (n, repost) in reposts.iter().enumerate() { @if n > 0 { ", " } (repost.author) } ")"
+                    }
+                }
+            }
+            @if replies.is_empty() { p { "No comments yet." } }
+            @for comment in &replies {
+                article.comment.h-cite id={ "comment-" (comment.id) } {
+                    p.meta {
+                        span.p-author.h-card {
+                            @if let Some(photo) = &comment.photo {
+                                img.u-photo src=(photo) alt="" width="24" height="24" loading="lazy" referrerpolicy="no-referrer";
+                                " "
+                            }
+                            @match &comment.url {
+                                Some(url) => a.p-name.u-url href=(url) rel="ugc nofollow" { (comment.author) },
+                                None => span.p-name { (comment.author) },
+                            }
+                        }
+                        " · "
+                        time.dt-published datetime=(comment.published.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)) {
+                            (comment.published.with_timezone(&time_zone(config, entry)).format("%-d %b %Y, %H:%M %Z"))
+                        }
+                        @if let Some(source) = &comment.source { " · " a href=(source) rel="ugc nofollow" { "via the web" } }
+                    }
+                    div.e-content { (PreEscaped(crate::comments::text_html(&comment.text))) }
+                }
+            }
+            p id="comment-pending" role="status" { "Thank you: your comment is held for moderation and appears here once approved." }
+            h4 id="add-comment" { "Add a comment" }
+            @if let Some(error) = form.error("form") { p.bad role="alert" { (error) } }
+            form method="post" action=(action) {
+                input type="hidden" name="token" value=(form.token);
+                (field("author", "Your name", "text", &form.author, true, "name"))
+                (field("url", "Your site (shown as a link)", "url", &form.url, false, "url"))
+                (field("email", "Email (never shown or published)", "email", &form.email, false, "email"))
+                p.trap aria-hidden="true" {
+                    label for="comment-website" { "Leave this empty" }
+                    input id="comment-website" name="website" type="text" tabindex="-1" autocomplete="off";
+                }
+                @let text_error = form.error("text");
+                p {
+                    label for="comment-text" { "Comment (required; plain text, links are made for you)" }
+                    br;
+                    textarea id="comment-text" name="text" rows="6" maxlength=(crate::comments::MAX_CHARS) required
+                        aria-invalid=[text_error.map(|_| "true")] aria-describedby=[text_error.map(|_| "text-error")] { (form.text) }
+                    @if let Some(error) = text_error { br; span.bad id="text-error" { (error) } }
+                }
+                p { button type="submit" { "Post comment" } }
+            }
+        }
+    }
+}
+
+/// The zone an entry's times are shown in: its (first) region's.
+fn time_zone(config: &Config, entry: &Entry) -> chrono_tz::Tz {
+    entry
+        .regions
+        .iter()
+        .find_map(|slug| config.region(slug))
+        .map_or(chrono_tz::UTC, |region| region.timezone)
+}
+
+/// An article's permalink page: byline, bio, date, tags, where to send tips, and comments.
+pub fn article_page(
+    config: &Config,
+    recent: &[Entry],
+    entry: &Entry,
+    comments: &[Comment],
+    form: &CommentForm,
+) -> String {
     let author = entry
         .article
         .as_ref()
@@ -233,6 +381,7 @@ pub fn article_page(config: &Config, recent: &[Entry], entry: &Entry) -> String 
                 }
             }
         }
+        (comments_section(config, entry, comments, form))
     };
     let feed = entry
         .regions
@@ -419,6 +568,7 @@ pub(super) fn layout(config: &Config, head: &Head, recent: &[Entry], body: Marku
                 }
                 link rel="search" type="application/opensearchdescription+xml" title=(config.site.title) href={ (base) "opensearch.xml" };
                 link rel="micropub" href={ (base) "micropub" };
+                @if head.article.is_some() { link rel="webmention" href={ (base) "webmention" }; }
                 @if let Some(json_ld) = json_ld {
                     script type="application/ld+json" { (PreEscaped(json_ld)) }
                 }

@@ -128,9 +128,19 @@ pub fn article(config: &Config, store: &Store, slug: &str) -> Result<Body, Rende
         };
     };
     let recent = recent_posts(store)?;
+    let comments = store.approved_comments(entry.id)?;
+    let form = pages::CommentForm {
+        token: crate::comments::form_token(&crate::comments::secret(store)?, slug, Utc::now()),
+        ..pages::CommentForm::default()
+    };
+    // The page changes when a comment is approved: its newest comment dates it.
+    let modified = comments
+        .iter()
+        .map(|comment| comment.published)
+        .fold(entry.updated, DateTime::max);
     Ok(html(
-        pages::article_page(config, &recent, &entry),
-        entry.updated,
+        pages::article_page(config, &recent, &entry, &comments, &form),
+        modified,
     ))
 }
 

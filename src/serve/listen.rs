@@ -47,7 +47,6 @@ pub async fn run(
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    let service = TowerToHyperService::new(router);
     loop {
         let permit = tokio::select! {
             permit = connections.clone().acquire_owned() => permit.expect("never closed"),
@@ -71,7 +70,13 @@ pub async fn run(
         };
         let _ = stream.set_nodelay(true);
         // No upgrades: islands serves no WebSockets, and plain connections shut down gracefully.
-        let connection = http.serve_connection(TokioIo::new(stream), service.clone());
+        // Handlers that need the client's address (comments' rate limit) read it here.
+        let service = TowerToHyperService::new(
+            router
+                .clone()
+                .layer(axum::Extension(axum::extract::ConnectInfo(peer))),
+        );
+        let connection = http.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {

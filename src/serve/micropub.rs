@@ -128,7 +128,7 @@ fn one_token(
     }
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
@@ -137,7 +137,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The key of the author whose token this is.
-fn authenticate(config: &Config, token: Option<&str>) -> Result<String, MicropubError> {
+pub(super) fn authenticate(config: &Config, token: Option<&str>) -> Result<String, MicropubError> {
     let Some(token) = token.filter(|token| !token.is_empty()) else {
         return Err(MicropubError {
             status: 401,

@@ -4,6 +4,7 @@
 //! A 4xx says what was wrong with the request; a 5xx sends a generic body and logs the cause.
 
 mod cached;
+mod comments;
 mod feeds;
 pub mod listen;
 mod micropub;
@@ -26,6 +27,9 @@ pub fn router(app: Arc<App>) -> Router {
     let request_timeout = app.config().server.request_timeout;
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/feeds/comments.rss", get(comments::all_rss))
+        .route("/feeds/comments.atom", get(comments::all_atom))
+        .route("/feeds/comments.json", get(comments::all_json))
         .route("/feeds/{file}", get(feeds::feed))
         .route("/feeds/author/{file}", get(feeds::author_feed))
         .route("/feeds/source/{file}", get(feeds::source_feed))
@@ -55,6 +59,24 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/favicon.ico", get(icon))
         .route("/", get(pages::home))
         .route("/articles/{slug}", get(pages::article))
+        .route(
+            "/articles/{slug}/comments",
+            axum::routing::post(comments::post_comment),
+        )
+        .route(
+            "/articles/{slug}/comments.atom",
+            get(comments::article_feed),
+        )
+        .route(
+            "/admin/login",
+            get(comments::login_page).post(comments::login),
+        )
+        .route("/admin/comments", get(comments::queue))
+        .route("/admin/comments.json", get(comments::queue_json))
+        .route(
+            "/admin/comments/{id}/{action}",
+            axum::routing::post(comments::act),
+        )
         .route("/{region}/", get(pages::region))
         .route("/{region}", get(pages::region_without_slash))
         .route("/metrics", get(metrics_text))

@@ -50,7 +50,19 @@ pub async fn article(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    serve_page(app, SitePage::Article { slug }, &headers).await
+    let webmention = format!(
+        "<{}webmention>; rel=\"webmention\"",
+        app.config().site.base_url
+    );
+    let mut response = serve_page(app, SitePage::Article { slug }, &headers).await;
+    if (response.status().is_success() || response.status() == axum::http::StatusCode::NOT_MODIFIED)
+        && let Ok(value) = axum::http::HeaderValue::from_str(&webmention)
+    {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, value);
+    }
+    response
 }
 
 pub async fn author(

@@ -171,7 +171,7 @@ async fn feed(
         entries: &entries,
         region_names: &region_names,
         hub: None,
-        query: Some(&query_text),
+        address: Some(crate::render::Address::Search(&query_text)),
     };
     let bytes = format.render(&feed_page);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();

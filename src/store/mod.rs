@@ -22,6 +22,7 @@
 
 mod articles;
 mod codec;
+mod comments;
 mod entries;
 mod keys;
 mod retention;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub use codec::LAYOUT;
+pub use comments::{Comment, CommentId, CommentKind, CommentState};
 pub use entries::{Page, Upsert};
 pub use keys::IndexKey;
 pub use ruled::RuleReport;
@@ -51,6 +53,9 @@ pub struct Store {
     deleted: sled::Tree,
     /// Entries the operator's rules hid or rewrote, with their originals (see `ruled`).
     ruled: sled::Tree,
+    /// Readers' comments, and their index (see `comments`).
+    comments: sled::Tree,
+    comment_index: sled::Tree,
     /// Small facts about the store itself: the fingerprint of the rules last applied.
     meta: sled::Tree,
     path: PathBuf,
@@ -130,6 +135,8 @@ impl Store {
             sources: tree("sources")?,
             deleted: tree("deleted")?,
             ruled: tree("ruled")?,
+            comments: tree("comments")?,
+            comment_index: tree("comment_index")?,
             meta: tree("meta")?,
             db,
             path: path.to_path_buf(),
@@ -268,6 +275,28 @@ impl Store {
     /// write, so a render that can see it also sees that it is not committed yet.
     fn mark_dirty(&self) {
         self.dirty.store(true, Ordering::Release);
+    }
+
+    /// A random secret of this store, made at its first use and kept: signs comment form
+    /// tokens, moderators' sessions and CSRF tokens.
+    pub fn secret(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        let key = format!("secret/{name}");
+        if let Some(secret) = self.meta.get(key.as_bytes()).map_err(|e| self.error(e))? {
+            return Ok(secret.to_vec());
+        }
+        use ring::rand::SecureRandom;
+        let mut secret = [0u8; 32];
+        ring::rand::SystemRandom::new()
+            .fill(&mut secret)
+            .expect("the system's random source works");
+        // Two first uses at once: the first one written wins for both.
+        let _ = self
+            .meta
+            .compare_and_swap(key.as_bytes(), None as Option<&[u8]>, Some(&secret[..]))
+            .map_err(|e| self.error(e))?;
+        self.flush()?;
+        let stored = self.meta.get(key.as_bytes()).map_err(|e| self.error(e))?;
+        Ok(stored.map_or_else(|| secret.to_vec(), |s| s.to_vec()))
     }
 
     /// Takes the list of what changed since the last call.
