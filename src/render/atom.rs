@@ -91,6 +91,17 @@ fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
                         ..Link::default()
                     }),
             )
+            // RFC 4685: our articles' comments have a feed of their own.
+            .chain(entry.article.as_ref().map(|article| {
+                link(
+                    "replies",
+                    format!(
+                        "{}articles/{}/comments.atom",
+                        page.site.base_url, article.slug
+                    ),
+                    "application/atom+xml",
+                )
+            }))
             .collect(),
         categories: page
             .categories(entry)

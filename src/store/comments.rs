@@ -16,9 +16,23 @@ use super::codec::encode;
 use super::{Store, StoreError};
 use crate::model::EntryId;
 
-/// A comment's identity: its arrival time (microseconds) then 8 random bytes, shown as hex.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A comment's identity: its arrival time (microseconds) then 8 random bytes, shown (and
+/// serialized) as 32 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CommentId(pub [u8; 16]);
+
+impl Serialize for CommentId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for CommentId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let hex = String::deserialize(deserializer)?;
+        CommentId::parse(&hex).ok_or_else(|| serde::de::Error::custom("not a comment id"))
+    }
+}
 
 impl CommentId {
     pub fn new(at: DateTime<Utc>) -> CommentId {

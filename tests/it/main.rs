@@ -6,6 +6,7 @@
 //! Nothing here reaches the internet: every URL is on 127.0.0.1.
 
 mod articles;
+mod comments;
 mod core;
 mod hardening;
 mod in_process;
