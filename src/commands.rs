@@ -243,6 +243,17 @@ pub fn status(config: &Config) -> Result<String, CommandError> {
     Ok(status_table(&status))
 }
 
+/// `islands comments export`: every comment (pending, approved and spam) as JSON.
+pub fn comments_export(config: &Config) -> Result<String, CommandError> {
+    let store = Store::open(&config.store.path, 8 << 20)?;
+    comments_json(&store)
+}
+
+pub fn comments_json(store: &Store) -> Result<String, CommandError> {
+    let comments = store.all_comments()?;
+    Ok(serde_json::to_string_pretty(&comments).expect("comments serialize") + "\n")
+}
+
 /// What `islands source add` added.
 #[derive(Debug)]
 pub struct AddedSource {

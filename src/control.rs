@@ -52,6 +52,7 @@ pub fn listen(
         .route("/article-export", post(article_export))
         .route("/preview", get(preview))
         .route("/reindex", post(reindex))
+        .route("/comments", get(comments_export))
         .with_state(app);
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, router)
@@ -232,6 +233,13 @@ async fn preview(State(app): State<Arc<App>>, Query(of): Query<PreviewOf>) -> Re
         Err(error @ commands::CommandError::UnknownSource { .. }) => {
             (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response()
         }
+        Err(error) => failed(error),
+    }
+}
+
+async fn comments_export(State(app): State<Arc<App>>) -> Response {
+    match blocking(move || commands::comments_json(&app.store)).await {
+        Ok(json) => (StatusCode::OK, json).into_response(),
         Err(error) => failed(error),
     }
 }

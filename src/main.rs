@@ -58,6 +58,9 @@ enum Command {
     /// remove one; a running daemon picks the change up by its hot reload.
     #[command(subcommand)]
     Source(SourceCommand),
+    /// Export readers' comments.
+    #[command(subcommand)]
+    Comments(CommentsCommand),
     /// Print the state of every source (as /status shows it), from the running daemon or
     /// from the store.
     Status(ConfigArg),
@@ -70,6 +73,12 @@ enum Command {
     /// Write the site's own articles.
     #[command(subcommand)]
     Article(ArticleCommand),
+}
+
+#[derive(Subcommand)]
+enum CommentsCommand {
+    /// Every comment (held, approved, spam) as JSON on stdout.
+    Export(ConfigArg),
 }
 
 #[derive(Subcommand)]
@@ -160,7 +169,8 @@ fn main() -> ExitCode {
         Command::Serve(arg)
         | Command::Fetch(arg)
         | Command::Reindex(arg)
-        | Command::Status(arg) => arg.config.clone(),
+        | Command::Status(arg)
+        | Command::Comments(CommentsCommand::Export(arg)) => arg.config.clone(),
         Command::Check { config, .. } => config.config.clone(),
         Command::Article(ArticleCommand::New { config, .. })
         | Command::Article(ArticleCommand::Export { config, .. })
@@ -226,6 +236,12 @@ fn main() -> ExitCode {
         }
         Command::Reindex(_) => {
             via_daemon(&config, "POST", "/reindex", &[]).unwrap_or_else(|| reindex(config))
+        }
+        Command::Comments(CommentsCommand::Export(_)) => {
+            via_daemon(&config, "GET", "/comments", &[]).unwrap_or_else(|| {
+                print!("{}", commands::comments_export(&config)?);
+                Ok(())
+            })
         }
         Command::Status(_) => via_daemon(&config, "GET", "/status", &[]).unwrap_or_else(|| {
             print!("{}", commands::status(&config)?);

@@ -35,6 +35,7 @@ form.search{margin:.4rem 0 0}form.search input{font:inherit;padding:.2rem .4rem;
 /// The front page: the site's articles, then the newest of each region.
 pub fn home_page(
     config: &Config,
+    counts: &CommentCounts,
     recent: &[Entry],
     articles: &[Entry],
     regions: &[(&Region, Vec<Entry>)],
@@ -43,7 +44,7 @@ pub fn home_page(
         @if !articles.is_empty() {
             section aria-labelledby="from-the-site" {
                 h2 id="from-the-site" { "From our journalists" }
-                @for entry in articles { (entry_summary(config, entry)) }
+                @for entry in articles { (entry_summary(config, entry, counts)) }
             }
         }
         @for (region, entries) in regions {
@@ -52,7 +53,7 @@ pub fn home_page(
                     a href=(region_url(&config.site.base_url, &region.slug)) { (region.name) }
                 }
                 @if entries.is_empty() { p { "Nothing yet." } }
-                @for entry in entries { (entry_summary(config, entry)) }
+                @for entry in entries { (entry_summary(config, entry, counts)) }
             }
         }
     };
@@ -70,6 +71,7 @@ pub fn home_page(
 /// One region's page, newest first, with a link to older entries.
 pub fn region_page(
     config: &Config,
+    counts: &CommentCounts,
     recent: &[Entry],
     region: &Region,
     entries: &[Entry],
@@ -80,7 +82,7 @@ pub fn region_page(
     let body = html! {
         h2 { (region.name) }
         @if entries.is_empty() { p { "Nothing yet." } }
-        @for entry in entries { (entry_summary(config, entry)) }
+        @for entry in entries { (entry_summary(config, entry, counts)) }
         nav aria-label="Pages" {
             @if page > 1 { a href={ "?page=" (page - 1) } rel="prev" { "Newer" } }
             @if has_more { a href={ "?page=" (page + 1) } rel="next" { "Older" } }
@@ -104,6 +106,7 @@ pub fn region_page(
 /// An author's page: name, picture, bio, and their articles, newest first.
 pub fn author_page(
     config: &Config,
+    counts: &CommentCounts,
     recent: &[Entry],
     key: &str,
     author: &Author,
@@ -121,7 +124,7 @@ pub fn author_page(
         }
         h2 { "Articles" }
         @if articles.is_empty() { p { "Nothing yet." } }
-        @for entry in articles { (entry_summary(config, entry)) }
+        @for entry in articles { (entry_summary(config, entry, counts)) }
     };
     let head = Head {
         title,
@@ -139,10 +142,11 @@ pub fn author_page(
 
 /// A tag's page: its newest entries.
 pub fn tag_page(config: &Config, slug: &str, entries: &[Entry]) -> String {
+    let counts = &CommentCounts::new();
     let title = format!("#{slug}: {}", config.site.title);
     let body = html! {
         h2 { "#" (slug) }
-        @for entry in entries { (entry_summary(config, entry)) }
+        @for entry in entries { (entry_summary(config, entry, counts)) }
     };
     let head = Head {
         title,
@@ -166,6 +170,7 @@ pub fn source_page(
     health: &SourceHealth,
     entries: &[Entry],
 ) -> String {
+    let counts = &CommentCounts::new();
     let title = format!("{}: {}", source.name, config.site.title);
     let when = |date: Option<DateTime<Utc>>| {
         date.map_or_else(
@@ -181,7 +186,7 @@ pub fn source_page(
             @if let Some(error) = &health.last_error { " · " span.bad { (error) } }
         }
         @if entries.is_empty() { p { "Nothing yet." } }
-        @for entry in entries { (entry_summary(config, entry)) }
+        @for entry in entries { (entry_summary(config, entry, counts)) }
     };
     let feed = FeedKey::Source {
         slug: source.slug.clone(),
@@ -200,6 +205,9 @@ pub fn source_page(
     };
     layout(config, &head, recent, body)
 }
+
+/// Approved comments per article, shown beside our articles in lists.
+pub type CommentCounts = std::collections::HashMap<crate::model::EntryId, usize>;
 
 /// What the comment form shows: the typed values and what is wrong with them (a refused
 /// post), or nothing (the page as cached), and the form's token.
@@ -651,7 +659,7 @@ fn news_article_json_ld(config: &Config, entry: &Entry, canonical: &str) -> Stri
     json.to_string().replace("</", "<\\/")
 }
 
-fn entry_summary(config: &Config, entry: &Entry) -> Markup {
+fn entry_summary(config: &Config, entry: &Entry, counts: &CommentCounts) -> Markup {
     let href = entry
         .link
         .clone()
@@ -677,6 +685,11 @@ fn entry_summary(config: &Config, entry: &Entry) -> Markup {
                 " · " (time(config, entry, entry.published))
                 @for slug in &entry.regions {
                     @if let Some(region) = config.region(slug) { " · " (region.name) }
+                }
+                @if let (Some(article), Some(count)) = (&entry.article, counts.get(&entry.id)) {
+                    " · " a href={ (crate::urls::permalink(&config.site.base_url, &article.slug)) "#comments-heading" } {
+                        (count) @if *count == 1 { " comment" } @else { " comments" }
+                    }
                 }
             }
             @if let Some(image) = &entry.image { (thumbnail(image, &entry.title)) }

@@ -50,7 +50,13 @@ pub fn home(config: &Config, store: &Store) -> Result<Body, RenderError> {
     // No "Recent posts" here: "From our journalists" lists them, and each article is shown
     // once on the home page.
     Ok(html(
-        pages::home_page(config, &[], &articles, &regions),
+        pages::home_page(
+            config,
+            &comment_counts(store, &articles),
+            &[],
+            &articles,
+            &regions,
+        ),
         newest,
     ))
 }
@@ -72,7 +78,16 @@ pub fn region(
     let newest = newest(found.entries.iter());
     // No "Recent posts" on a region's page: it lists the region's news only, and an article
     // of another region must not appear on it.
-    let markup = pages::region_page(config, &[], region, &found.entries, page, found.has_more);
+    let counts = comment_counts(store, &found.entries);
+    let markup = pages::region_page(
+        config,
+        &counts,
+        &[],
+        region,
+        &found.entries,
+        page,
+        found.has_more,
+    );
     Ok(html(markup, newest))
 }
 
@@ -83,7 +98,14 @@ pub fn author(config: &Config, store: &Store, key: &str) -> Result<Body, RenderE
     let articles = store.page(&feed, 0, AUTHOR_ARTICLES)?.entries;
     let newest = newest(articles.iter());
     Ok(html(
-        pages::author_page(config, &recent_posts(store)?, key, author, &articles),
+        pages::author_page(
+            config,
+            &comment_counts(store, &articles),
+            &recent_posts(store)?,
+            key,
+            author,
+            &articles,
+        ),
         newest,
     ))
 }
@@ -142,6 +164,15 @@ pub fn article(config: &Config, store: &Store, slug: &str) -> Result<Body, Rende
         pages::article_page(config, &recent, &entry, &comments, &form),
         modified,
     ))
+}
+
+/// How many approved comments each of our articles among `entries` has.
+fn comment_counts(store: &Store, entries: &[Entry]) -> pages::CommentCounts {
+    entries
+        .iter()
+        .filter(|entry| entry.article.is_some())
+        .map(|entry| (entry.id, store.comment_count(entry.id)))
+        .collect()
 }
 
 /// The "Recent posts" of our journalists, on every page.

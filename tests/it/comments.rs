@@ -279,6 +279,11 @@ async fn comments_are_held_moderated_shown_escaped_and_survive_kill_9() {
         !page.contains("reader@example.org"),
         "the email is never shown"
     );
+    let (_, home) = get_with(&daemon, "/", &[]).await;
+    assert!(
+        home.contains("1 comment</a>"),
+        "counts beside our articles: {home}"
+    );
 
     // And in every feed.
     for path in [
@@ -353,4 +358,10 @@ async fn comments_are_held_moderated_shown_escaped_and_survive_kill_9() {
         3
     );
     assert!(article_page(&daemon, "ferry").await.contains("Good news"));
+
+    // `islands comments export`: every comment as JSON, through the running daemon.
+    let output = crate::support::run_islands(&["comments", "export"], daemon.dir());
+    assert!(output.status.success(), "{output:?}");
+    let exported: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(exported.as_array().unwrap().len(), 4, "{exported}");
 }
