@@ -135,6 +135,8 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         }
     });
     tracker.spawn(publish::run_publisher(app.clone(), shutdown.clone()));
+    // Webmentions received before a stop are checked now.
+    tokio::spawn(crate::comments::webmention::resume(app.clone()));
     if let Some(search) = app.search.get() {
         tracker.spawn(crate::search::run_indexer(
             app.clone(),

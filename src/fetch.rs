@@ -51,6 +51,8 @@ pub struct Fetched {
     /// Decoded (decompressed) body bytes, undecoded charset.
     pub body: Bytes,
     pub content_type: Option<String>,
+    /// The `Link` header (Webmention endpoint discovery reads it).
+    pub link: Option<String>,
     pub validators: Validators,
     /// The URL that answered, after redirects (the base for relative links).
     pub final_url: Url,
@@ -214,6 +216,7 @@ impl Fetcher {
             status: status.as_u16(),
             body,
             content_type: header_string(&headers, header::CONTENT_TYPE),
+            link: header_string(&headers, header::LINK),
             validators: Validators {
                 etag: header_string(&headers, header::ETAG),
                 last_modified: header_string(&headers, header::LAST_MODIFIED),
@@ -287,7 +290,7 @@ impl Fetcher {
 
 /// Whether every address `url` names or resolves to is public. A name that does not resolve
 /// counts as public: the request that follows fails on it anyway.
-async fn leads_to_public(url: &Url) -> bool {
+pub async fn leads_to_public(url: &Url) -> bool {
     let port = url.port_or_known_default().unwrap_or(80);
     match url.host() {
         Some(url::Host::Ipv4(ip)) => is_public(ip.into()),

@@ -47,6 +47,7 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
                 continue;
             }
         };
+        notify_linked_pages(&app, &changes.entries).await;
         if let Some(search) = app.search.get() {
             search.enqueue(changes.entries, changes.checkpoint);
         }
@@ -119,6 +120,40 @@ async fn render_first_pages(
         }
     }
     Some(changed)
+}
+
+/// Sends Webmentions for our articles that are new or changed among `changed` (once per
+/// version of each), in the background.
+async fn notify_linked_pages(app: &Arc<App>, changed: &BTreeSet<crate::model::EntryId>) {
+    let ids: Vec<_> = changed.iter().copied().collect();
+    let base = app.config().site.base_url.clone();
+    let due = app
+        .store
+        .blocking(move |store| {
+            let mut due = Vec::new();
+            for id in ids {
+                let Some(entry) = store.get(id)? else { continue };
+                let (Some(article), Some(content)) = (&entry.article, &entry.content) else {
+                    continue;
+                };
+                let version = entry.updated.timestamp();
+                if store.webmentions_sent(id)? == Some(version) {
+                    continue;
+                }
+                store.set_webmentions_sent(id, version)?;
+                due.push((crate::urls::permalink(&base, &article.slug), content.clone()));
+            }
+            Ok::<_, crate::store::StoreError>(due)
+        })
+        .await;
+    match due {
+        Ok(due) => {
+            for (permalink, content) in due {
+                tokio::spawn(crate::comments::webmention::send_all(app.clone(), permalink, content));
+            }
+        }
+        Err(error) => warn!("webmentions to send: {}", crate::report::Report(&error)),
+    }
 }
 
 /// Keeps `[publish] mirror` current: the whole site as static files.

@@ -382,6 +382,7 @@ pub async fn deliver(
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .map(str::to_string),
+        link: None,
         validators: crate::fetch::Validators::default(),
         final_url: topic,
         moved_permanently_to: None,

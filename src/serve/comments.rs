@@ -695,3 +695,86 @@ fn feed_response(bytes: Vec<u8>, format: Format, request: &HeaderMap) -> Respons
     );
     (headers, bytes).into_response()
 }
+
+#[derive(Deserialize, Default)]
+pub struct WebmentionFields {
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    target: String,
+}
+
+/// `POST /webmention`: recorded (flushed), answered 202 with its status URL, verified in the
+/// background.
+pub async fn webmention(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(fields): Form<WebmentionFields>,
+) -> Response {
+    use crate::comments::webmention;
+    let (_, slug) = match webmention::check_request(&app, &fields.source, &fields.target) {
+        Ok(checked) => checked,
+        Err(reason) => return (StatusCode::BAD_REQUEST, format!("{reason}\n")).into_response(),
+    };
+    let config = app.config();
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let client = comments::client_address(&config, peer.ip(), forwarded);
+    if !app.comment_limits.allow(client, config.comments.rate_per_minute) {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "60")],
+            "too many webmentions from this address: wait a minute\n",
+        )
+            .into_response();
+    }
+    let (source, target) = (fields.source.clone(), fields.target.clone());
+    let recorded = app
+        .store
+        .blocking(move |store| {
+            if store.pending_count() >= config.comments.max_pending {
+                return Ok(Err(()));
+            }
+            webmention::record(store, &source, &target, &slug).map(Ok)
+        })
+        .await;
+    let received = match recorded {
+        Ok(Ok(Some(received))) => received,
+        Ok(Ok(None)) => {
+            return (StatusCode::BAD_REQUEST, "target is not one of this site's articles\n").into_response();
+        }
+        Ok(Err(())) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "3600")],
+                "too many comments wait for moderation: try again later\n",
+            )
+                .into_response();
+        }
+        Err(error) => return internal_error(&error),
+    };
+    let location = format!("{}webmention/{}", app.config().site.base_url, received.id);
+    tokio::spawn(webmention::verify(app.clone(), received));
+    (
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location.clone())],
+        format!("accepted; its status is at {location}\n"),
+    )
+        .into_response()
+}
+
+/// `GET /webmention/{id}`: pending, verified or rejected (with why).
+pub async fn webmention_status(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+    let Some(id) = CommentId::parse(&id) else {
+        return (StatusCode::NOT_FOUND, "no such webmention\n").into_response();
+    };
+    match app
+        .store
+        .blocking(move |store| crate::comments::webmention::read(store, id))
+        .await
+    {
+        Ok(Some(received)) => Json(received).into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such webmention\n").into_response(),
+        Err(error) => internal_error(&error),
+    }
+}

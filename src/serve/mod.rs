@@ -71,6 +71,8 @@ pub fn router(app: Arc<App>) -> Router {
             "/admin/login",
             get(comments::login_page).post(comments::login),
         )
+        .route("/webmention", axum::routing::post(comments::webmention))
+        .route("/webmention/{id}", get(comments::webmention_status))
         .route("/admin/comments", get(comments::queue))
         .route("/admin/comments.json", get(comments::queue_json))
         .route(

@@ -269,6 +269,48 @@ impl Store {
         Ok(all)
     }
 
+    /// A received Webmention's record (`comment_index` key `m`+id), as the caller encoded it.
+    pub fn put_webmention(&self, id: CommentId, record: &[u8]) -> Result<(), StoreError> {
+        self.comment_index
+            .insert([&b"m"[..], &id.0].concat(), record)
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    pub fn webmention(&self, id: CommentId) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .comment_index
+            .get([&b"m"[..], &id.0].concat())
+            .map_err(|e| self.error(e))?
+            .map(|bytes| bytes.to_vec()))
+    }
+
+    /// Every received Webmention's record.
+    pub fn webmentions(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.comment_index
+            .scan_prefix(b"m")
+            .values()
+            .map(|value| value.map(|bytes| bytes.to_vec()).map_err(|e| self.error(e)))
+            .collect()
+    }
+
+    /// The version (`updated`, in seconds) of an article whose links were last notified.
+    pub fn webmentions_sent(&self, article: EntryId) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .comment_index
+            .get([&b"s"[..], article.as_bytes()].concat())
+            .map_err(|e| self.error(e))?
+            .and_then(|bytes| <[u8; 8]>::try_from(&bytes[..]).ok())
+            .map(i64::from_be_bytes))
+    }
+
+    pub fn set_webmentions_sent(&self, article: EntryId, version: i64) -> Result<(), StoreError> {
+        self.comment_index
+            .insert([&b"s"[..], article.as_bytes()].concat(), &version.to_be_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
     fn transaction_error(&self, error: TransactionError<()>) -> StoreError {
         match error {
             TransactionError::Storage(error) => self.error(error),
