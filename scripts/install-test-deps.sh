@@ -64,6 +64,13 @@ if ! python3 -c 'import flask_websub, celery, flask' >/dev/null 2>&1; then
     || python3 -m pip install --quiet --break-system-packages flask-websub==0.4.1 flask==3.1.3 celery==5.7.0
 fi
 
+# PyPI's ronkyuu (a Webmention sender, which discovers our endpoint itself) drives the
+# Webmention endpoint in tests/it/comments.rs.
+if ! python3 -c 'import ronkyuu' >/dev/null 2>&1; then
+  python3 -m pip install --quiet ronkyuu==0.9 \
+    || python3 -m pip install --quiet --break-system-packages ronkyuu==0.9
+fi
+
 # axe-core and playwright-core (npm) run the accessibility check of the pages in
 # tests/it/in_process.rs in Debian's chromium (installed above), at pinned versions.
 if [ ! -d tests/a11y/node_modules/axe-core ] || [ ! -d tests/a11y/node_modules/playwright-core ]; then

@@ -132,7 +132,9 @@ async fn notify_linked_pages(app: &Arc<App>, changed: &BTreeSet<crate::model::En
         .blocking(move |store| {
             let mut due = Vec::new();
             for id in ids {
-                let Some(entry) = store.get(id)? else { continue };
+                let Some(entry) = store.get(id)? else {
+                    continue;
+                };
                 let (Some(article), Some(content)) = (&entry.article, &entry.content) else {
                     continue;
                 };
@@ -141,7 +143,10 @@ async fn notify_linked_pages(app: &Arc<App>, changed: &BTreeSet<crate::model::En
                     continue;
                 }
                 store.set_webmentions_sent(id, version)?;
-                due.push((crate::urls::permalink(&base, &article.slug), content.clone()));
+                due.push((
+                    crate::urls::permalink(&base, &article.slug),
+                    content.clone(),
+                ));
             }
             Ok::<_, crate::store::StoreError>(due)
         })
@@ -149,7 +154,11 @@ async fn notify_linked_pages(app: &Arc<App>, changed: &BTreeSet<crate::model::En
     match due {
         Ok(due) => {
             for (permalink, content) in due {
-                tokio::spawn(crate::comments::webmention::send_all(app.clone(), permalink, content));
+                tokio::spawn(crate::comments::webmention::send_all(
+                    app.clone(),
+                    permalink,
+                    content,
+                ));
             }
         }
         Err(error) => warn!("webmentions to send: {}", crate::report::Report(&error)),

@@ -31,6 +31,7 @@ pub struct Received {
     pub source: String,
     pub target: String,
     pub slug: String,
+    #[serde(flatten)]
     pub status: Status,
     pub received: DateTime<Utc>,
 }
@@ -86,7 +87,10 @@ pub fn record(
         status: Status::Pending,
         received: Utc::now(),
     };
-    store.put_webmention(received.id, &serde_json::to_vec(&received).expect("serializes"))?;
+    store.put_webmention(
+        received.id,
+        &serde_json::to_vec(&received).expect("serializes"),
+    )?;
     store.flush()?;
     Ok(Some(received))
 }
@@ -98,7 +102,10 @@ pub fn read(store: &crate::store::Store, id: CommentId) -> Result<Option<Receive
 }
 
 fn save(store: &crate::store::Store, received: &Received) -> Result<(), StoreError> {
-    store.put_webmention(received.id, &serde_json::to_vec(received).expect("serializes"))?;
+    store.put_webmention(
+        received.id,
+        &serde_json::to_vec(received).expect("serializes"),
+    )?;
     store.flush()
 }
 
@@ -134,7 +141,12 @@ pub async fn verify(app: Arc<App>, mut received: Received) {
                 Ok(mention) => {
                     let state = match &existing {
                         Some(old) => old.state,
-                        None => super::initial_state(&config, store, None, mention.author_url.as_deref())?,
+                        None => super::initial_state(
+                            &config,
+                            store,
+                            None,
+                            mention.author_url.as_deref(),
+                        )?,
                     };
                     let comment = Comment {
                         id: existing.as_ref().map_or(received.id, |old| old.id),
@@ -171,7 +183,9 @@ pub async fn verify(app: Arc<App>, mut received: Received) {
         })
         .await;
     match result {
-        Ok(received) => info!(source = %received.source, target = %received.target, status = ?received.status, "webmention checked"),
+        Ok(received) => {
+            info!(source = %received.source, target = %received.target, status = ?received.status, "webmention checked")
+        }
         Err(error) => warn!("checking a webmention: {}", crate::report::Report(&error)),
     }
 }
@@ -192,7 +206,9 @@ async fn fetch_public(app: &App, url: &Url) -> Result<Result<Fetched, u16>, Stri
     }
     match app.fetcher().fetch(url, &Validators::default()).await {
         Ok(FetchOutcome::Fetched(fetched)) => Ok(Ok(*fetched)),
-        Ok(FetchOutcome::NotModified { .. }) => Err("answered 304 to an unconditional GET".to_string()),
+        Ok(FetchOutcome::NotModified { .. }) => {
+            Err("answered 304 to an unconditional GET".to_string())
+        }
         Err(error) => match error.status() {
             Some(status) => Ok(Err(status)),
             None => Err(crate::report::Report(&error).to_string()),
@@ -227,12 +243,18 @@ async fn check_source(app: &App, received: &Received) -> Result<Mention, String>
         let selector = Selector::parse(css).ok()?;
         scope.select(&selector).next()
     }
-    let text_of = |element: ElementRef| crate::normalize::html::collapse_whitespace(&element.text().collect::<String>());
+    let text_of = |element: ElementRef| {
+        crate::normalize::html::collapse_whitespace(&element.text().collect::<String>())
+    };
     let root = document.root_element();
     let entry = select(root, ".h-entry").unwrap_or(root);
     let card = select(entry, ".p-author.h-card, .h-card").or_else(|| select(root, ".h-card"));
     let author = card
-        .and_then(|card| select(card, ".p-name").map(text_of).or_else(|| Some(text_of(card))))
+        .and_then(|card| {
+            select(card, ".p-name")
+                .map(text_of)
+                .or_else(|| Some(text_of(card)))
+        })
         .filter(|name| !name.is_empty())
         .unwrap_or_else(|| source.host_str().unwrap_or("someone").to_string());
     let web = |value: Option<&str>| {
@@ -246,7 +268,8 @@ async fn check_source(app: &App, received: &Received) -> Result<Mention, String>
             .and_then(|link| link.value().attr("href"))
             .or_else(|| card.value().attr("href")))
     });
-    let photo = card.and_then(|card| web(select(card, ".u-photo").and_then(|img| img.value().attr("src"))));
+    let photo =
+        card.and_then(|card| web(select(card, ".u-photo").and_then(|img| img.value().attr("src"))));
     let points_here = |class: &str| {
         Selector::parse(&format!(".{class}"))
             .ok()
@@ -269,7 +292,12 @@ async fn check_source(app: &App, received: &Received) -> Result<Mention, String>
         .unwrap_or_else(|| format!("Mentioned this article at {source}"));
     let text: String = text.chars().take(super::MAX_CHARS).collect();
     let published = select(entry, ".dt-published")
-        .and_then(|time| time.value().attr("datetime").map(str::to_string).or_else(|| Some(text_of(time))))
+        .and_then(|time| {
+            time.value()
+                .attr("datetime")
+                .map(str::to_string)
+                .or_else(|| Some(text_of(time)))
+        })
         .and_then(|date| DateTime::parse_from_rfc3339(date.trim()).ok())
         .map(|date| date.with_timezone(&Utc));
     Ok(Mention {
@@ -306,7 +334,11 @@ pub async fn send_all(app: Arc<App>, permalink: String, html: String) {
         let links = Selector::parse("a[href]").expect("a valid selector");
         let mut targets: Vec<Url> = Vec::new();
         for link in document.select(&links) {
-            let Some(url) = link.value().attr("href").and_then(|href| Url::parse(href.trim()).ok()) else {
+            let Some(url) = link
+                .value()
+                .attr("href")
+                .and_then(|href| Url::parse(href.trim()).ok())
+            else {
                 continue;
             };
             if matches!(url.scheme(), "http" | "https")
@@ -348,12 +380,19 @@ async fn send(app: &App, source: &str, target: &Url) -> Result<Option<u16>, Stri
     let Some(endpoint) = discover(&fetched) else {
         return Ok(None);
     };
-    if !app.config().comments.allow_private_sources && !crate::fetch::leads_to_public(&endpoint).await {
-        return Err(format!("the endpoint {endpoint} is on a private or local address"));
+    if !app.config().comments.allow_private_sources
+        && !crate::fetch::leads_to_public(&endpoint).await
+    {
+        return Err(format!(
+            "the endpoint {endpoint} is on a private or local address"
+        ));
     }
     let status = app
         .fetcher()
-        .post_form(&endpoint, &[("source", source), ("target", target.as_str())])
+        .post_form(
+            &endpoint,
+            &[("source", source), ("target", target.as_str())],
+        )
         .await
         .map_err(|error| crate::report::Report(&error).to_string())?;
     if (200..300).contains(&status) {
@@ -416,12 +455,24 @@ mod tests {
 
     #[test]
     fn endpoints_are_discovered_in_the_header_first_then_the_page() {
-        let header = page(Some("<https://blog.example/feed>; rel=\"alternate\", </wm>; rel=\"webmention\""), "");
-        assert_eq!(discover(&header).unwrap().as_str(), "https://blog.example/wm");
-        let link = page(None, "<html><head><link rel=\"webmention\" href=\"https://wm.example/e\"></head></html>");
+        let header = page(
+            Some("<https://blog.example/feed>; rel=\"alternate\", </wm>; rel=\"webmention\""),
+            "",
+        );
+        assert_eq!(
+            discover(&header).unwrap().as_str(),
+            "https://blog.example/wm"
+        );
+        let link = page(
+            None,
+            "<html><head><link rel=\"webmention\" href=\"https://wm.example/e\"></head></html>",
+        );
         assert_eq!(discover(&link).unwrap().as_str(), "https://wm.example/e");
         let anchor = page(None, "<a rel=\"me webmention\" href=\"\">x</a>");
-        assert_eq!(discover(&anchor).unwrap().as_str(), "https://blog.example/posts/1");
+        assert_eq!(
+            discover(&anchor).unwrap().as_str(),
+            "https://blog.example/posts/1"
+        );
         assert_eq!(discover(&page(None, "<p>none</p>")), None);
     }
 }

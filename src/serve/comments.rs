@@ -720,7 +720,10 @@ pub async fn webmention(
     let config = app.config();
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let client = comments::client_address(&config, peer.ip(), forwarded);
-    if !app.comment_limits.allow(client, config.comments.rate_per_minute) {
+    if !app
+        .comment_limits
+        .allow(client, config.comments.rate_per_minute)
+    {
         return (
             StatusCode::TOO_MANY_REQUESTS,
             [(header::RETRY_AFTER, "60")],
@@ -741,7 +744,11 @@ pub async fn webmention(
     let received = match recorded {
         Ok(Ok(Some(received))) => received,
         Ok(Ok(None)) => {
-            return (StatusCode::BAD_REQUEST, "target is not one of this site's articles\n").into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                "target is not one of this site's articles\n",
+            )
+                .into_response();
         }
         Ok(Err(())) => {
             return (

@@ -306,7 +306,10 @@ impl Store {
 
     pub fn set_webmentions_sent(&self, article: EntryId, version: i64) -> Result<(), StoreError> {
         self.comment_index
-            .insert([&b"s"[..], article.as_bytes()].concat(), &version.to_be_bytes())
+            .insert(
+                [&b"s"[..], article.as_bytes()].concat(),
+                &version.to_be_bytes(),
+            )
             .map_err(|e| self.error(e))?;
         Ok(())
     }

@@ -365,3 +365,238 @@ async fn comments_are_held_moderated_shown_escaped_and_survive_kill_9() {
     let exported: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(exported.as_array().unwrap().len(), 4, "{exported}");
 }
+
+/// A daemon whose base_url is its real address (a Webmention sender fetches our permalinks),
+/// with `[comments]` as given, and two articles: ferry links to `link`.
+async fn webmention_daemon(
+    upstream: &Upstream,
+    moderation: &str,
+    link: &str,
+) -> (islands::daemon::Handle, tempfile::TempDir, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}/");
+    let text = edit_config(
+        &config(upstream, &[("ireland", &[]), ("cyprus", &[])]),
+        "[articles]",
+        &format!(
+            "[comments]\nmoderation = \"{moderation}\"\nallow_private_sources = true\n\n[articles]"
+        ),
+    )
+    .replace(
+        "base_url = \"http://127.0.0.1:8080/\"",
+        &format!("base_url = \"{base}\""),
+    );
+    let listen_at = text.find("listen = ").unwrap();
+    let listen_line = &text[listen_at..listen_at + text[listen_at..].find('\n').unwrap()];
+    let text = text.replace(listen_line, &format!("listen = \"127.0.0.1:{port}\""));
+    let dir = workdir(&text);
+    std::fs::write(
+        dir.path().join("articles/ferry.md"),
+        article_text(
+            "Ferry strike ends",
+            &["ireland"],
+            "",
+            &format!("Sailings resume, [as the port said]({link})."),
+        ),
+    )
+    .unwrap();
+    let daemon = crate::in_process::start_daemon(&dir).await;
+    (daemon, dir, base)
+}
+
+fn html_page(body: String) -> crate::support::Behaviour {
+    crate::support::Behaviour::Status {
+        code: 200,
+        headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+        body,
+    }
+}
+
+/// Issue 14, Webmention: a real sender from PyPI (ronkyuu) finds our endpoint and notifies it;
+/// the source's h-entry becomes a reply shown under the article; a like counts; a source that
+/// no longer links, or answers 410, takes its comment away; a target that is not ours is
+/// refused; and our article notifies the page it links to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webmentions_are_received_verified_updated_removed_and_sent() {
+    let sender_ready = std::process::Command::new("python3")
+        .args(["-c", "import ronkyuu"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !sender_ready {
+        crate::support::skip_without("python3 with PyPI's ronkyuu is not installed");
+        return;
+    }
+    let upstream = Upstream::start().await;
+    // The page our article links to, with its own endpoint (which records what it is sent).
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let endpoint = {
+        let received = received.clone();
+        let app = axum::Router::new().route(
+            "/endpoint",
+            axum::routing::post(move |body: String| {
+                let received = received.clone();
+                async move {
+                    received.lock().unwrap().push(body);
+                    StatusCode::ACCEPTED
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{address}/endpoint")
+    };
+    upstream.set(
+        "/port-notice",
+        crate::support::Behaviour::Status {
+            code: 200,
+            headers: vec![
+                ("content-type".into(), "text/html".into()),
+                ("link".into(), format!("<{endpoint}>; rel=\"webmention\"")),
+            ],
+            body: "<html><body>Port notice</body></html>".into(),
+        },
+    );
+    let (daemon, _dir, base) =
+        webmention_daemon(&upstream, "none", &upstream.url("/port-notice")).await;
+    let target = format!("{base}articles/ferry");
+    crate::in_process::wait_for_page(&daemon, "/articles/ferry").await;
+
+    // Sent: the page our article links to hears of it.
+    crate::support::wait_until(
+        "our article's link is notified",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let received = received.clone();
+            async move { !received.lock().unwrap().is_empty() }
+        },
+    )
+    .await;
+    let sent = received.lock().unwrap()[0].clone();
+    let pairs: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(sent.as_bytes())
+            .into_owned()
+            .collect();
+    assert_eq!(pairs["source"], target);
+    assert_eq!(pairs["target"], upstream.url("/port-notice"));
+
+    // Received: a reply, sent by ronkyuu, which discovers our endpoint itself.
+    let reply = format!(
+        "<html><body><article class=\"h-entry\">\
+         <a class=\"p-author h-card\" href=\"https://maeve.example/\"><img class=\"u-photo\" src=\"https://maeve.example/me.jpg\" alt=\"\">Maeve</a>\
+         <a class=\"u-in-reply-to\" href=\"{target}\">in reply to</a>\
+         <div class=\"e-content\">Great news for Rosslare! <script>alert(1)</script></div>\
+         <time class=\"dt-published\" datetime=\"2026-11-25T10:00:00Z\">25 Nov</time>\
+         </article></body></html>"
+    );
+    upstream.set("/reply", html_page(reply));
+    let source = upstream.url("/reply");
+    let script = format!(
+        "import ronkyuu, sys\nr = ronkyuu.sendWebmention({source:?}, {target:?}, test_urls=False)\n\
+         print(r.status_code if r is not None else 'none')\nsys.exit(0 if r is not None and r.status_code == 202 else 1)"
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args(["-c", &script])
+            .env("NO_PROXY", "127.0.0.1,localhost")
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "ronkyuu: {output:?}");
+    let shown = |text: &'static str, expected: bool| {
+        let daemon = &daemon;
+        async move {
+            crate::support::wait_until(
+                &format!("{text:?} shown: {expected}"),
+                crate::support::CHANGE_DEADLINE,
+                || async move {
+                    let (_, page) = crate::in_process::page_of(daemon, "/articles/ferry").await;
+                    page.contains(text) == expected
+                },
+            )
+            .await;
+        }
+    };
+    shown("Great news for Rosslare!", true).await;
+    let (_, page) = crate::in_process::page_of(&daemon, "/articles/ferry").await;
+    assert!(
+        page.contains("href=\"https://maeve.example/\" rel=\"ugc nofollow\">Maeve</a>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("src=\"https://maeve.example/me.jpg\""),
+        "{page}"
+    );
+    assert!(!page.contains("<script>alert(1)"), "{page}");
+
+    // The status URL of a Webmention says what became of it.
+    let endpoint_url = daemon_url(&base, "webmention");
+    let post = |source: String, target: String| {
+        let endpoint_url = endpoint_url.clone();
+        async move {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([("source", source), ("target", target)])
+                .finish();
+            client_without_redirects()
+                .post(endpoint_url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // A like counts; its status ends verified.
+    upstream.set(
+        "/like",
+        html_page(format!(
+            "<div class=\"h-entry\"><span class=\"p-author h-card\">Niamh</span> likes <a class=\"u-like-of\" href=\"{target}\">this</a></div>"
+        )),
+    );
+    let answer = post(upstream.url("/like"), target.clone()).await;
+    assert_eq!(answer.status(), 202);
+    let status_url = answer.headers()["location"].to_str().unwrap().to_string();
+    shown("1 like (Niamh)", true).await;
+    let status: serde_json::Value = crate::support::get_json(&status_url).await;
+    assert_eq!(status["status"], "verified", "{status}");
+
+    // Not ours, or not a URL: 400 with the reason.
+    for (source, target, says) in [
+        (
+            upstream.url("/like"),
+            "https://elsewhere.example/post".to_string(),
+            "not one of this site's articles",
+        ),
+        ("not a url".to_string(), target.clone(), "source must be"),
+        (target.clone(), target.clone(), "the same URL"),
+    ] {
+        let answer = post(source, target).await;
+        assert_eq!(answer.status(), 400);
+        assert!(answer.text().await.unwrap().contains(says), "{says}");
+    }
+
+    // The reply's source no longer links: its comment goes. The like's answers 410: gone too.
+    upstream.set("/reply", html_page("<p>I changed my mind.</p>".into()));
+    assert_eq!(post(source.clone(), target.clone()).await.status(), 202);
+    shown("Great news for Rosslare!", false).await;
+    upstream.set("/like", crate::support::Behaviour::status(410, "gone"));
+    let answer = post(upstream.url("/like"), target.clone()).await;
+    assert_eq!(answer.status(), 202);
+    shown("1 like (Niamh)", false).await;
+    let status_url = answer.headers()["location"].to_str().unwrap().to_string();
+    let status: serde_json::Value = crate::support::get_json(&status_url).await;
+    assert_eq!(status["status"], "rejected", "{status}");
+    daemon.stop().await.unwrap();
+}
+
+fn daemon_url(base: &str, path: &str) -> String {
+    format!("{base}{path}")
+}
