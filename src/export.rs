@@ -120,6 +120,20 @@ pub fn export_site(
     let site_urls = crate::opml::site_urls(config, store)?;
     let opml = crate::opml::render_opml(config, &site_urls);
     writer.write_plain("sources.opml", opml.as_bytes());
+    // Approved comments: every article's feed of them, and the site's (first page).
+    for format in crate::model::Format::ALL {
+        if let Some(bytes) = crate::render::site::comments_feed(config, store, format, 1)? {
+            writer.write_plain(&format!("feeds/comments.{}", format.extension()), &bytes);
+        }
+    }
+    for article in store.all_articles()? {
+        let Some(slug) = article.article.as_ref().map(|a| a.slug.clone()) else {
+            continue;
+        };
+        if let Some(bytes) = crate::render::site::article_comments_feed(config, store, &slug)? {
+            writer.write_plain(&format!("articles/{slug}/comments.atom"), &bytes);
+        }
+    }
     let articles = store.all_articles()?;
     let sitemap = crate::render::sitemap::sitemap(config, &articles);
     writer.write_plain("sitemap.xml", sitemap.as_bytes());

@@ -195,3 +195,103 @@ fn newest<'a>(entries: impl Iterator<Item = &'a Entry>) -> DateTime<Utc> {
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH)
 }
+
+/// A comment as a feed entry: "NAME on TITLE", its text as HTML, linked to its place on the
+/// article's page.
+fn comment_entry(config: &Config, comment: &crate::store::Comment, title: &str) -> Entry {
+    let link = format!(
+        "{}articles/{}#comment-{}",
+        config.site.base_url, comment.slug, comment.id
+    );
+    Entry {
+        id: crate::model::EntryId::from_key(&format!("comment:{}", comment.id)),
+        public_id: link.clone(),
+        title: format!("{} on \u{201c}{title}\u{201d}", comment.author),
+        link: Some(link),
+        published: comment.published,
+        updated: comment.published,
+        authors: vec![comment.author.clone()],
+        summary: None,
+        content: Some(crate::comments::text_html(&comment.text)),
+        categories: Vec::new(),
+        enclosures: Vec::new(),
+        sources: Vec::new(),
+        regions: Vec::new(),
+        article: None,
+        held_back: false,
+        language: None,
+        image: None,
+    }
+}
+
+/// `/feeds/comments.{rss,atom,json}?page=N`: approved comments of every article, newest
+/// first; `None` past the last page.
+pub fn comments_feed(
+    config: &Config,
+    store: &Store,
+    format: crate::model::Format,
+    page: usize,
+) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
+    let size = config.publish.page_size;
+    let offset = page.saturating_sub(1).saturating_mul(size);
+    let mut comments = store.newest_comments(offset, size + 1)?;
+    if page > 1 && comments.is_empty() {
+        return Ok(None);
+    }
+    let has_more = comments.len() > size;
+    comments.truncate(size);
+    let mut entries = Vec::with_capacity(comments.len());
+    for comment in &comments {
+        let title = store
+            .get(comment.article)?
+            .map(|entry| entry.title)
+            .unwrap_or_default();
+        entries.push(comment_entry(config, comment, &title));
+    }
+    let feed = crate::render::FeedPage {
+        site: &config.site,
+        name: "comments",
+        title: format!("{}: comments", config.site.title),
+        description: "Readers' comments on our articles".to_string(),
+        html_url: config.site.base_url.to_string(),
+        page,
+        has_more,
+        entries: &entries,
+        region_names: &std::collections::HashMap::new(),
+        hub: None,
+        address: None,
+    };
+    Ok(Some(format.render(&feed)))
+}
+
+/// `/articles/{slug}/comments.atom`: one article's approved comments, newest first; `None`
+/// when there is no such article.
+pub fn article_comments_feed(
+    config: &Config,
+    store: &Store,
+    slug: &str,
+) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
+    let Some(entry) = store.get(article_id(slug))?.filter(|e| e.article.is_some()) else {
+        return Ok(None);
+    };
+    let mut comments = store.approved_comments(entry.id)?;
+    comments.reverse();
+    let entries: Vec<Entry> = comments
+        .iter()
+        .map(|comment| comment_entry(config, comment, &entry.title))
+        .collect();
+    let feed = crate::render::FeedPage {
+        site: &config.site,
+        name: "comments",
+        title: format!("Comments on \u{201c}{}\u{201d}", entry.title),
+        description: String::new(),
+        html_url: crate::urls::permalink(&config.site.base_url, slug),
+        page: 1,
+        has_more: false,
+        entries: &entries,
+        region_names: &std::collections::HashMap::new(),
+        hub: None,
+        address: Some(crate::render::Address::ArticleComments(slug)),
+    };
+    Ok(Some(crate::model::Format::Atom.render(&feed)))
+}

@@ -4,7 +4,6 @@
 //! its rate limit); moderation needs an author's session cookie with its CSRF token, or an
 //! author's Bearer token. A comment that got its 303 was flushed to disk first.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,8 +21,7 @@ use super::micropub::{authenticate, bearer};
 use crate::app::App;
 use crate::articles::article_id;
 use crate::comments::{self, MAX_CHARS};
-use crate::model::{Entry, Format};
-use crate::render::FeedPage;
+use crate::model::Format;
 use crate::render::pages::{CommentForm, article_page};
 use crate::store::{Comment, CommentId, CommentKind, CommentState};
 
@@ -507,34 +505,6 @@ pub async fn act(
     }
 }
 
-/// A comment as a feed entry: "NAME on TITLE", its text as HTML, linked to its place on the page.
-fn comment_entry(config: &crate::config::Config, comment: &Comment, title: &str) -> Entry {
-    let link = format!(
-        "{}articles/{}#comment-{}",
-        config.site.base_url, comment.slug, comment.id
-    );
-    let id = crate::model::EntryId::from_key(&format!("comment:{}", comment.id));
-    Entry {
-        id,
-        public_id: link.clone(),
-        title: format!("{} on \u{201c}{title}\u{201d}", comment.author),
-        link: Some(link),
-        published: comment.published,
-        updated: comment.published,
-        authors: vec![comment.author.clone()],
-        summary: None,
-        content: Some(comments::text_html(&comment.text)),
-        categories: Vec::new(),
-        enclosures: Vec::new(),
-        sources: Vec::new(),
-        regions: Vec::new(),
-        article: None,
-        held_back: false,
-        language: None,
-        image: None,
-    }
-}
-
 #[derive(Deserialize)]
 pub struct FeedQuery {
     page: Option<usize>,
@@ -573,53 +543,15 @@ async fn all_feed(
 ) -> Response {
     let page = query.page.unwrap_or(1).max(1);
     let config = app.config();
-    let size = config.publish.page_size;
-    let listed = {
-        let config = config.clone();
-        app.store
-            .blocking(move |store| {
-                let offset = (page - 1).saturating_mul(size);
-                let mut comments = store.newest_comments(offset, size + 1)?;
-                let more = comments.len() > size;
-                comments.truncate(size);
-                let mut titles = HashMap::new();
-                for comment in &comments {
-                    if let Some(entry) = store.get(comment.article)? {
-                        titles.insert(comment.article, entry.title);
-                    }
-                }
-                let entries: Vec<Entry> = comments
-                    .iter()
-                    .map(|c| {
-                        comment_entry(
-                            &config,
-                            c,
-                            titles.get(&c.article).map_or("", String::as_str),
-                        )
-                    })
-                    .collect();
-                Ok::<_, crate::store::StoreError>((entries, more))
-            })
-            .await
-    };
-    let (entries, more) = match listed {
-        Ok(listed) => listed,
-        Err(error) => return internal_error(&error),
-    };
-    let feed = FeedPage {
-        site: &config.site,
-        name: "comments",
-        title: format!("{}: comments", config.site.title),
-        description: "Readers' comments on our articles".to_string(),
-        html_url: config.site.base_url.to_string(),
-        page,
-        has_more: more,
-        entries: &entries,
-        region_names: &HashMap::new(),
-        hub: None,
-        address: None,
-    };
-    feed_response(format.render(&feed), format, &headers)
+    let rendered = app
+        .store
+        .blocking(move |store| crate::render::site::comments_feed(&config, store, format, page))
+        .await;
+    match rendered {
+        Ok(Some(bytes)) => feed_response(bytes, format, &headers),
+        Ok(None) => (StatusCode::NOT_FOUND, "past the last page\n").into_response(),
+        Err(error) => internal_error(&error),
+    }
 }
 
 /// `/articles/{slug}/comments.atom`: one article's approved comments, newest first.
@@ -629,44 +561,15 @@ pub async fn article_feed(
     headers: HeaderMap,
 ) -> Response {
     let config = app.config();
-    let lookup = slug.clone();
-    let found = app
+    let rendered = app
         .store
-        .blocking(move |store| {
-            let Some(entry) = store
-                .get(article_id(&lookup))?
-                .filter(|e| e.article.is_some())
-            else {
-                return Ok(None);
-            };
-            let mut comments = store.approved_comments(entry.id)?;
-            comments.reverse();
-            Ok::<_, crate::store::StoreError>(Some((entry, comments)))
-        })
+        .blocking(move |store| crate::render::site::article_comments_feed(&config, store, &slug))
         .await;
-    let (entry, comments) = match found {
-        Ok(Some(found)) => found,
-        Ok(None) => return (StatusCode::NOT_FOUND, "no such article\n").into_response(),
-        Err(error) => return internal_error(&error),
-    };
-    let entries: Vec<Entry> = comments
-        .iter()
-        .map(|c| comment_entry(&config, c, &entry.title))
-        .collect();
-    let feed = FeedPage {
-        site: &config.site,
-        name: "comments",
-        title: format!("Comments on \u{201c}{}\u{201d}", entry.title),
-        description: String::new(),
-        html_url: crate::urls::permalink(&config.site.base_url, &slug),
-        page: 1,
-        has_more: false,
-        entries: &entries,
-        region_names: &HashMap::new(),
-        hub: None,
-        address: Some(crate::render::Address::ArticleComments(&slug)),
-    };
-    feed_response(Format::Atom.render(&feed), Format::Atom, &headers)
+    match rendered {
+        Ok(Some(bytes)) => feed_response(bytes, Format::Atom, &headers),
+        Ok(None) => (StatusCode::NOT_FOUND, "no such article\n").into_response(),
+        Err(error) => internal_error(&error),
+    }
 }
 
 fn feed_response(bytes: Vec<u8>, format: Format, request: &HeaderMap) -> Response {

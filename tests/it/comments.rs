@@ -347,6 +347,24 @@ async fn comments_are_held_moderated_shown_escaped_and_survive_kill_9() {
         3
     );
 
+    // The export and the mirror carry approved comments only.
+    let output = crate::support::run_islands(&["export", "--out", "site"], daemon.dir());
+    assert!(output.status.success(), "{output:?}");
+    let site = daemon.dir().join("site");
+    let exported = std::fs::read_to_string(site.join("articles/ferry/index.html")).unwrap();
+    assert!(exported.contains("Good news"), "{exported}");
+    let port_page = std::fs::read_to_string(site.join("articles/port/index.html")).unwrap();
+    assert!(
+        !port_page.contains("Comment 0"),
+        "held comments are not exported"
+    );
+    let feed = std::fs::read_to_string(site.join("feeds/comments.atom")).unwrap();
+    assert!(
+        feed.contains("Good news") && !feed.contains("Comment 0"),
+        "{feed}"
+    );
+    assert!(site.join("articles/ferry/comments.atom").is_file());
+
     // A comment that got its 303 survives kill -9.
     let dir = daemon.into_dir();
     let daemon = Daemon::start_in_with_env(dir, &[(GRACE_ENV, GRACE), (ANDREAS_ENV, ANDREAS)]);
