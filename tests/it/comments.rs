@@ -618,3 +618,87 @@ async fn webmentions_are_received_verified_updated_removed_and_sent() {
 fn daemon_url(base: &str, path: &str) -> String {
     format!("{base}{path}")
 }
+
+/// Runs tests/a11y/comment.js; `None` after a loud skip without node modules or Chromium.
+async fn browser(args: Vec<String>, screenshot: Option<&std::path::Path>) -> Option<String> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/a11y/comment.js");
+    let modules = script.with_file_name("node_modules");
+    if !modules.join("playwright-core").is_dir()
+        || !std::path::Path::new("/usr/bin/chromium").exists()
+    {
+        crate::support::skip_without(
+            "playwright-core (tests/a11y, npm ci) or chromium is not installed",
+        );
+        return None;
+    }
+    let screenshot = screenshot.map(|path| path.to_path_buf());
+    let output = tokio::task::spawn_blocking(move || {
+        let mut command = std::process::Command::new("node");
+        command
+            .arg(&script)
+            .args(&args)
+            .env("NO_PROXY", "127.0.0.1");
+        if let Some(path) = screenshot {
+            command.env("SCREENSHOT", path);
+        }
+        command.output().expect("run node")
+    })
+    .await
+    .unwrap();
+    assert!(output.status.success(), "comment.js: {output:?}");
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Headless Chromium fills the form and submits it: it lands on the article with the "held
+/// for moderation" note showing; once approved the comment is on the page. Screenshots of
+/// the page go to `$ISLANDS_SCREENSHOTS` when set (to be looked at, not kept in the repo).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_posts_the_form_and_sees_the_moderation_note() {
+    let upstream = Upstream::start().await;
+    let (daemon, _dir, base) = webmention_daemon(&upstream, "all", "https://example.com/").await;
+    crate::in_process::wait_for_page(&daemon, "/articles/ferry").await;
+    let article = format!("{base}articles/ferry");
+    let Some(stdout) = browser(
+        vec![
+            article.clone(),
+            "Aoife".into(),
+            "Safe travels to all.\n\nSee https://irishferries.example".into(),
+        ],
+        None,
+    )
+    .await
+    else {
+        return;
+    };
+    let result: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(
+        result["url"],
+        format!("{article}#comment-pending"),
+        "{result}"
+    );
+    assert_eq!(result["status"], 200, "{result}");
+    assert_eq!(result["pending_note_visible"], true, "{result}");
+    // Approved (as a moderator would), it is shown.
+    let store = daemon.app.store.clone();
+    tokio::task::spawn_blocking(move || {
+        for comment in store.pending_comments().unwrap() {
+            store
+                .put_comment(&islands::store::Comment {
+                    state: islands::store::CommentState::Approved,
+                    ..comment
+                })
+                .unwrap();
+        }
+        store.invalidate();
+    })
+    .await
+    .unwrap();
+    let (_, page) = crate::in_process::page_of(&daemon, "/articles/ferry").await;
+    assert!(page.contains("Safe travels to all."), "{page}");
+    if let Some(folder) = std::env::var_os("ISLANDS_SCREENSHOTS") {
+        let path = std::path::Path::new(&folder).join("article-with-comments.png");
+        browser(vec![article], Some(&path)).await;
+        assert!(path.is_file());
+    }
+    daemon.stop().await.unwrap();
+}
