@@ -24,7 +24,7 @@ async fn comments_daemon(extra_comments: &str) -> (Upstream, Daemon) {
         &format!(
             "bio = \"A leading journalist and columnist of events in Ireland and beyond.\"\n\
              token_env = \"{GRACE_ENV}\"\n\n[authors.andreas]\nname = \"Andreas Georgiou\"\n\
-             token_env = \"{ANDREAS_ENV}\"\n\n[comments]\nrate_per_minute = 4\n{extra_comments}\n"
+             token_env = \"{ANDREAS_ENV}\"\n\n[comments]\nrate_per_minute = 5\n{extra_comments}\n"
         ),
     );
     let dir = workdir(&text);
@@ -314,7 +314,44 @@ async fn comments_are_held_moderated_shown_escaped_and_survive_kill_9() {
         "{atom}"
     );
 
-    // The rate limit: 4 a minute from one address (one was taken above).
+    // A Webmention whose source is on a private address (this upstream, on 127.0.0.1) is
+    // refused when it is checked: `allow_private_sources` is off by default.
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("source", _upstream.url("/private")),
+            ("target", "http://127.0.0.1:8080/articles/ferry".to_string()),
+        ])
+        .finish();
+    let answer = client_without_redirects()
+        .post(daemon.url("/webmention"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202);
+    let status_path = answer.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_string();
+    crate::support::wait_until(
+        "the private source is refused",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let url = daemon.url(&status_path);
+            async move {
+                let status = crate::support::get_json(&url).await;
+                status["status"] == "rejected"
+                    && status["reason"]
+                        .as_str()
+                        .is_some_and(|reason| reason.contains("private"))
+            }
+        },
+    )
+    .await;
+
+    // The rate limit: 5 a minute from one address (two were taken above).
     let mut statuses = Vec::new();
     for n in 0..4 {
         let text = format!("Comment {n}");
