@@ -21,6 +21,11 @@ pub enum SitePage {
     Source { slug: String },
     /// `/tags/{slug}/`: the entries of one tag (a slug from [`tag_slug`]).
     Tag { slug: String },
+    /// `/feeds/comments.{ext}?page=N`: approved comments of every article (a feed, cached
+    /// with the pages because it is read from the comments, not an entry index).
+    Comments { format: Format, page: usize },
+    /// `/articles/{slug}/comments.atom`: one article's approved comments.
+    ArticleComments { slug: String },
 }
 
 impl SitePage {
@@ -34,6 +39,13 @@ impl SitePage {
             SitePage::Author { key } => format!("/authors/{key}/"),
             SitePage::Source { slug } => format!("/sources/{slug}/"),
             SitePage::Tag { slug } => format!("/tags/{slug}/"),
+            SitePage::Comments { format, page: 1 } => {
+                format!("/feeds/comments.{}", format.extension())
+            }
+            SitePage::Comments { format, page } => {
+                format!("/feeds/comments.{}?page={page}", format.extension())
+            }
+            SitePage::ArticleComments { slug } => format!("/articles/{slug}/comments.atom"),
         }
     }
 
@@ -46,14 +58,17 @@ impl SitePage {
             SitePage::Author { key } => format!("authors/{key}/index.html"),
             SitePage::Source { slug } => format!("sources/{slug}/index.html"),
             SitePage::Tag { slug } => format!("tags/{slug}/index.html"),
+            SitePage::Comments { format, .. } => format!("feeds/comments.{}", format.extension()),
+            SitePage::ArticleComments { slug } => format!("articles/{slug}/comments.atom"),
         }
     }
 
     /// The one-based page number (1 for pages that are not paged).
     pub fn page_number(&self) -> usize {
         match self {
-            SitePage::Region { page, .. } => *page,
-            SitePage::Home
+            SitePage::Region { page, .. } | SitePage::Comments { page, .. } => *page,
+            SitePage::ArticleComments { .. }
+            | SitePage::Home
             | SitePage::Article { .. }
             | SitePage::Author { .. }
             | SitePage::Source { .. }

@@ -29,6 +29,13 @@ pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Bo
         SitePage::Author { key } => author(config, store, key),
         SitePage::Source { slug } => source(config, store, slug),
         SitePage::Tag { slug } => tag(config, store, slug),
+        SitePage::Comments { format, page } => {
+            feed_body(comments_feed(config, store, *format, *page)?, *format)
+        }
+        SitePage::ArticleComments { slug } => feed_body(
+            article_comments_feed(config, store, slug)?,
+            crate::model::Format::Atom,
+        ),
     }
 }
 
@@ -164,6 +171,17 @@ pub fn article(config: &Config, store: &Store, slug: &str) -> Result<Body, Rende
         pages::article_page(config, &recent, &entry, &comments, &form),
         modified,
     ))
+}
+
+/// A comment feed's bytes as a cached body (dated now: comments carry no index dates).
+fn feed_body(bytes: Option<Vec<u8>>, format: crate::model::Format) -> Result<Body, RenderError> {
+    let bytes = bytes.ok_or(RenderError::NotFound)?;
+    Ok(Body {
+        bytes,
+        last_modified: Utc::now(),
+        content_type: format.content_type(),
+        provisional: false,
+    })
 }
 
 /// How many approved comments each of our articles among `entries` has.

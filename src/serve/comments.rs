@@ -4,7 +4,6 @@
 //! its rate limit); moderation needs an author's session cookie with its CSRF token, or an
 //! author's Bearer token. A comment that got its 303 was flushed to disk first.
 
-use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -542,16 +541,12 @@ async fn all_feed(
     format: Format,
 ) -> Response {
     let page = query.page.unwrap_or(1).max(1);
-    let config = app.config();
-    let rendered = app
-        .store
-        .blocking(move |store| crate::render::site::comments_feed(&config, store, format, page))
-        .await;
-    match rendered {
-        Ok(Some(bytes)) => feed_response(bytes, format, &headers),
-        Ok(None) => (StatusCode::NOT_FOUND, "past the last page\n").into_response(),
-        Err(error) => internal_error(&error),
-    }
+    super::pages::serve_page(
+        app,
+        crate::urls::SitePage::Comments { format, page },
+        &headers,
+    )
+    .await
 }
 
 /// `/articles/{slug}/comments.atom`: one article's approved comments, newest first.
@@ -560,43 +555,12 @@ pub async fn article_feed(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let config = app.config();
-    let rendered = app
-        .store
-        .blocking(move |store| crate::render::site::article_comments_feed(&config, store, &slug))
-        .await;
-    match rendered {
-        Ok(Some(bytes)) => feed_response(bytes, Format::Atom, &headers),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such article\n").into_response(),
-        Err(error) => internal_error(&error),
-    }
-}
-
-fn feed_response(bytes: Vec<u8>, format: Format, request: &HeaderMap) -> Response {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    let etag = format!("\"c{:016x}-{}\"", hasher.finish(), bytes.len());
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex"));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
-    let matches = request
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|tag| tag.trim().trim_start_matches("W/") == etag)
-        });
-    if matches {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
-    }
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    (headers, bytes).into_response()
+    super::pages::serve_page(
+        app,
+        crate::urls::SitePage::ArticleComments { slug },
+        &headers,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]

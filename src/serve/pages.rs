@@ -96,7 +96,7 @@ pub async fn tag(
 }
 
 /// Serves a page of the site from the render cache.
-async fn serve_page(app: Arc<App>, page: SitePage, headers: &HeaderMap) -> Response {
+pub(super) async fn serve_page(app: Arc<App>, page: SitePage, headers: &HeaderMap) -> Response {
     let key = CacheKey::Page(page.clone());
     let served = serve_cached(&app, key, headers, move |app| {
         let generation = app.store.generation();

@@ -308,6 +308,22 @@ async fn comments_are_held_moderated_shown_escaped_and_survive_kill_9() {
         );
         assert!(!body.contains("reader@example.org"), "{path}");
     }
+    // Comment feeds are cached and precompressed like every feed, with validators.
+    let compressed = crate::support::raw_client()
+        .get(daemon.url("/feeds/comments.atom"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    let etag = compressed.headers()["etag"].to_str().unwrap().to_string();
+    let again = crate::support::raw_client()
+        .get(daemon.url("/feeds/comments.atom"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
     let (_, atom) = get_with(&daemon, "/feeds/all.atom", &[]).await;
     assert!(
         atom.contains("rel=\"replies\"") && atom.contains("/articles/ferry/comments.atom"),
