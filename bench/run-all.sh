@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Runs the four benchmarks one after the other and prints one markdown report on stdout
+# Runs the five benchmarks one after the other and prints one markdown report on stdout
 # (progress on stderr):
 #
 #     bench/run-all.sh | tee /tmp/bench-results.md
 #
-# About 4-5 minutes on 2 cores after the release build. Environment variables of serve.sh and
+# About 6-8 minutes on 2 cores after the release build. Environment variables of serve.sh and
 # ingest.sh (REPS, DURATION, SOURCES, DISTINCT...) pass through.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -38,6 +38,14 @@ echo
 echo '```'
 (cd "$REPO" && "$REPO/target/release/examples/bench_parse")
 echo '```'
+echo
+
+echo "## search: index build, size and query latency at 10k and 100k entries"
+echo
+machine_info
+echo "- command: \`cargo run --release --example bench_search\`"
+echo
+(cd "$REPO" && "$REPO/target/release/examples/bench_search")
 echo
 
 bash "$BENCH_DIR/load.sh"

@@ -43,7 +43,8 @@ fuzz_target!(|data: &[u8]| {
         language: "en".into(),
         contact: String::new(),
         about: String::new(),
-        logo: None,
+        logo: "http://127.0.0.1:8080/icon.png".into(),
+        icon: "http://127.0.0.1:8080/icon.png".into(),
     };
     let names = HashMap::new();
     let page = FeedPage {
@@ -57,6 +58,7 @@ fuzz_target!(|data: &[u8]| {
         entries: &entries,
         region_names: &names,
         hub: None,
+        address: None,
     };
     for format in Format::ALL {
         let bytes = match format {

@@ -18,7 +18,7 @@ use crate::store::{CommentState, Store, StoreError};
 /// Text longer than this is refused.
 pub const MAX_CHARS: usize = 5000;
 /// A form token is good for this many days after the page was rendered.
-const TOKEN_DAYS: i64 = 7;
+pub const TOKEN_DAYS: i64 = 7;
 /// A moderator's session lasts this long.
 const SESSION: chrono::Duration = chrono::Duration::hours(12);
 

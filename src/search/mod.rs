@@ -225,13 +225,14 @@ impl SearchIndex {
         let checkpoint = store.checkpoint()?;
         let total = store.entry_count();
         self.set_state(State::Building { done: 0, total });
+        let slugs = source_slugs(config);
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         writer.delete_all_documents().map_err(|e| self.error(e))?;
         let mut done: usize = 0;
         for entry in store.entries_in_any_order() {
             let entry = entry?;
             writer
-                .add_document(self.document(config, &entry))
+                .add_document(self.document(config, &slugs, &entry))
                 .map_err(|e| self.error(e))?;
             done += 1;
             if done.is_multiple_of(1000) {
@@ -263,12 +264,13 @@ impl SearchIndex {
         if ids.is_empty() {
             return Ok(0);
         }
+        let slugs = source_slugs(config);
         let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         for id in &ids {
             writer.delete_term(Term::from_field_text(self.fields.id, &id.0.to_string()));
             if let Some(entry) = store.get(*id)? {
                 writer
-                    .add_document(self.document(config, &entry))
+                    .add_document(self.document(config, &slugs, &entry))
                     .map_err(|e| self.error(e))?;
             }
         }
@@ -288,7 +290,7 @@ impl SearchIndex {
         Ok(())
     }
 
-    fn document(&self, config: &Config, entry: &Entry) -> TantivyDocument {
+    fn document(&self, config: &Config, slugs: &SourceSlugs, entry: &Entry) -> TantivyDocument {
         let fields = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(fields.id, entry.id.0.to_string());
@@ -311,8 +313,8 @@ impl SearchIndex {
         for source in &entry.sources {
             doc.add_text(*body, &source.name);
             doc.add_text(fields.source, crate::urls::tag_slug(&source.name));
-            if let Some(configured) = config.sources().find(|s| s.id() == source.feed_url) {
-                doc.add_text(fields.source, &configured.slug);
+            if let Some(slug) = slugs.get(&source.feed_url) {
+                doc.add_text(fields.source, slug);
             }
         }
         for category in &entry.categories {
@@ -327,7 +329,8 @@ impl SearchIndex {
         doc
     }
 
-    /// Runs a query: `offset..offset + limit` of the matches, ordered by `sort`.
+    /// Runs a query: `offset..offset + limit` of the matches, ordered by `sort`, with their
+    /// highlighted titles and passages.
     pub fn search(
         &self,
         config: &Config,
@@ -336,6 +339,34 @@ impl SearchIndex {
         sort: Sort,
         offset: usize,
         limit: usize,
+    ) -> Result<Result<Hits, Unknown>, SearchError> {
+        self.run(config, store, query, sort, offset, limit, true)
+    }
+
+    /// The same without highlights (`title_html` and `snippet_html` left empty): what a
+    /// search feed needs. Highlighting is most of a search's time (bench/RESULTS.md).
+    pub fn search_entries(
+        &self,
+        config: &Config,
+        store: &Store,
+        query: &Query,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Result<Hits, Unknown>, SearchError> {
+        self.run(config, store, query, sort, offset, limit, false)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &self,
+        config: &Config,
+        store: &Store,
+        query: &Query,
+        sort: Sort,
+        offset: usize,
+        limit: usize,
+        highlight: bool,
     ) -> Result<Result<Hits, Unknown>, SearchError> {
         let tantivy_query = match self.compile(config, query) {
             Ok(compiled) => compiled,
@@ -364,7 +395,7 @@ impl SearchIndex {
             }
         };
         let mut snippets = Vec::new();
-        for (analysis, title, body) in &self.fields.text {
+        for (analysis, title, body) in self.fields.text.iter().filter(|_| highlight) {
             let generator = |field| -> Result<SnippetGenerator, SearchError> {
                 SnippetGenerator::create(&searcher, &tantivy_query, field)
                     .map_err(|e| self.error(e))
@@ -389,6 +420,14 @@ impl SearchIndex {
             let Some(entry) = store.get(EntryId(id))? else {
                 continue;
             };
+            if !highlight {
+                hits.push(Hit {
+                    title_html: String::new(),
+                    snippet_html: String::new(),
+                    entry,
+                });
+                continue;
+            }
             let language = entry.language.as_deref().unwrap_or(&config.site.language);
             let analysis = Analysis::of(language);
             let (_, title, body) = snippets
@@ -496,6 +535,16 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Each configured source's slug, by identity: looked up once per batch, not per entry.
+type SourceSlugs = std::collections::HashMap<crate::model::SourceId, String>;
+
+fn source_slugs(config: &Config) -> SourceSlugs {
+    config
+        .sources()
+        .map(|source| (source.id(), source.slug.clone()))
+        .collect()
 }
 
 fn day_term(field: Field, date: chrono::NaiveDate) -> Term {

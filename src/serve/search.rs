@@ -94,7 +94,7 @@ pub async fn page(State(app): State<Arc<App>>, Query(params): Query<SearchParams
         Sort::Relevance
     };
     let offset = (page - 1) * PAGE_SIZE;
-    let found = run(&app, search, parsed, sort, offset, PAGE_SIZE).await;
+    let found = run(&app, search, parsed, sort, offset, PAGE_SIZE, true).await;
     let hits = match found {
         Ok(Ok(hits)) => hits,
         Ok(Err(unknown)) => return bad(&unknown.0),
@@ -146,7 +146,7 @@ async fn feed(
         Ok(search) => search,
         Err(unavailable) => return unavailable.into_response(),
     };
-    let hits = match run(&app, search, parsed, Sort::Newest, 0, FEED_SIZE).await {
+    let hits = match run(&app, search, parsed, Sort::Newest, 0, FEED_SIZE, false).await {
         Ok(Ok(hits)) => hits,
         Ok(Err(Unknown(message))) => {
             return (StatusCode::BAD_REQUEST, format!("q: {message}\n")).into_response();
@@ -245,10 +245,16 @@ async fn run(
     sort: Sort,
     offset: usize,
     limit: usize,
+    highlight: bool,
 ) -> Result<Result<Hits, Unknown>, SearchError> {
     let app = app.clone();
     match tokio::task::spawn_blocking(move || {
-        search.search(&app.config(), &app.store, &query, sort, offset, limit)
+        let config = app.config();
+        if highlight {
+            search.search(&config, &app.store, &query, sort, offset, limit)
+        } else {
+            search.search_entries(&config, &app.store, &query, sort, offset, limit)
+        }
     })
     .await
     {
