@@ -360,6 +360,14 @@ impl Config {
         self.sources().find(|source| source.slug == slug)
     }
 
+    /// Region slug -> display name, for feeds' categories.
+    pub fn region_names(&self) -> std::collections::HashMap<String, String> {
+        self.regions
+            .iter()
+            .map(|region| (region.slug.clone(), region.name.clone()))
+            .collect()
+    }
+
     pub fn region(&self, slug: &str) -> Option<&Region> {
         self.regions.iter().find(|region| region.slug == slug)
     }

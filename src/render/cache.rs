@@ -359,11 +359,7 @@ fn render_feed_page(
     if matches!(request.feed, FeedKey::Tag(_)) && page.entries.is_empty() {
         return Err(RenderError::NotFound);
     }
-    let region_names: HashMap<String, String> = config
-        .regions
-        .iter()
-        .map(|region| (region.slug.clone(), region.name.clone()))
-        .collect();
+    let region_names = config.region_names();
     let feed_page = FeedPage {
         site: &config.site,
         name,

@@ -4,7 +4,6 @@
 //! Results are not cached: a query costs a few milliseconds, and the space of queries has no
 //! bound. A search feed's ETag is a hash of its bytes, so it moves when the results do.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -155,11 +154,7 @@ async fn feed(
     };
     let config = app.config();
     let entries: Vec<_> = hits.hits.into_iter().map(|hit| hit.entry).collect();
-    let region_names: HashMap<String, String> = config
-        .regions
-        .iter()
-        .map(|region| (region.slug.clone(), region.name.clone()))
-        .collect();
+    let region_names = config.region_names();
     let feed_page = FeedPage {
         site: &config.site,
         name: "search",
