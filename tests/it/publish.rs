@@ -48,6 +48,18 @@ async fn daemon_with_stories(count: usize, extra: &str) -> (Upstream, Daemon) {
         }
     })
     .await;
+    // A request can see a refresh half way through its entries (a provisional render), so the
+    // first sight of a story is not yet the feed these tests compare against: wait until the
+    // feed keeps its bytes across a refresh.
+    wait_until("the feed stops changing", FETCH_DEADLINE, || {
+        let url = url.clone();
+        async move {
+            let before = header(&get(&url).await, "etag");
+            tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+            header(&get(&url).await, "etag") == before
+        }
+    })
+    .await;
     (upstream, daemon)
 }
 
