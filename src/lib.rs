@@ -51,6 +51,7 @@ pub mod search;
 pub mod serve;
 pub mod status;
 pub mod store;
+pub mod stories;
 pub mod urls;
 pub mod watch;
 pub mod websub;

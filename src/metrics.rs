@@ -1,5 +1,6 @@
 //! Prometheus metrics, all named `islands_*`: fetches by outcome, fetch latency, entries
-//! stored, feed renders, HTTP requests by route and status, the time of the last refresh.
+//! stored, feed renders, HTTP requests by route and status, the time of the last refresh,
+//! story merges.
 //!
 //! The `metrics` facade records from anywhere; the exporter's recorder is installed once per
 //! process by `serve` (installing is global), so the library and its tests record into nothing.
@@ -14,6 +15,7 @@ pub const ENTRIES_STORED: &str = "islands_entries_stored_total";
 pub const FEED_RENDERS: &str = "islands_feed_renders_total";
 pub const HTTP_REQUESTS: &str = "islands_http_requests_total";
 pub const LAST_REFRESH: &str = "islands_last_refresh_timestamp_seconds";
+pub const STORY_MERGES: &str = "islands_story_merges_total";
 
 /// Installs the process-wide recorder and keeps its histograms trimmed until the process ends.
 pub fn install() -> Option<PrometheusHandle> {
@@ -47,4 +49,8 @@ fn describe() {
     );
     metrics::describe_counter!(HTTP_REQUESTS, "HTTP requests, by route and status");
     metrics::describe_gauge!(LAST_REFRESH, "Unix time of the last finished refresh");
+    metrics::describe_counter!(
+        STORY_MERGES,
+        "Entries that joined a story of other entries, and stories merged into an older one"
+    );
 }

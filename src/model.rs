@@ -30,6 +30,39 @@ impl EntryId {
     }
 }
 
+/// The identity of a story (issue 13): the id of the entry that started it, so minting is
+/// deterministic and the id never changes as outlets join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct StoryId(pub uuid::Uuid);
+
+impl StoryId {
+    pub fn of_first(entry: EntryId) -> StoryId {
+        StoryId(entry.0)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        self.0.as_bytes()
+    }
+
+    /// 32 hex digits: the story's name in `/stories/{id}`.
+    pub fn parse(text: &str) -> Option<StoryId> {
+        if text.len() != 32
+            || !text
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
+            return None;
+        }
+        uuid::Uuid::try_parse(text).ok().map(StoryId)
+    }
+}
+
+impl std::fmt::Display for StoryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.simple())
+    }
+}
+
 /// One story, from upstream or written here. HTML fields are already sanitized.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {

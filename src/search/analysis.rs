@@ -62,11 +62,20 @@ impl Analysis {
 
     /// The terms `text` becomes under this analysis, in order.
     pub fn terms(self, text: &str) -> Vec<String> {
+        self.terms_at(text)
+            .into_iter()
+            .map(|(term, _)| term)
+            .collect()
+    }
+
+    /// The terms `text` becomes, in order, each with the byte offset of the word it came from.
+    pub fn terms_at(self, text: &str) -> Vec<(String, usize)> {
         let mut analyzer = self.analyzer();
         let mut stream = analyzer.token_stream(text);
         let mut terms = Vec::new();
         while stream.advance() {
-            terms.push(stream.token().text.clone());
+            let token = stream.token();
+            terms.push((token.text.clone(), token.offset_from));
         }
         terms
     }

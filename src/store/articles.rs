@@ -55,7 +55,7 @@ impl Store {
                 TransactionError::Abort(error) => error,
             })?;
         if written {
-            self.note_change(entry.id, replaced.borrow().as_ref(), Some(entry));
+            self.note_change(entry.id, replaced.borrow().as_ref(), Some(entry))?;
         }
         Ok(written)
     }

@@ -70,7 +70,7 @@ impl Store {
             }
             Ok(())
         })?;
-        self.note_change(id, Some(&old), None);
+        self.note_change(id, Some(&old), None)?;
         self.forget_ruled(id)?;
         Ok(true)
     }
@@ -172,7 +172,7 @@ impl Store {
             }
             Ok(())
         })?;
-        self.note_change(entry.id, old.as_ref(), Some(entry));
+        self.note_change(entry.id, old.as_ref(), Some(entry))?;
         Ok(())
     }
 

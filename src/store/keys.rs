@@ -20,6 +20,8 @@ pub enum IndexKey {
     Author(String),
     /// One tag's entries, by its slug.
     Tag(String),
+    /// Stories by last activity: all of them (`None`) or one region's.
+    Stories(Option<String>),
 }
 
 impl From<&FeedKey> for IndexKey {
@@ -74,6 +76,8 @@ impl IndexKey {
             IndexKey::Articles => b"a".to_vec(),
             IndexKey::Author(key) => format!("u:{key}").into_bytes(),
             IndexKey::Tag(slug) => format!("t:{slug}").into_bytes(),
+            IndexKey::Stories(None) => b"S:all".to_vec(),
+            IndexKey::Stories(Some(slug)) => format!("S:r:{slug}").into_bytes(),
         };
         prefix.push(0);
         prefix
@@ -81,11 +85,20 @@ impl IndexKey {
 
     /// The key that lists `id`, sorted by `time`, in this index.
     pub fn entry_key(&self, time: DateTime<Utc>, id: EntryId) -> Vec<u8> {
+        self.key(time, id.as_bytes())
+    }
+
+    /// The key that lists a story, sorted by its last activity, in a stories index.
+    pub fn story_key(&self, time: DateTime<Utc>, id: crate::model::StoryId) -> Vec<u8> {
+        self.key(time, id.as_bytes())
+    }
+
+    fn key(&self, time: DateTime<Utc>, id: &[u8; 16]) -> Vec<u8> {
         let mut key = self.prefix();
         // Flip the sign bit so that earlier dates, negative ones included, sort first.
         let time = (time.timestamp() as u64) ^ (1 << 63);
         key.extend_from_slice(&time.to_be_bytes());
-        key.extend_from_slice(id.as_bytes());
+        key.extend_from_slice(id);
         key
     }
 }

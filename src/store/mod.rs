@@ -28,6 +28,7 @@ mod keys;
 mod retention;
 mod ruled;
 mod sources;
+mod stories;
 mod websub;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub use entries::{Page, Upsert};
 pub use keys::IndexKey;
 pub use ruled::RuleReport;
 pub use sources::FetchState;
+pub use stories::{Story, StoryLookup, StoryPage, StorySettings};
 pub use websub::{Subscription, SubscriptionState};
 
 /// The store; cheap to clone (all handles are shared).
@@ -56,6 +58,13 @@ pub struct Store {
     /// Readers' comments, and their index (see `comments`).
     comments: sled::Tree,
     comment_index: sled::Tree,
+    /// Stories (see `stories`): records, each entry's story, and the candidate keys.
+    stories: sled::Tree,
+    story_of: sled::Tree,
+    story_keys: sled::Tree,
+    story_settings: Arc<std::sync::RwLock<StorySettings>>,
+    /// Grouping is one entry at a time: two reports of one story never mint two stories.
+    group_lock: Arc<std::sync::Mutex<()>>,
     /// Small facts about the store itself: the fingerprint of the rules last applied.
     meta: sled::Tree,
     path: PathBuf,
@@ -138,6 +147,11 @@ impl Store {
             comments: tree("comments")?,
             comment_index: tree("comment_index")?,
             meta: tree("meta")?,
+            stories: tree("stories")?,
+            story_of: tree("story_of")?,
+            story_keys: tree("story_keys")?,
+            story_settings: Arc::default(),
+            group_lock: Arc::default(),
             db,
             path: path.to_path_buf(),
             generation: Arc::new(AtomicU64::new(1)),
@@ -345,23 +359,27 @@ impl Store {
         Ok(gate)
     }
 
-    /// Records that an entry was written or removed, with the tags it had and has.
+    /// Records that an entry was written or removed, with the tags it had and has, and keeps
+    /// its story in step (see `stories`).
     fn note_change(
         &self,
         id: crate::model::EntryId,
         old: Option<&crate::model::Entry>,
         new: Option<&crate::model::Entry>,
-    ) {
-        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
-        changes.entries.insert(id);
-        for entry in old.into_iter().chain(new) {
-            for category in &entry.categories {
-                let slug = crate::urls::tag_slug(category);
-                if !slug.is_empty() {
-                    changes.tags.insert(slug);
+    ) -> Result<(), StoreError> {
+        {
+            let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+            changes.entries.insert(id);
+            for entry in old.into_iter().chain(new) {
+                for category in &entry.categories {
+                    let slug = crate::urls::tag_slug(category);
+                    if !slug.is_empty() {
+                        changes.tags.insert(slug);
+                    }
                 }
             }
         }
+        self.regroup(old, new)
     }
 
     fn error(&self, source: sled::Error) -> StoreError {

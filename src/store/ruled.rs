@@ -213,7 +213,7 @@ impl Store {
                     self.error(sled::Error::Unsupported("transaction aborted".to_string()))
                 }
             })?;
-        self.note_change(id, old_visible.as_ref(), visible.as_ref());
+        self.note_change(id, old_visible.as_ref(), visible.as_ref())?;
         Ok(true)
     }
 

@@ -19,5 +19,6 @@ mod publish;
 mod review;
 mod rules;
 mod search;
+mod stories;
 mod support;
 mod websub;

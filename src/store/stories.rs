@@ -1,0 +1,742 @@
+//! Stories (issue 13): every entry of the combined feed belongs to exactly one story.
+//!
+//! Trees: `stories` (story id -> [`StoryRecord`]; a story merged into an older one stays as a
+//! record naming it, for the 301), `story_of` (entry id -> story id) and `story_keys` (the
+//! candidate keys: `l` + canonical link hash and `b` + band + band hash -> postings of
+//! (entry id, published), newest last, pruned to the window; `n` -> the counts). The stories'
+//! time indexes are in `index`, under `S:all` and `S:r:{slug}`, sorted by last activity.
+//!
+//! An entry is grouped after its own write (candidates are read first, then one transaction
+//! over the story trees and the index), one entry at a time. A crash between the entry's
+//! write and its grouping leaves an entry without a story, never a half-made story:
+//! [`Store::group_ungrouped`] finishes the work at the next start.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+
+use super::codec::encode;
+use super::keys::{IndexKey, id_of};
+use super::{Store, StoreError};
+use crate::model::{Entry, EntryId, StoryId};
+use crate::stories::{self, Features};
+
+/// What [`Store::stories`] groups with: the window and the site's language.
+#[derive(Debug, Clone)]
+pub struct StorySettings {
+    pub window: Duration,
+    pub language: String,
+}
+
+impl Default for StorySettings {
+    fn default() -> StorySettings {
+        StorySettings {
+            window: Duration::hours(48),
+            language: "en".to_string(),
+        }
+    }
+}
+
+/// A story as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StoryRecord {
+    /// In the order they joined.
+    entries: Vec<EntryId>,
+    regions: Vec<String>,
+    first_seen: DateTime<Utc>,
+    /// The last activity: the newest entry's time when it joined.
+    updated: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    merged_into: Option<StoryId>,
+}
+
+impl StoryRecord {
+    fn live(&self) -> bool {
+        self.merged_into.is_none() && !self.entries.is_empty()
+    }
+
+    fn index_keys(&self, id: StoryId) -> Vec<Vec<u8>> {
+        if !self.live() {
+            return Vec::new();
+        }
+        std::iter::once(IndexKey::Stories(None))
+            .chain(
+                self.regions
+                    .iter()
+                    .cloned()
+                    .map(Some)
+                    .map(IndexKey::Stories),
+            )
+            .map(|index| index.story_key(self.updated, id))
+            .collect()
+    }
+}
+
+/// A story with its entries, in the order they joined.
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub id: StoryId,
+    pub entries: Vec<Entry>,
+    pub regions: Vec<String>,
+    pub first_seen: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
+
+/// What a story id names now.
+#[derive(Debug)]
+pub enum StoryLookup {
+    Found(Story),
+    /// Merged into an older story: its address answers 301 to that one's.
+    Merged(StoryId),
+}
+
+/// One page of stories, newest activity first.
+#[derive(Debug)]
+pub struct StoryPage {
+    pub stories: Vec<Story>,
+    pub has_more: bool,
+}
+
+/// Postings kept per candidate key: the newest, within the window.
+const POSTINGS: usize = 48;
+/// Candidates verified per new entry, those sharing the most keys first.
+const CANDIDATES: usize = 24;
+
+type Tx<'a> = (
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+    &'a TransactionalTree,
+);
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+impl Store {
+    /// Sets the window and language grouping uses (at start and on reload).
+    pub fn set_story_settings(&self, settings: StorySettings) {
+        *self
+            .story_settings
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = settings;
+    }
+
+    /// Keeps the stories in step with a write of an entry: `old` as it was, `new` as it is
+    /// (`None`: removed or hidden).
+    pub(super) fn regroup(
+        &self,
+        old: Option<&Entry>,
+        new: Option<&Entry>,
+    ) -> Result<(), StoreError> {
+        let _one = self.group_lock.lock().unwrap_or_else(|e| e.into_inner());
+        match new {
+            Some(entry) if !entry.held_back => {
+                if self.story_of(entry.id)?.is_some() {
+                    self.widen(entry)
+                } else {
+                    self.join(entry)
+                }
+            }
+            _ => match old.or(new) {
+                Some(entry) => self.leave(entry.id),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// The story an entry belongs to (after merges).
+    pub fn story_of(&self, id: EntryId) -> Result<Option<StoryId>, StoreError> {
+        let Some(bytes) = self
+            .story_of
+            .get(id.as_bytes())
+            .map_err(|e| self.error(e))?
+        else {
+            return Ok(None);
+        };
+        let mut story = story_id(&bytes);
+        for _ in 0..32 {
+            match self.record(story)? {
+                Some(StoryRecord {
+                    merged_into: Some(next),
+                    ..
+                }) => story = next,
+                _ => break,
+            }
+        }
+        Ok(Some(story))
+    }
+
+    /// A story by id, or the story it was merged into.
+    pub fn story(&self, id: StoryId) -> Result<Option<StoryLookup>, StoreError> {
+        let Some(record) = self.record(id)? else {
+            return Ok(None);
+        };
+        if let Some(into) = record.merged_into {
+            return Ok(Some(StoryLookup::Merged(self.story_of_record(into)?)));
+        }
+        Ok(Some(StoryLookup::Found(self.load(id, record)?)))
+    }
+
+    /// Stories `offset..offset + limit` of the combined list (`None`) or a region's, newest
+    /// activity first.
+    pub fn story_page(
+        &self,
+        region: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<StoryPage, StoreError> {
+        let index = IndexKey::Stories(region.map(str::to_string));
+        let mut ids = Vec::with_capacity(limit.min(1024) + 1);
+        for key in self
+            .index
+            .scan_prefix(index.prefix())
+            .keys()
+            .rev()
+            .skip(offset)
+        {
+            let key = key.map_err(|e| self.error(e))?;
+            ids.push(StoryId(id_of(&key).0));
+            if ids.len() > limit {
+                break;
+            }
+        }
+        let has_more = ids.len() > limit;
+        ids.truncate(limit);
+        let mut stories = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(record) = self.record(id)? {
+                stories.push(self.load(id, record)?);
+            }
+        }
+        Ok(StoryPage { stories, has_more })
+    }
+
+    /// How many stories there are, and how many of them more than one entry reports.
+    pub fn story_counts(&self) -> Result<(u64, u64), StoreError> {
+        let bytes = self.story_keys.get(b"n").map_err(|e| self.error(e))?;
+        Ok(counts(bytes.as_deref()))
+    }
+
+    /// Groups every entry of the combined feed that has no story yet, oldest first: a store
+    /// written before stories existed, or a crash between an entry's write and its grouping.
+    /// Returns how many it grouped.
+    pub fn group_ungrouped(&self) -> Result<usize, StoreError> {
+        let mut grouped = 0;
+        let ids: Vec<EntryId> = self
+            .index
+            .scan_prefix(IndexKey::All.prefix())
+            .keys()
+            .map(|key| key.map(|key| id_of(&key)).map_err(|e| self.error(e)))
+            .collect::<Result<_, _>>()?;
+        for id in ids {
+            if self
+                .story_of
+                .contains_key(id.as_bytes())
+                .map_err(|e| self.error(e))?
+            {
+                continue;
+            }
+            if let Some(entry) = self.get(id)? {
+                self.mark_dirty();
+                self.regroup(None, Some(&entry))?;
+                grouped += 1;
+            }
+        }
+        Ok(grouped)
+    }
+
+    fn join(&self, entry: &Entry) -> Result<(), StoreError> {
+        let settings = self
+            .story_settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let features = Features::of(entry, &settings.language);
+        let bands = features.bands();
+        let keys: Vec<Vec<u8>> = features
+            .link
+            .map(link_key)
+            .into_iter()
+            .chain(bands.iter().map(|(band, hash)| band_key(*band, *hash)))
+            .collect();
+        let matched = self.matching(entry, &features, &keys, &settings)?;
+        let now = Utc::now();
+        self.story_transaction(|tx @ (stories, story_of, story_keys, index)| {
+            let mut targets: Vec<(StoryId, StoryRecord)> = Vec::new();
+            for candidate in &matched {
+                let Some(bytes) = story_of.get(candidate.as_bytes())? else {
+                    continue;
+                };
+                let (id, record) = self.resolve(tx, story_id(&bytes))?;
+                if record.live() && !targets.iter().any(|(t, _)| *t == id) {
+                    targets.push((id, record));
+                }
+            }
+            targets.sort_by_key(|(id, record)| (record.first_seen, *id));
+            let mut delta = (0i64, 0i64);
+            let (target, mut record) = match targets.first().cloned() {
+                Some(first) => first,
+                None => {
+                    let id = StoryId::of_first(entry.id);
+                    let record = match stories.get(id.as_bytes())? {
+                        // The entry's own story, left when the entry was hidden, lives on.
+                        Some(bytes) => self.decode_record(&bytes, id)?,
+                        None => StoryRecord {
+                            entries: Vec::new(),
+                            regions: Vec::new(),
+                            first_seen: entry.published,
+                            updated: entry.published,
+                            merged_into: None,
+                        },
+                    };
+                    (id, record)
+                }
+            };
+            let before = record.clone();
+            for (other, mut merged) in targets.into_iter().skip(1) {
+                count(&mut delta, &merged, -1);
+                for key in merged.index_keys(other) {
+                    index.remove(key)?;
+                }
+                record.entries.append(&mut merged.entries);
+                union(&mut record.regions, &merged.regions);
+                record.first_seen = record.first_seen.min(merged.first_seen);
+                record.updated = record.updated.max(merged.updated);
+                merged.merged_into = Some(target);
+                stories.insert(other.as_bytes(), encode(&merged))?;
+                metrics::counter!(crate::metrics::STORY_MERGES).increment(1);
+            }
+            if !record.entries.contains(&entry.id) {
+                record.entries.push(entry.id);
+            }
+            union(&mut record.regions, &entry.regions);
+            record.first_seen = record.first_seen.min(entry.published);
+            record.updated = record.updated.max(entry.published.min(now));
+            if !before.entries.is_empty() {
+                metrics::counter!(crate::metrics::STORY_MERGES).increment(1);
+            }
+            self.rewrite(tx, target, &before, &record, &mut delta)?;
+            story_of.insert(entry.id.as_bytes(), &target.as_bytes()[..])?;
+            for key in &keys {
+                let postings = story_keys.get(key)?;
+                let kept = add_posting(postings.as_deref(), entry, settings.window);
+                story_keys.insert(key.as_slice(), kept)?;
+            }
+            add_counts(story_keys, delta)?;
+            Ok(())
+        })
+    }
+
+    /// The candidates (entries sharing the link or a band, within the window) that report the
+    /// same story as `entry`.
+    fn matching(
+        &self,
+        entry: &Entry,
+        features: &Features,
+        keys: &[Vec<u8>],
+        settings: &StorySettings,
+    ) -> Result<Vec<EntryId>, StoreError> {
+        let mut shared: HashMap<EntryId, usize> = HashMap::new();
+        for key in keys {
+            let postings = self.story_keys.get(key).map_err(|e| self.error(e))?;
+            for (id, time) in postings_of(postings.as_deref()) {
+                let gap = (time - entry.published.timestamp()).abs();
+                if id != entry.id && gap <= settings.window.num_seconds() {
+                    *shared.entry(id).or_default() += if key[0] == b'l' { 1000 } else { 1 };
+                }
+            }
+        }
+        let mut ranked: Vec<(EntryId, usize)> = shared.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut matched = Vec::new();
+        for (id, _) in ranked.into_iter().take(CANDIDATES) {
+            let Some(candidate) = self.get(id)? else {
+                continue;
+            };
+            if candidate.held_back {
+                continue;
+            }
+            let theirs = Features::of(&candidate, &settings.language);
+            if stories::same_story(features, &theirs, entry.published - candidate.published) {
+                matched.push(id);
+            }
+        }
+        Ok(matched)
+    }
+
+    /// An entry of a story is written again: the story lists its regions too.
+    fn widen(&self, entry: &Entry) -> Result<(), StoreError> {
+        self.story_transaction(|tx @ (_, story_of, story_keys, _)| {
+            let Some(bytes) = story_of.get(entry.id.as_bytes())? else {
+                return Ok(());
+            };
+            let (id, record) = self.resolve(tx, story_id(&bytes))?;
+            let mut widened = record.clone();
+            union(&mut widened.regions, &entry.regions);
+            if widened != record {
+                let mut delta = (0, 0);
+                self.rewrite(tx, id, &record, &widened, &mut delta)?;
+                add_counts(story_keys, delta)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// An entry left the combined feed (removed, hidden): it leaves its story, and a story
+    /// left with no entry goes.
+    fn leave(&self, entry: EntryId) -> Result<(), StoreError> {
+        self.story_transaction(|tx @ (_, story_of, story_keys, _)| {
+            let Some(bytes) = story_of.get(entry.as_bytes())? else {
+                return Ok(());
+            };
+            story_of.remove(entry.as_bytes())?;
+            let (id, record) = self.resolve(tx, story_id(&bytes))?;
+            let mut left = record.clone();
+            left.entries.retain(|e| *e != entry);
+            let mut delta = (0, 0);
+            self.rewrite(tx, id, &record, &left, &mut delta)?;
+            add_counts(story_keys, delta)
+        })
+    }
+
+    /// Writes a story's new record (or removes it when it has no entry left), moving its
+    /// index keys and counting the change.
+    fn rewrite(
+        &self,
+        (stories, _, _, index): Tx,
+        id: StoryId,
+        before: &StoryRecord,
+        after: &StoryRecord,
+        delta: &mut (i64, i64),
+    ) -> TxResult<()> {
+        for key in before.index_keys(id) {
+            index.remove(key)?;
+        }
+        for key in after.index_keys(id) {
+            index.insert(key, &[][..])?;
+        }
+        count(delta, before, -1);
+        count(delta, after, 1);
+        if after.entries.is_empty() && after.merged_into.is_none() {
+            stories.remove(id.as_bytes())?;
+        } else {
+            stories.insert(id.as_bytes(), encode(after))?;
+        }
+        Ok(())
+    }
+
+    /// Follows merges to the live story.
+    fn resolve(&self, (stories, ..): Tx, mut id: StoryId) -> TxResult<(StoryId, StoryRecord)> {
+        for _ in 0..32 {
+            let Some(bytes) = stories.get(id.as_bytes())? else {
+                break;
+            };
+            let record = self.decode_record(&bytes, id)?;
+            match record.merged_into {
+                Some(next) => id = next,
+                None => return Ok((id, record)),
+            }
+        }
+        Err(ConflictableTransactionError::Abort(StoreError::Corrupt {
+            path: self.path.clone(),
+            message: format!("story {id} is missing or merged in a loop"),
+        }))
+    }
+
+    fn decode_record(&self, bytes: &[u8], id: StoryId) -> TxResult<StoryRecord> {
+        self.decode(bytes, &format!("story {id}"))
+            .map_err(ConflictableTransactionError::Abort)
+    }
+
+    fn story_transaction(&self, work: impl Fn(Tx) -> TxResult<()>) -> Result<(), StoreError> {
+        (&self.stories, &self.story_of, &self.story_keys, &self.index)
+            .transaction(|(stories, story_of, story_keys, index)| {
+                work((stories, story_of, story_keys, index))
+            })
+            .map_err(|error| match error {
+                TransactionError::Storage(error) => self.error(error),
+                TransactionError::Abort(error) => error,
+            })
+    }
+
+    fn record(&self, id: StoryId) -> Result<Option<StoryRecord>, StoreError> {
+        match self.stories.get(id.as_bytes()).map_err(|e| self.error(e))? {
+            Some(bytes) => Ok(Some(self.decode(&bytes, &format!("story {id}"))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The live story a merged one leads to.
+    fn story_of_record(&self, mut id: StoryId) -> Result<StoryId, StoreError> {
+        for _ in 0..32 {
+            match self.record(id)? {
+                Some(StoryRecord {
+                    merged_into: Some(next),
+                    ..
+                }) => id = next,
+                _ => break,
+            }
+        }
+        Ok(id)
+    }
+
+    fn load(&self, id: StoryId, record: StoryRecord) -> Result<Story, StoreError> {
+        let mut entries = Vec::with_capacity(record.entries.len());
+        for entry in &record.entries {
+            if let Some(entry) = self.get(*entry)? {
+                entries.push(entry);
+            }
+        }
+        Ok(Story {
+            id,
+            entries,
+            regions: record.regions,
+            first_seen: record.first_seen,
+            updated: record.updated,
+        })
+    }
+}
+
+fn story_id(bytes: &[u8]) -> StoryId {
+    let bytes: [u8; 16] = bytes.try_into().unwrap_or([0; 16]);
+    StoryId(uuid::Uuid::from_bytes(bytes))
+}
+
+fn link_key(hash: u64) -> Vec<u8> {
+    let mut key = b"l".to_vec();
+    key.extend_from_slice(&hash.to_be_bytes());
+    key
+}
+
+fn band_key(band: u8, hash: u64) -> Vec<u8> {
+    let mut key = vec![b'b', band];
+    key.extend_from_slice(&hash.to_be_bytes());
+    key
+}
+
+/// Postings: (entry id 16 bytes, published seconds 8 bytes big-endian) one after another.
+fn postings_of(bytes: Option<&[u8]>) -> impl Iterator<Item = (EntryId, i64)> + '_ {
+    bytes.unwrap_or_default().chunks_exact(24).map(|posting| {
+        let id: [u8; 16] = posting[..16].try_into().expect("24-byte chunks");
+        let time: [u8; 8] = posting[16..].try_into().expect("24-byte chunks");
+        (
+            EntryId(uuid::Uuid::from_bytes(id)),
+            i64::from_be_bytes(time),
+        )
+    })
+}
+
+/// The postings with `entry` added, those further than twice the window from it dropped and
+/// at most [`POSTINGS`] kept (the newest).
+fn add_posting(bytes: Option<&[u8]>, entry: &Entry, window: Duration) -> Vec<u8> {
+    let time = entry.published.timestamp();
+    let reach = 2 * window.num_seconds();
+    let mut postings: Vec<(EntryId, i64)> = postings_of(bytes)
+        .filter(|(id, at)| *id != entry.id && (at - time).abs() <= reach)
+        .collect();
+    postings.push((entry.id, time));
+    postings.sort_by_key(|(id, at)| (*at, *id));
+    let skip = postings.len().saturating_sub(POSTINGS);
+    let mut out = Vec::with_capacity((postings.len() - skip) * 24);
+    for (id, at) in &postings[skip..] {
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(&at.to_be_bytes());
+    }
+    out
+}
+
+fn union(into: &mut Vec<String>, more: &[String]) {
+    for item in more {
+        if !into.contains(item) {
+            into.push(item.clone());
+        }
+    }
+}
+
+/// Counts a record in (+1) or out (-1) of (stories, stories of several entries).
+fn count(delta: &mut (i64, i64), record: &StoryRecord, sign: i64) {
+    if record.live() {
+        delta.0 += sign;
+        if record.entries.len() > 1 {
+            delta.1 += sign;
+        }
+    }
+}
+
+fn counts(bytes: Option<&[u8]>) -> (u64, u64) {
+    match bytes {
+        Some(bytes) if bytes.len() == 16 => (
+            u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")),
+            u64::from_be_bytes(bytes[8..].try_into().expect("8 bytes")),
+        ),
+        _ => (0, 0),
+    }
+}
+
+fn add_counts(story_keys: &TransactionalTree, delta: (i64, i64)) -> TxResult<()> {
+    if delta == (0, 0) {
+        return Ok(());
+    }
+    let (stories, multi) = counts(story_keys.get(b"n")?.as_deref());
+    let mut bytes = Vec::with_capacity(16);
+    bytes.extend_from_slice(&(stories as i64 + delta.0).max(0).to_be_bytes());
+    bytes.extend_from_slice(&(multi as i64 + delta.1).max(0).to_be_bytes());
+    story_keys.insert(&b"n"[..], bytes)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attribution, SourceId};
+    use chrono::TimeZone;
+
+    fn report(outlet: &str, link: &str, title: &str, lead: &str, hour: u32, region: &str) -> Entry {
+        let published = Utc.with_ymd_and_hms(2026, 11, 24, hour, 0, 0).unwrap();
+        Entry {
+            id: EntryId::from_key(link),
+            public_id: link.to_string(),
+            title: title.to_string(),
+            link: Some(link.to_string()),
+            published,
+            updated: published,
+            authors: vec![],
+            summary: Some(lead.to_string()),
+            content: None,
+            categories: vec![],
+            enclosures: vec![],
+            sources: vec![Attribution {
+                name: outlet.to_string(),
+                feed_url: SourceId::new(&format!("http://{outlet}.example/feed").parse().unwrap()),
+                title: None,
+                site_url: None,
+                region: region.to_string(),
+            }],
+            regions: vec![region.to_string()],
+            article: None,
+            held_back: false,
+            language: None,
+            image: None,
+        }
+    }
+
+    fn open() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
+        (dir, store)
+    }
+
+    fn bill(outlet: &str, hour: u32) -> Entry {
+        report(
+            outlet,
+            &format!("https://{outlet}.example/housing-bill"),
+            "Dáil passes Housing Bill after late-night sitting",
+            "The Housing (Miscellaneous Provisions) Bill passed the Dáil by 82 votes to 61 after a late-night sitting, Minister Darragh O'Brien said.",
+            hour,
+            "ireland",
+        )
+    }
+
+    #[test]
+    fn reports_of_one_story_share_its_id_and_the_newest_moves_it_up() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        store.upsert(bill("rte", 9), true, now).unwrap();
+        let weather = report(
+            "met",
+            "https://met.example/fog",
+            "Fog warning for Munster roads",
+            "Met Éireann issued a status yellow fog warning for Cork, Kerry and Limerick.",
+            10,
+            "ireland",
+        );
+        store.upsert(weather.clone(), true, now).unwrap();
+        store.upsert(bill("journal", 11), true, now).unwrap();
+        let first = store.story_of(bill("rte", 9).id).unwrap().unwrap();
+        assert_eq!(first, StoryId::of_first(bill("rte", 9).id));
+        assert_eq!(store.story_of(bill("journal", 11).id).unwrap(), Some(first));
+        assert_ne!(store.story_of(weather.id).unwrap(), Some(first));
+        let page = store.story_page(None, 0, 10).unwrap();
+        let ids: Vec<StoryId> = page.stories.iter().map(|s| s.id).collect();
+        assert_eq!(ids[0], first, "the story with the newest report is first");
+        assert_eq!(page.stories[0].entries.len(), 2);
+        assert_eq!(store.story_counts().unwrap(), (2, 1));
+        assert_eq!(
+            store
+                .story_page(Some("ireland"), 0, 10)
+                .unwrap()
+                .stories
+                .len(),
+            2
+        );
+
+        // A removed report leaves its story; the last one takes the story with it.
+        store.remove(bill("journal", 11).id).unwrap();
+        assert_eq!(store.story_counts().unwrap(), (2, 0));
+        store.remove(bill("rte", 9).id).unwrap();
+        assert_eq!(store.story_counts().unwrap(), (1, 0));
+        assert!(store.story(first).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_report_that_matches_two_stories_merges_them_into_the_older() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        let a = report(
+            "a",
+            "https://a.example/x",
+            "Aaa bbb ccc ddd eee",
+            "fff ggg hhh iii",
+            9,
+            "ie",
+        );
+        let b = report(
+            "b",
+            "https://b.example/y",
+            "Jjj kkk lll mmm nnn",
+            "ooo ppp qqq rrr",
+            10,
+            "ie",
+        );
+        store.upsert(a.clone(), true, now).unwrap();
+        store.upsert(b.clone(), true, now).unwrap();
+        assert_eq!(store.story_counts().unwrap(), (2, 0));
+        let both = report(
+            "c",
+            "https://c.example/z",
+            "Aaa bbb ccc ddd eee jjj kkk lll mmm nnn",
+            "fff ggg hhh iii ooo ppp qqq rrr",
+            11,
+            "ie",
+        );
+        store.upsert(both.clone(), true, now).unwrap();
+        let older = StoryId::of_first(a.id);
+        assert_eq!(store.story_of(b.id).unwrap(), Some(older));
+        assert_eq!(store.story_of(both.id).unwrap(), Some(older));
+        match store.story(StoryId::of_first(b.id)).unwrap() {
+            Some(StoryLookup::Merged(into)) => assert_eq!(into, older),
+            other => panic!("the newer story answers with the older: {other:?}"),
+        }
+        assert_eq!(store.story_counts().unwrap(), (1, 1));
+        assert_eq!(store.story_page(None, 0, 10).unwrap().stories.len(), 1);
+    }
+
+    #[test]
+    fn entries_stored_before_stories_are_grouped_once_at_start() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        store.upsert(bill("rte", 9), true, now).unwrap();
+        store.upsert(bill("journal", 10), true, now).unwrap();
+        // As an older build left it: no story trees.
+        for tree in [&store.stories, &store.story_of, &store.story_keys] {
+            tree.clear().unwrap();
+        }
+        for key in store.index.scan_prefix(b"S:").keys() {
+            store.index.remove(key.unwrap()).unwrap();
+        }
+        assert_eq!(store.group_ungrouped().unwrap(), 2);
+        assert_eq!(store.story_counts().unwrap(), (1, 1));
+        assert_eq!(store.group_ungrouped().unwrap(), 0);
+    }
+}

@@ -1,0 +1,446 @@
+//! Stories (issue 13): one item per event, whichever outlets report it. Pure: an entry in,
+//! its [`Features`] out, and the decision whether two entries report the same story. The store
+//! (`store::stories`) keeps the stories, their time indexes and the candidate keys in sled.
+//!
+//! Two entries report one story when
+//! 1. their links are the same once canonical ([`canonical_link`]: scheme, `www.`/`amp.`,
+//!    tracking parameters, AMP variants and the trailing slash ignored), or
+//! 2. their title and lead are near-duplicates ([`same_story`]): words case- and
+//!    accent-folded and stemmed per language (the search index's analysis), stop words out.
+//!
+//! A new entry is compared with a few candidates only, never with the store: the candidates are
+//! the entries of the window that share its canonical link or one LSH band of its MinHash
+//! signature ([`Features::bands`]). MinHash is a few lines over a hash that is stable across
+//! builds (SipHash with fixed keys), because the band keys are stored; the MinHash crates
+//! (datasketch-minhash-lsh, lshdedup-core) keep their LSH index in memory, which a store that
+//! must survive `kill -9` cannot use.
+
+use std::hash::Hasher;
+
+use siphasher::sip::SipHasher13;
+
+use crate::model::Entry;
+use crate::search::analysis::Analysis;
+
+/// Query parameters that only track a click: dropped from canonical links.
+const TRACKING: &[&str] = &[
+    "utm_*",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "ocid",
+    "cmpid",
+    "ref",
+    "ref_src",
+    "amp",
+    "outputtype",
+];
+
+/// MinHash functions, and how they are cut into LSH bands.
+pub const HASHES: usize = 32;
+pub const ROWS: usize = 1;
+pub const BANDS: usize = HASHES / ROWS;
+
+/// Fewer words than this and the text says too little to compare: only the link can match.
+const MIN_WORDS: usize = 4;
+
+/// What grouping compares of an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Features {
+    /// A hash of the canonical link.
+    pub link: Option<u64>,
+    /// Hashes of the folded, stemmed words of title and lead, stop words out; sorted, unique.
+    pub words: Vec<u64>,
+    /// Hashes of the names and numbers among them (capitalised mid-sentence, or with a digit).
+    pub names: Vec<u64>,
+}
+
+impl Features {
+    pub fn of(entry: &Entry, site_language: &str) -> Features {
+        let language = entry.language.as_deref().unwrap_or(site_language);
+        let lead = entry
+            .summary
+            .as_deref()
+            .or(entry.content.as_deref())
+            .map(crate::normalize::html::html_to_text)
+            .unwrap_or_default();
+        let lead = first_words(&lead, 80);
+        Features::from_text(
+            entry.link.as_deref(),
+            &entry.title,
+            lead,
+            Analysis::of(language),
+        )
+    }
+
+    pub fn from_text(link: Option<&str>, title: &str, lead: &str, analysis: Analysis) -> Features {
+        let text = format!("{title}. {lead}");
+        let mut words = Vec::new();
+        let mut names = Vec::new();
+        for (term, at) in analysis.terms_at(&text) {
+            if is_stop_word(&term) {
+                continue;
+            }
+            let hash = hash(term.as_bytes());
+            words.push(hash);
+            if is_name(&text, at) {
+                names.push(hash);
+            }
+        }
+        words.sort_unstable();
+        words.dedup();
+        names.sort_unstable();
+        names.dedup();
+        Features {
+            link: link.and_then(canonical_link).map(|l| hash(l.as_bytes())),
+            words,
+            names,
+        }
+    }
+
+    /// The LSH band keys of its MinHash signature: `(band, hash of the band's rows)`. None when
+    /// the text is too short to say anything.
+    pub fn bands(&self) -> Vec<(u8, u64)> {
+        if self.words.len() < MIN_WORDS {
+            return Vec::new();
+        }
+        let signature: Vec<u64> = (0..HASHES as u64)
+            .map(|seed| {
+                self.words
+                    .iter()
+                    .map(|word| keyed(seed, &word.to_le_bytes()))
+                    .min()
+                    .unwrap_or(u64::MAX)
+            })
+            .collect();
+        signature
+            .chunks(ROWS)
+            .enumerate()
+            .map(|(band, rows)| {
+                let mut bytes = Vec::with_capacity(ROWS * 8);
+                for row in rows {
+                    bytes.extend_from_slice(&row.to_le_bytes());
+                }
+                (band as u8, hash(&bytes))
+            })
+            .collect()
+    }
+}
+
+/// Whether two entries published `gap` apart report the same story: the same canonical link,
+/// or text that is similar enough for how far apart they are ([`similarity`] at least
+/// [`THRESHOLD`] plus [`PER_HOUR`] per hour between them). The store compares only entries
+/// within `[stories] window` of each other.
+pub fn same_story(a: &Features, b: &Features, gap: chrono::Duration) -> bool {
+    if a.link.is_some() && a.link == b.link {
+        return true;
+    }
+    let hours = gap.num_minutes().unsigned_abs() as f64 / 60.0;
+    similarity(a, b) >= THRESHOLD + PER_HOUR * hours
+}
+
+/// The bar of [`same_story`] for two entries published at the same time, and how it rises
+/// per hour between them (tuned on `tests/fixtures/stories/pairs.json`; see README).
+pub const THRESHOLD: f64 = 0.15;
+pub const PER_HOUR: f64 = 0.02;
+
+/// How alike two entries' texts are: the share of the smaller side's words that the other
+/// has, plus a quarter of the same share of their names and numbers. 0 when either side is
+/// too short to say.
+pub fn similarity(a: &Features, b: &Features) -> f64 {
+    if a.words.len() < MIN_WORDS || b.words.len() < MIN_WORDS {
+        return 0.0;
+    }
+    let containment = |x: &[u64], y: &[u64]| {
+        let smaller = x.len().min(y.len());
+        if smaller == 0 {
+            0.0
+        } else {
+            intersection(x, y) as f64 / smaller as f64
+        }
+    };
+    containment(&a.words, &b.words) + 0.25 * containment(&a.names, &b.names)
+}
+
+/// How many values two sorted lists share.
+fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
+
+/// The link as the same article is reached whatever way: host without `www.`/`amp.`, no
+/// scheme, no port, no fragment, no tracking parameters (and `amp`), no `/amp` segment, no
+/// trailing slash, the other parameters sorted. `None` for what is not an http(s) URL.
+pub fn canonical_link(link: &str) -> Option<String> {
+    let url = url::Url::parse(link).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = url.host_str()?.to_ascii_lowercase();
+    let host = host
+        .strip_prefix("www.")
+        .or_else(|| host.strip_prefix("amp."))
+        .unwrap_or(&host);
+    let path: Vec<&str> = url
+        .path_segments()
+        .map(|segments| {
+            segments
+                .filter(|segment| !segment.is_empty() && !segment.eq_ignore_ascii_case("amp"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut query: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| !is_tracking(name))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    query.sort();
+    let mut canonical = format!("{host}/{}", path.join("/"));
+    if !query.is_empty() {
+        canonical.push('?');
+        let pairs: Vec<String> = query
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect();
+        canonical.push_str(&pairs.join("&"));
+    }
+    Some(canonical)
+}
+
+fn is_tracking(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    TRACKING.iter().any(|param| match param.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => name == *param,
+    })
+}
+
+/// Whether the word at byte `at` of `text` is a name or a number: capitalised other than at
+/// the start of a sentence, or holding a digit.
+fn is_name(text: &str, at: usize) -> bool {
+    let word = text[at..]
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    if word.chars().any(|c| c.is_ascii_digit()) {
+        return true;
+    }
+    let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+    let before = text[..at].trim_end();
+    let sentence_start = before.is_empty() || before.ends_with(['.', '!', '?', ':', ';', '"', '«']);
+    capitalised && !sentence_start
+}
+
+/// The first `count` words of `text`.
+fn first_words(text: &str, count: usize) -> &str {
+    match text.split_whitespace().nth(count) {
+        Some(word) => &text[..word.as_ptr() as usize - text.as_ptr() as usize],
+        None => text,
+    }
+}
+
+/// Folded, stemmed stop words of English and Greek: words that say nothing of the event.
+fn is_stop_word(term: &str) -> bool {
+    const STOP: &[&str] = &[
+        // English (after stemming)
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "it",
+        "it'",
+        "its",
+        "that",
+        "this",
+        "these",
+        "those",
+        "who",
+        "which",
+        "what",
+        "after",
+        "befor",
+        "over",
+        "into",
+        "out",
+        "up",
+        "down",
+        "said",
+        "say",
+        "says",
+        "will",
+        "would",
+        "not",
+        "no",
+        "new",
+        "more",
+        "than",
+        "their",
+        "they",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "you",
+        "all",
+        "also",
+        "about",
+        "there",
+        "s",
+        "t",
+        "amid",
+        "year",
+        "day",
+        // Greek (folded, after stemming)
+        "ο",
+        "η",
+        "το",
+        "οι",
+        "τα",
+        "του",
+        "τησ",
+        "των",
+        "τον",
+        "την",
+        "στο",
+        "στη",
+        "στην",
+        "στον",
+        "στα",
+        "στισ",
+        "στουσ",
+        "και",
+        "να",
+        "με",
+        "για",
+        "απο",
+        "σε",
+        "που",
+        "ειν",
+        "ειναι",
+        "θα",
+        "δεν",
+        "μετα",
+        "κατα",
+        "προσ",
+        "ωσ",
+        "εν",
+        "ενα",
+        "μια",
+        "εν",
+        "τισ",
+        "τουσ",
+        "οτι",
+        "αλλα",
+        "η",
+        "ηταν",
+        "εχει",
+    ];
+    term.chars().count() < 2 || STOP.contains(&term)
+}
+
+/// The stable hash of grouping: SipHash-1-3 with fixed keys, the same in every build.
+fn hash(bytes: &[u8]) -> u64 {
+    keyed(0x6973_6c61_6e64_7321, bytes)
+}
+
+fn keyed(seed: u64, bytes: &[u8]) -> u64 {
+    let mut hasher = SipHasher13::new_with_keys(seed, 0x7374_6f72_6965_7321);
+    hasher.write(bytes);
+    hasher.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_links_ignore_scheme_www_amp_tracking_and_trailing_slash() {
+        let plain = canonical_link("https://www.rte.ie/news/2026/1102/mayo-crash/").unwrap();
+        for variant in [
+            "http://rte.ie/news/2026/1102/mayo-crash",
+            "https://amp.rte.ie/news/2026/1102/mayo-crash/",
+            "https://www.rte.ie/news/2026/1102/mayo-crash/amp/",
+            "https://www.rte.ie/amp/news/2026/1102/mayo-crash/",
+            "https://www.rte.ie/news/2026/1102/mayo-crash/?amp=1",
+            "https://www.rte.ie/news/2026/1102/mayo-crash/?utm_source=rss&fbclid=x#top",
+        ] {
+            assert_eq!(canonical_link(variant).unwrap(), plain, "{variant}");
+        }
+        assert_ne!(
+            canonical_link("https://rte.ie/news/a?id=1"),
+            canonical_link("https://rte.ie/news/a?id=2")
+        );
+        assert_eq!(canonical_link("mailto:x@y"), None);
+    }
+
+    #[test]
+    fn names_are_capitalised_mid_sentence_or_numbers() {
+        let text = "Gardaí said the car left the N26. The road near Ballina closed";
+        let names: Vec<String> = Analysis::Folded
+            .terms_at(text)
+            .into_iter()
+            .filter(|(_, at)| is_name(text, *at))
+            .map(|(term, _)| term)
+            .collect();
+        assert_eq!(names, ["n26", "ballina"]);
+    }
+
+    #[test]
+    fn greek_and_irish_text_is_folded_before_comparing() {
+        let a = Features::from_text(
+            None,
+            "Σεισμός στη Λεμεσό",
+            "Σεισμός 4,1 Ρίχτερ αισθητός στη Λεμεσό και την Πάφο",
+            Analysis::Greek,
+        );
+        let b = Features::from_text(
+            None,
+            "ΣΕΙΣΜΟΣ ΣΤΗ ΛΕΜΕΣΟ",
+            "σεισμος 4,1 ριχτερ αισθητος στη λεμεσο και την παφο",
+            Analysis::Greek,
+        );
+        assert_eq!(a.words, b.words);
+        assert!(same_story(&a, &b, chrono::Duration::hours(1)));
+        assert_eq!(a.bands(), b.bands());
+    }
+}
