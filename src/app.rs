@@ -37,6 +37,7 @@ impl App {
     /// Opens the store and builds the client for a validated config.
     pub fn open(config: Config) -> Result<App, StoreError> {
         let store = Store::open(&config.store.path, config.store.cache_capacity_bytes)?;
+        store.set_story_settings(crate::stories::settings(&config));
         let fetcher = Fetcher::new(&config.fetch, &user_agent(&config));
         Ok(App {
             config: RwLock::new(Arc::new(config)),
@@ -73,6 +74,8 @@ impl App {
     pub fn replace_config(&self, config: Config) {
         let fetcher = Fetcher::new(&config.fetch, &user_agent(&config));
         *self.fetcher.write().expect("never poisoned") = fetcher;
+        self.store
+            .set_story_settings(crate::stories::settings(&config));
         *self.config.write().expect("never poisoned") = Arc::new(config);
         // The generation moves on, so every cached page is stale and re-rendered with the new
         // config; the stale ones are kept until then for their validators.

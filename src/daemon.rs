@@ -94,6 +94,17 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         Ok(read) => info!(entries = read, "indexes backfilled"),
         Err(error) => warn!("backfilling the indexes: {}", crate::report::Report(&error)),
     }
+    // Entries stored before stories existed, or left without one by a crash, are grouped.
+    match app.store.blocking(|store| store.group_ungrouped()).await {
+        Ok(0) => {}
+        Ok(grouped) => {
+            info!(entries = grouped, "entries grouped into stories");
+            if let Err(error) = app.store.blocking(|store| store.commit()).await {
+                warn!("committing the stories: {}", crate::report::Report(&error));
+            }
+        }
+        Err(error) => warn!("grouping into stories: {}", crate::report::Report(&error)),
+    }
     // The search index, before the first write, so its checkpoint is compared with the
     // store's as the last run left it.
     let search_path = app.config().search_path.clone();

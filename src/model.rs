@@ -202,11 +202,13 @@ pub enum FeedKey {
     },
     /// One tag's entries, by the tag's slug (`urls::tag_slug`).
     Tag(String),
+    /// One item per story (issue 13): all of them, or one region's, by slug.
+    Stories(Option<String>),
 }
 
 impl FeedKey {
     /// The name in URLs, under `feeds/`: `all`, the region slug, `author/{key}` or
-    /// `source/{slug}`.
+    /// `source/{slug}`, `tag/{slug}`, `stories/{all|region}`.
     pub fn name(&self) -> String {
         match self {
             FeedKey::All => "all".to_string(),
@@ -214,6 +216,8 @@ impl FeedKey {
             FeedKey::Author(key) => format!("author/{key}"),
             FeedKey::Source { slug, .. } => format!("source/{slug}"),
             FeedKey::Tag(slug) => format!("tag/{slug}"),
+            FeedKey::Stories(None) => "stories/all".to_string(),
+            FeedKey::Stories(Some(slug)) => format!("stories/{slug}"),
         }
     }
 }

@@ -18,6 +18,15 @@ pub struct Status {
     pub articles: Vec<ArticleIssue>,
     /// Every configured rule and what it hides and rewrites now.
     pub rules: Vec<RuleStatus>,
+    /// The stories the entries are grouped into (issue 13).
+    pub stories: StoriesStatus,
+}
+
+/// How many stories there are, and how many of them several entries report.
+#[derive(Debug, Serialize)]
+pub struct StoriesStatus {
+    pub count: u64,
+    pub multi_outlet: u64,
 }
 
 /// One operator rule: where it is written, and what it does to the stored entries now.
@@ -103,11 +112,16 @@ pub fn collect_status(
             }
         })
         .collect();
+    let (count, multi_outlet) = store.story_counts()?;
     Ok(Status {
         config_error,
         sources,
         articles,
         rules,
+        stories: StoriesStatus {
+            count,
+            multi_outlet,
+        },
     })
 }
 

@@ -26,6 +26,8 @@ pub enum SitePage {
     Comments { format: Format, page: usize },
     /// `/articles/{slug}/comments.atom`: one article's approved comments.
     ArticleComments { slug: String },
+    /// `/stories/{id}`: one story, every outlet's report of it (issue 13).
+    Story { id: crate::model::StoryId },
 }
 
 impl SitePage {
@@ -46,6 +48,7 @@ impl SitePage {
                 format!("/feeds/comments.{}?page={page}", format.extension())
             }
             SitePage::ArticleComments { slug } => format!("/articles/{slug}/comments.atom"),
+            SitePage::Story { id } => format!("/stories/{id}"),
         }
     }
 
@@ -60,6 +63,7 @@ impl SitePage {
             SitePage::Tag { slug } => format!("tags/{slug}/index.html"),
             SitePage::Comments { format, .. } => format!("feeds/comments.{}", format.extension()),
             SitePage::ArticleComments { slug } => format!("articles/{slug}/comments.atom"),
+            SitePage::Story { id } => format!("stories/{id}/index.html"),
         }
     }
 
@@ -72,7 +76,8 @@ impl SitePage {
             | SitePage::Article { .. }
             | SitePage::Author { .. }
             | SitePage::Source { .. }
-            | SitePage::Tag { .. } => 1,
+            | SitePage::Tag { .. }
+            | SitePage::Story { .. } => 1,
         }
     }
 }
@@ -145,6 +150,11 @@ pub fn tag_slug(tag: &str) -> String {
         }
     }
     slug.trim_end_matches('-').to_string()
+}
+
+/// `{base}stories/{id}`: one story, every outlet's report of it (issue 13).
+pub fn story_url(base: &Url, id: crate::model::StoryId) -> String {
+    format!("{base}stories/{id}")
 }
 
 /// `{base}tags/{slug}/`: a tag's page.

@@ -59,6 +59,7 @@ fuzz_target!(|data: &[u8]| {
         region_names: &names,
         hub: None,
         address: None,
+        story_links: None,
     };
     for format in Format::ALL {
         let bytes = match format {

@@ -71,6 +71,7 @@ pub const KEYS: &[Key] = &[
     key("websub", "callback_base", None),
     key("websub", "fallback_refresh", Some(r#""1h""#)),
     key("websub", "lease", Some(r#""7d""#)),
+    key("stories", "window", Some(r#""48h""#)),
     key("rule", "action", None),
     key("rule", "field", None),
     key("rule", "match", None),

@@ -46,6 +46,7 @@ pub struct Config {
     pub authors: BTreeMap<String, Author>,
     pub ingest: IngestConfig,
     pub websub: WebSubConfig,
+    pub stories: StoriesConfig,
     pub comments: CommentsConfig,
     /// `[search] path`: the search index's folder (derived from the store; default the
     /// store's `search` folder).
@@ -75,6 +76,13 @@ pub enum Moderation {
     FirstTime,
     /// Comments are published at once.
     None,
+}
+
+/// `[stories]`: one item per event across outlets (issue 13).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoriesConfig {
+    /// A new entry is compared with the entries published within this of it.
+    pub window: Duration,
 }
 
 /// `[websub]`: push ingest from the hubs that sources' feeds name.
@@ -343,6 +351,12 @@ impl Config {
         std::iter::once(FeedKey::All)
             .chain(self.regions.iter().map(|r| FeedKey::Region(r.slug.clone())))
             .chain(self.authors.keys().map(|key| FeedKey::Author(key.clone())))
+            .chain(std::iter::once(FeedKey::Stories(None)))
+            .chain(
+                self.regions
+                    .iter()
+                    .map(|r| FeedKey::Stories(Some(r.slug.clone()))),
+            )
             .chain(self.sources().map(|source| FeedKey::Source {
                 slug: source.slug.clone(),
                 id: source.id(),

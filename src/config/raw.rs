@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
     pub(super) ingest: Option<RawIngest>,
     pub(super) search: Option<RawSearch>,
     pub(super) websub: Option<RawWebSub>,
+    pub(super) stories: Option<RawStories>,
     pub(super) comments: Option<RawComments>,
     #[serde(default)]
     pub(super) authors: BTreeMap<String, RawAuthor>,
@@ -154,6 +155,12 @@ pub(super) struct RawWebSub {
     pub(super) callback_base: Option<Spanned<String>>,
     pub(super) fallback_refresh: Option<Spanned<String>>,
     pub(super) lease: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStories {
+    pub(super) window: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]

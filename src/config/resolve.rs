@@ -15,7 +15,7 @@ use super::raw::{RawConfig, RawRule};
 use super::{
     Author, CommentsConfig, Config, ConfigError, ConfigErrors, CronSchedule, FetchConfig,
     IngestConfig, Moderation, PublishConfig, Region, Rule, RuleAction, RuleMatcher, ServerConfig,
-    Site, Source, StoreConfig, WebSubConfig,
+    Site, Source, StoreConfig, StoriesConfig, WebSubConfig,
 };
 
 // Region slugs become the first path segment of pages and the name of feeds, so the routes the
@@ -37,6 +37,7 @@ const RESERVED_SLUGS: &[&str] = &[
     "authors",
     "sources",
     "tags",
+    "stories",
 ];
 
 pub(super) struct Errors<'a> {
@@ -294,6 +295,10 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
         ),
         lease: duration(errors, websub.lease.as_ref(), "websub", "lease"),
     };
+    let stories = raw.stories.unwrap_or_default();
+    let stories = StoriesConfig {
+        window: duration(errors, stories.window.as_ref(), "stories", "window"),
+    };
     let global_rules = rules(errors, raw.rule, "");
     let ingest = raw.ingest.unwrap_or_default();
     let ingest = IngestConfig {
@@ -490,6 +495,7 @@ pub(super) fn resolve(raw: RawConfig, folder: &Path, errors: &mut Errors) -> Con
         ingest,
         comments,
         websub,
+        stories,
         search_path,
         rules: global_rules,
         regions,

@@ -91,6 +91,12 @@ fn entry_of(page: &FeedPage, entry: &Entry) -> AtomEntry {
                         ..Link::default()
                     }),
             )
+            // A stories feed's item: every outlet's report.
+            .chain(
+                page.related(entry)
+                    .iter()
+                    .map(|href| link("related", href.clone(), "text/html")),
+            )
             // RFC 4685: our articles' comments have a feed of their own.
             .chain(entry.article.as_ref().map(|article| {
                 link(

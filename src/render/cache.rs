@@ -343,15 +343,41 @@ fn render_feed_page(
                 crate::urls::source_url(base, slug),
             )
         }
+        FeedKey::Stories(None) => (format!("{}: stories", config.site.title), base.to_string()),
+        FeedKey::Stories(Some(slug)) => {
+            let region = config.region(slug).ok_or(RenderError::NotFound)?;
+            (
+                format!("{}: {} stories", config.site.title, region.name),
+                crate::urls::region_url(base, &region.slug),
+            )
+        }
     };
     let name = request.feed.name();
     let name = name.as_str();
     let page_size = config.publish.page_size;
-    let page = store.page(
-        &request.feed,
-        page_offset(request.page, page_size)?,
-        page_size,
-    )?;
+    let offset = page_offset(request.page, page_size)?;
+    let (page, story_links) = match &request.feed {
+        FeedKey::Stories(region) => {
+            let stories = store.story_page(region.as_deref(), offset, page_size)?;
+            let mut links = super::StoryLinks::default();
+            let mut entries = Vec::with_capacity(stories.stories.len());
+            for story in &stories.stories {
+                let (item, related) = super::stories::story_item(config, story);
+                links.related.insert(item.id, related);
+                entries.push(item);
+            }
+            let page = crate::store::Page {
+                entries,
+                has_more: stories.has_more,
+            };
+            (page, links)
+        }
+        feed => {
+            let page = store.page(feed, offset, page_size)?;
+            let links = super::stories::story_links(config, store, &page.entries)?;
+            (page, links)
+        }
+    };
     if request.page > 1 && page.entries.is_empty() {
         return Err(RenderError::PastEnd(request.page));
     }
@@ -372,6 +398,7 @@ fn render_feed_page(
         region_names: &region_names,
         hub: config.publish.hub.as_ref().map(|hub| hub.as_str()),
         address: None,
+        story_links: Some(&story_links),
     };
     let bytes = request.format.render(&feed_page);
     Ok(Body {

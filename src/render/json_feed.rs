@@ -31,8 +31,9 @@ pub fn render_json_feed(page: &FeedPage) -> Vec<u8> {
     serde_json::to_vec_pretty(&feed).expect("feed values always serialize")
 }
 
-fn item<'a>(page: &FeedPage, entry: &'a Entry) -> Item<'a> {
+fn item<'a>(page: &'a FeedPage, entry: &'a Entry) -> Item<'a> {
     Item {
+        external_url: page.related(entry).first().map(String::as_str),
         id: &entry.public_id,
         image: entry.image.as_ref().map(|image| image.url.as_str()),
         language: entry.language.as_deref(),
@@ -67,6 +68,7 @@ fn item<'a>(page: &FeedPage, entry: &'a Entry) -> Item<'a> {
             })
             .collect(),
         islands: Extension {
+            story: page.story_of(entry),
             regions: &entry.regions,
             sources: entry
                 .sources
@@ -112,6 +114,9 @@ struct Item<'a> {
     id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     url: Option<&'a str>,
+    /// A stories feed's item: the first outlet's report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_url: Option<&'a str>,
     title: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     content_html: Option<&'a str>,
@@ -152,6 +157,9 @@ struct Attachment<'a> {
 
 #[derive(Serialize)]
 struct Extension<'a> {
+    /// The page of the story the entry belongs to (issue 13).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    story: Option<&'a str>,
     regions: &'a [String],
     sources: Vec<ExtensionSource<'a>>,
 }

@@ -14,6 +14,7 @@ pub mod rss;
 pub mod site;
 pub mod sitemap;
 pub mod status;
+pub mod stories;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -55,6 +56,32 @@ pub struct FeedPage<'a> {
     pub hub: Option<&'a str>,
     /// Set for feeds that do not live under `/feeds/`.
     pub address: Option<Address<'a>>,
+    /// The entries' stories, and a stories feed's outlets (issue 13).
+    pub story_links: Option<&'a StoryLinks>,
+}
+
+/// Story links of the entries on a page (issue 13).
+#[derive(Debug, Default)]
+pub struct StoryLinks {
+    /// Entry id -> its story's page (JSON Feed `_islands.story`).
+    pub story: HashMap<crate::model::EntryId, String>,
+    /// An item of a stories feed -> every outlet's link, the first outlet's first (Atom
+    /// `rel="related"`, JSON Feed `external_url`).
+    pub related: HashMap<crate::model::EntryId, Vec<String>>,
+}
+
+impl FeedPage<'_> {
+    /// The story page of an entry, if it has one.
+    pub fn story_of(&self, entry: &Entry) -> Option<&str> {
+        self.story_links?.story.get(&entry.id).map(String::as_str)
+    }
+
+    /// The outlets' links of a stories feed's item.
+    pub fn related(&self, entry: &Entry) -> &[String] {
+        self.story_links
+            .and_then(|links| links.related.get(&entry.id))
+            .map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Where a feed lives when not under `/feeds/{name}`.
@@ -259,6 +286,7 @@ pub(crate) mod tests {
             region_names: &names,
             hub: Some("http://hub.example/"),
             address: None,
+            story_links: None,
         };
         f(&feed_page)
     }
@@ -359,6 +387,7 @@ pub(crate) mod tests {
                     region_names: &names,
                     hub: None,
                     address: None,
+                    story_links: None,
                 };
                 for format in Format::ALL {
                     let bytes = format.render(&page);

@@ -162,6 +162,38 @@ pub fn tag_page(config: &Config, slug: &str, entries: &[Entry]) -> String {
     layout(config, &head, &[], body)
 }
 
+/// A story's page: its first headline, then every report of it (ours first), each with its
+/// outlet, time and summary.
+pub fn story_page(config: &Config, recent: &[Entry], story: &crate::store::Story) -> String {
+    let counts = &CommentCounts::new();
+    let headline = story
+        .entries
+        .first()
+        .map(|entry| entry.title.clone())
+        .unwrap_or_default();
+    let outlets: Vec<String> = story.entries.iter().map(super::stories::outlet).collect();
+    let body = html! {
+        h2 { (headline) }
+        p.meta {
+            (story.entries.len()) @if story.entries.len() == 1 { " report" } @else { " reports" }
+            ": " (outlets.join(", "))
+        }
+        @for entry in &story.entries {
+            @if entry.article.is_some() { p.meta { strong { "Our coverage" } } }
+            (entry_summary(config, entry, counts))
+        }
+    };
+    let head = Head {
+        title: format!("{headline}: {}", config.site.title),
+        feed: FeedKey::Stories(None).name(),
+        path: SitePage::Story { id: story.id }.path(),
+        description: Some(format!("{headline}: every outlet's report.")),
+        article: None,
+        search: None,
+    };
+    layout(config, &head, recent, body)
+}
+
 /// A source's page: its health (last and next fetch, error) and its newest entries.
 pub fn source_page(
     config: &Config,

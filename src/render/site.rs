@@ -29,6 +29,7 @@ pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Bo
         SitePage::Author { key } => author(config, store, key),
         SitePage::Source { slug } => source(config, store, slug),
         SitePage::Tag { slug } => tag(config, store, slug),
+        SitePage::Story { id } => story(config, store, *id),
         SitePage::Comments { format, page } => {
             feed_body(comments_feed(config, store, *format, *page)?, *format)
         }
@@ -143,6 +144,23 @@ pub fn tag(config: &Config, store: &Store, slug: &str) -> Result<Body, RenderErr
     }
     let newest = newest(entries.iter());
     Ok(html(pages::tag_page(config, slug, &entries), newest))
+}
+
+/// `/stories/{id}`: every outlet's report of one story, ours first. A story merged into
+/// another is not found here (its handler answers 301 first).
+pub fn story(
+    config: &Config,
+    store: &Store,
+    id: crate::model::StoryId,
+) -> Result<Body, RenderError> {
+    let Some(crate::store::StoryLookup::Found(mut story)) = store.story(id)? else {
+        return Err(RenderError::NotFound);
+    };
+    // Our coverage first, then the outlets in the order they reported it.
+    story.entries.sort_by_key(|entry| entry.article.is_none());
+    let recent = recent_posts(store)?;
+    let modified = story.updated;
+    Ok(html(pages::story_page(config, &recent, &story), modified))
 }
 
 /// `/articles/{slug}`.
@@ -278,6 +296,7 @@ pub fn comments_feed(
         region_names: &std::collections::HashMap::new(),
         hub: None,
         address: None,
+        story_links: None,
     };
     Ok(Some(format.render(&feed)))
 }
@@ -310,6 +329,7 @@ pub fn article_comments_feed(
         region_names: &std::collections::HashMap::new(),
         hub: None,
         address: Some(crate::render::Address::ArticleComments(slug)),
+        story_links: None,
     };
     Ok(Some(crate::model::Format::Atom.render(&feed)))
 }

@@ -1,4 +1,5 @@
-//! `/feeds/{name}.{rss,atom,json}[?page=N]` and `/feeds/author/{key}.{...}`: parse the name,
+//! `/feeds/{name}.{rss,atom,json}[?page=N]`, `/feeds/author/{key}.{...}`, `/feeds/source/...`,
+//! `/feeds/tag/...` and `/feeds/stories/...`: parse the name,
 //! then serve from the cache.
 
 use std::sync::Arc;
@@ -115,6 +116,25 @@ pub async fn tag_feed(
     serve_feed(app, feed, extension, &shown, query, headers).await
 }
 
+/// `/feeds/stories/{all|region}.{rss,atom,json}`: one item per story (issue 13).
+pub async fn stories_feed(
+    State(app): State<Arc<App>>,
+    Path(file): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let shown = format!("stories/{file}");
+    let Some((name, extension)) = file.rsplit_once('.') else {
+        return not_found(&shown);
+    };
+    let feed = match name {
+        "all" => FeedKey::Stories(None),
+        slug if app.config().region(slug).is_none() => return not_found(&shown),
+        slug => FeedKey::Stories(Some(slug.to_string())),
+    };
+    serve_feed(app, feed, extension, &shown, query, headers).await
+}
+
 async fn serve_feed(
     app: Arc<App>,
     feed: FeedKey,
@@ -147,7 +167,7 @@ async fn serve_feed(
 fn not_found(file: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
-        format!("no feed named {file:?}: feeds are /feeds/all.{{rss,atom,json}}, /feeds/{{region}}.{{rss,atom,json}} and /feeds/author/{{author}}.{{rss,atom,json}}\n"),
+        format!("no feed named {file:?}: feeds are /feeds/all.{{rss,atom,json}}, /feeds/{{region}}.{{rss,atom,json}} /feeds/author/{{author}}.{{rss,atom,json}} and /feeds/stories/{{all|region}}.{{rss,atom,json}}\n"),
     )
         .into_response()
 }

@@ -34,6 +34,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/feeds/author/{file}", get(feeds::author_feed))
         .route("/feeds/source/{file}", get(feeds::source_feed))
         .route("/feeds/tag/{file}", get(feeds::tag_feed))
+        .route("/feeds/stories/{file}", get(feeds::stories_feed))
+        .route("/stories/{id}", get(pages::story))
         .route("/tags/{slug}/", get(pages::tag))
         .route("/sources/{slug}/", get(pages::source))
         .route("/authors/{key}/", get(pages::author))

@@ -95,6 +95,34 @@ pub async fn tag(
     serve_page(app, SitePage::Tag { slug }, &headers).await
 }
 
+/// `/stories/{id}`: a story; one merged into an older story answers 301 with that one's
+/// address.
+pub async fn story(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(id) = crate::model::StoryId::parse(&id) else {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            "no such story: a story's address is /stories/ and 32 hex digits\n",
+        )
+            .into_response();
+    };
+    let lookup = app.store.blocking(move |store| store.story(id)).await;
+    match lookup {
+        Ok(Some(crate::store::StoryLookup::Merged(into))) => {
+            let to = crate::urls::story_url(&app.config().site.base_url, into);
+            (
+                axum::http::StatusCode::MOVED_PERMANENTLY,
+                [(axum::http::header::LOCATION, to)],
+            )
+                .into_response()
+        }
+        _ => serve_page(app, SitePage::Story { id }, &headers).await,
+    }
+}
+
 /// Serves a page of the site from the render cache.
 pub(super) async fn serve_page(app: Arc<App>, page: SitePage, headers: &HeaderMap) -> Response {
     let key = CacheKey::Page(page.clone());

@@ -167,6 +167,7 @@ async fn feed(
         region_names: &region_names,
         hub: None,
         address: Some(crate::render::Address::Search(&query_text)),
+        story_links: None,
     };
     let bytes = format.render(&feed_page);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();

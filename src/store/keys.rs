@@ -32,6 +32,7 @@ impl From<&FeedKey> for IndexKey {
             FeedKey::Author(key) => IndexKey::Author(key.clone()),
             FeedKey::Source { id, .. } => IndexKey::Source(id.clone()),
             FeedKey::Tag(slug) => IndexKey::Tag(slug.clone()),
+            FeedKey::Stories(region) => IndexKey::Stories(region.clone()),
         }
     }
 }

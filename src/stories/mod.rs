@@ -22,6 +22,15 @@ use siphasher::sip::SipHasher13;
 use crate::model::Entry;
 use crate::search::analysis::Analysis;
 
+/// What the store groups with, from the config.
+pub fn settings(config: &crate::config::Config) -> crate::store::StorySettings {
+    crate::store::StorySettings {
+        window: chrono::Duration::from_std(config.stories.window)
+            .unwrap_or(chrono::Duration::hours(48)),
+        language: config.site.language.clone(),
+    }
+}
+
 /// Query parameters that only track a click: dropped from canonical links.
 const TRACKING: &[&str] = &[
     "utm_*",

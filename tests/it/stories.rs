@@ -3,10 +3,20 @@
 //! - quality: precision and recall of the grouping decision on the hand-labelled pairs of
 //!   `tests/fixtures/stories/pairs.json` (English and Greek, hard cases both ways), against the
 //!   issue's bar;
+//! - through the daemon: three outlets' reports of one event become one story, whose id stays
+//!   as the third outlet joins and moves it to the top of the stories feeds; the stories feeds
+//!   are well-formed in the three formats and list every outlet; entries carry their story in
+//!   JSON Feed; the story page lists every report; `/status.json` counts the stories.
 
+use chrono::{Duration, Utc};
 use islands::search::analysis::Analysis;
 use islands::stories::{Features, same_story};
 use serde_json::Value;
+
+use crate::support::{
+    Behaviour, CHANGE_DEADLINE, Daemon, FETCH_DEADLINE, RssItem, Upstream, config, get, get_json,
+    rss_feed, wait_until,
+};
 
 fn features(side: &Value) -> Features {
     let text = |field: &str| side[field].as_str().unwrap_or_default().to_string();
@@ -81,4 +91,182 @@ fn grouping_holds_its_precision_and_recall_on_the_labelled_pairs() {
         "precision {precision:.3} under 0.95: {wrong:?}"
     );
     assert!(recall >= 0.80, "recall {recall:.3} under 0.80: {missed:?}");
+}
+
+fn report(outlet: &str, title: &str, lead: &str, hours_ago: i64) -> RssItem {
+    RssItem {
+        title: title.to_string(),
+        link: format!("https://{outlet}.example/news/housing-bill"),
+        guid: None,
+        published: Utc::now() - Duration::hours(hours_ago),
+        description: lead.to_string(),
+    }
+}
+
+fn outlet_feed(outlet: &str, items: &[RssItem]) -> Behaviour {
+    Behaviour::rss(rss_feed(
+        outlet,
+        &format!("https://{outlet}.example/"),
+        items,
+    ))
+}
+
+/// The ids (story pages) of a stories feed in JSON, in order.
+async fn story_ids(daemon: &Daemon, feed: &str) -> Vec<String> {
+    let json = get_json(&daemon.url(&format!("/feeds/stories/{feed}.json"))).await;
+    json["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|item| item["id"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_outlets_make_one_story_that_keeps_its_id_and_rises_as_they_join() {
+    let upstream = Upstream::start().await;
+    let rte = report(
+        "rte",
+        "Dáil passes Housing Bill after late-night sitting",
+        "The Housing (Miscellaneous Provisions) Bill passed the Dáil by 82 votes to 61 after a late-night sitting.",
+        5,
+    );
+    let journal = report(
+        "thejournal",
+        "Housing Bill clears the Dáil by 82 votes to 61",
+        "TDs voted 82 to 61 to pass the Housing Bill in the Dáil after a sitting that ran past midnight.",
+        4,
+    );
+    let fog = RssItem {
+        title: "Status yellow fog warning for Munster".to_string(),
+        link: "https://met.example/fog".to_string(),
+        guid: None,
+        published: Utc::now() - Duration::hours(3),
+        description: "Met Éireann warned drivers in Cork, Kerry and Limerick of poor visibility."
+            .to_string(),
+    };
+    let breaking = report(
+        "breakingnews",
+        "Housing Bill passed in Dáil vote",
+        "The Dáil passed the Housing Bill by 82 votes to 61 overnight, after a late-night sitting.",
+        1,
+    );
+    upstream.set("/rte.xml", outlet_feed("rte", std::slice::from_ref(&rte)));
+    upstream.set("/journal.xml", outlet_feed("thejournal", &[journal, fog]));
+    upstream.set("/breaking.xml", outlet_feed("breakingnews", &[]));
+    let text = config(
+        &upstream,
+        &[(
+            "ireland",
+            &[
+                ("RTE", "/rte.xml"),
+                ("TheJournal.ie", "/journal.xml"),
+                ("BreakingNews.ie", "/breaking.xml"),
+            ],
+        )],
+    );
+    let daemon = Daemon::start(&text);
+
+    wait_until("two stories are published", FETCH_DEADLINE, || async {
+        story_ids(&daemon, "all").await.len() == 2
+    })
+    .await;
+    let before = story_ids(&daemon, "all").await;
+    let story = before[1].clone();
+    assert!(
+        story.starts_with("http://127.0.0.1:8080/stories/"),
+        "a story's id is its page: {before:?}"
+    );
+
+    upstream.set("/breaking.xml", outlet_feed("breakingnews", &[breaking]));
+    wait_until(
+        "the third outlet joins the story",
+        CHANGE_DEADLINE,
+        || async { story_ids(&daemon, "all").await.first() == Some(&story) },
+    )
+    .await;
+    assert_eq!(
+        story_ids(&daemon, "all").await.len(),
+        2,
+        "still two stories"
+    );
+    assert_eq!(story_ids(&daemon, "ireland").await.first(), Some(&story));
+
+    // Well-formed in every format, one item per story, every outlet listed and linked.
+    let json = get_json(&daemon.url("/feeds/stories/all.json")).await;
+    let item = &json["items"][0];
+    assert_eq!(
+        item["title"],
+        "Dáil passes Housing Bill after late-night sitting"
+    );
+    assert_eq!(item["url"], story);
+    assert_eq!(
+        item["external_url"],
+        "https://rte.example/news/housing-bill"
+    );
+    let html = item["content_html"].as_str().unwrap();
+    for outlet in ["RTE", "TheJournal.ie", "BreakingNews.ie"] {
+        assert!(html.contains(outlet), "{outlet} in {html}");
+    }
+    let atom = get(&daemon.url("/feeds/stories/all.atom"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    crate::publish::assert_well_formed(&atom);
+    assert_eq!(atom.matches("rel=\"related\"").count(), 4, "{atom}");
+    let rss = get(&daemon.url("/feeds/stories/ireland.rss"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    crate::publish::assert_well_formed(&rss);
+    assert!(rss.contains("<source url="), "{rss}");
+    for format in ["rss", "atom", "json"] {
+        let feed =
+            crate::support::try_get_feed(&daemon.url(&format!("/feeds/stories/all.{format}")))
+                .await
+                .unwrap_or_else(|| panic!("stories/all.{format} parses"));
+        assert_eq!(feed.entries.len(), 2, "{format}");
+    }
+
+    // Each entry names its story; the story page lists every report.
+    let entries = get_json(&daemon.url("/feeds/all.json")).await;
+    let stories: Vec<&str> = entries["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|item| item["_islands"]["story"].as_str())
+        .collect();
+    assert_eq!(
+        stories.iter().filter(|s| **s == story).count(),
+        3,
+        "{stories:?}"
+    );
+    let path = story.trim_start_matches("http://127.0.0.1:8080");
+    let page = get(&daemon.url(path)).await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    for headline in [
+        "Housing Bill clears the Dáil",
+        "Housing Bill passed in Dáil vote",
+    ] {
+        assert!(page.contains(headline), "{headline} on the story page");
+    }
+    assert_eq!(get(&daemon.url("/stories/nope")).await.status(), 404);
+    assert_eq!(
+        get(&daemon.url("/stories/0123456789abcdef0123456789abcdef"))
+            .await
+            .status(),
+        404
+    );
+
+    let status = get_json(&daemon.url("/status.json")).await;
+    assert_eq!(status["stories"]["count"], 2);
+    assert_eq!(status["stories"]["multi_outlet"], 1);
+    let metrics = get(&daemon.url("/metrics")).await.text().await.unwrap();
+    assert!(metrics.contains("islands_story_merges_total"), "{metrics}");
 }
