@@ -39,6 +39,7 @@ pub fn home_page(
     recent: &[Entry],
     articles: &[Entry],
     regions: &[(&Region, Vec<Entry>)],
+    stories: &StoryNotes,
 ) -> String {
     let body = html! {
         @if !articles.is_empty() {
@@ -53,7 +54,7 @@ pub fn home_page(
                     a href=(region_url(&config.site.base_url, &region.slug)) { (region.name) }
                 }
                 @if entries.is_empty() { p { "Nothing yet." } }
-                @for entry in entries { (entry_summary(config, entry, counts)) }
+                @for entry in entries { (listed(config, entry, counts, stories.get(&entry.id))) }
             }
         }
     };
@@ -69,12 +70,14 @@ pub fn home_page(
 }
 
 /// One region's page, newest first, with a link to older entries.
+/// No "Recent posts" on a region's page: it lists the region's news only, and an article of
+/// another region must not appear on it.
 pub fn region_page(
     config: &Config,
     counts: &CommentCounts,
-    recent: &[Entry],
     region: &Region,
     entries: &[Entry],
+    stories: &StoryNotes,
     page: usize,
     has_more: bool,
 ) -> String {
@@ -82,7 +85,7 @@ pub fn region_page(
     let body = html! {
         h2 { (region.name) }
         @if entries.is_empty() { p { "Nothing yet." } }
-        @for entry in entries { (entry_summary(config, entry, counts)) }
+        @for entry in entries { (listed(config, entry, counts, stories.get(&entry.id))) }
         nav aria-label="Pages" {
             @if page > 1 { a href={ "?page=" (page - 1) } rel="prev" { "Newer" } }
             @if has_more { a href={ "?page=" (page + 1) } rel="next" { "Older" } }
@@ -100,7 +103,7 @@ pub fn region_page(
         article: None,
         search: None,
     };
-    layout(config, &head, recent, body)
+    layout(config, &head, &[], body)
 }
 
 /// An author's page: name, picture, bio, and their articles, newest first.
@@ -689,6 +692,35 @@ fn news_article_json_ld(config: &Config, entry: &Entry, canonical: &str) -> Stri
         "mainEntityOfPage": canonical,
     });
     json.to_string().replace("</", "<\\/")
+}
+
+/// A story of several reports, shown once on a list, under its first report (issue 13).
+#[derive(Debug, Clone)]
+pub struct StoryNote {
+    pub url: String,
+    /// Every outlet that reports it, in the order they did.
+    pub outlets: Vec<String>,
+}
+
+/// Entry id -> the story it stands for on a list.
+pub type StoryNotes = std::collections::HashMap<crate::model::EntryId, StoryNote>;
+
+/// An entry on a list, with the outlets of its story when several report it: "Dáil passes
+/// housing bill · RTE, TheJournal.ie, BreakingNews.ie".
+fn listed(
+    config: &Config,
+    entry: &Entry,
+    counts: &CommentCounts,
+    story: Option<&StoryNote>,
+) -> Markup {
+    html! {
+        (entry_summary(config, entry, counts))
+        @if let Some(story) = story {
+            p.meta.story {
+                a href=(story.url) { (story.outlets.len()) " reports: " (story.outlets.join(", ")) }
+            }
+        }
+    }
 }
 
 fn entry_summary(config: &Config, entry: &Entry, counts: &CommentCounts) -> Markup {

@@ -44,6 +44,7 @@ pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Bo
 pub fn home(config: &Config, store: &Store) -> Result<Body, RenderError> {
     let articles = store.articles(0, HOME_ARTICLES)?.entries;
     let mut regions = Vec::new();
+    let mut stories = pages::StoryNotes::new();
     for region in &config.regions {
         let feed = FeedKey::Region(region.slug.clone());
         // Our articles are shown once, above; each region lists the rest of its news.
@@ -51,6 +52,7 @@ pub fn home(config: &Config, store: &Store) -> Result<Body, RenderError> {
             .page(&feed, 0, HOME_PER_REGION + HOME_ARTICLES)?
             .entries;
         entries.retain(|entry| entry.article.is_none());
+        let mut entries = one_per_story(config, store, entries, &mut stories)?;
         entries.truncate(HOME_PER_REGION);
         regions.push((region, entries));
     }
@@ -64,6 +66,7 @@ pub fn home(config: &Config, store: &Store) -> Result<Body, RenderError> {
             &[],
             &articles,
             &regions,
+            &stories,
         ),
         newest,
     ))
@@ -84,19 +87,53 @@ pub fn region(
         return Err(RenderError::PastEnd(page));
     }
     let newest = newest(found.entries.iter());
+    let mut stories = pages::StoryNotes::new();
+    let entries = one_per_story(config, store, found.entries, &mut stories)?;
     // No "Recent posts" on a region's page: it lists the region's news only, and an article
     // of another region must not appear on it.
-    let counts = comment_counts(store, &found.entries);
+    let counts = comment_counts(store, &entries);
     let markup = pages::region_page(
         config,
         &counts,
-        &[],
         region,
-        &found.entries,
+        &entries,
+        &stories,
         page,
         found.has_more,
     );
     Ok(html(markup, newest))
+}
+
+/// `entries` with each story once, at its newest report on the list; a story of several
+/// reports gets a note with its outlets.
+fn one_per_story(
+    config: &Config,
+    store: &Store,
+    entries: Vec<Entry>,
+    notes: &mut pages::StoryNotes,
+) -> Result<Vec<Entry>, RenderError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if let Some(id) = store.story_of(entry.id)? {
+            if !seen.insert(id) {
+                continue;
+            }
+            if let Some(crate::store::StoryLookup::Found(story)) = store.story(id)?
+                && story.entries.len() > 1
+            {
+                notes.insert(
+                    entry.id,
+                    pages::StoryNote {
+                        url: crate::urls::story_url(&config.site.base_url, id),
+                        outlets: story.entries.iter().map(super::stories::outlet).collect(),
+                    },
+                );
+            }
+        }
+        kept.push(entry);
+    }
+    Ok(kept)
 }
 
 /// `/authors/{key}/`: the author, then their articles, newest first.
