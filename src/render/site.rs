@@ -159,7 +159,12 @@ pub fn author(config: &Config, store: &Store, key: &str) -> Result<Body, RenderE
 /// backlog included: this is where a new source's older entries can be read).
 pub fn source(config: &Config, store: &Store, slug: &str) -> Result<Body, RenderError> {
     let source = config.source_by_slug(slug).ok_or(RenderError::NotFound)?;
-    let health = crate::status::source_health(store, source, Utc::now())?;
+    // The next fetch as seen at the last one, not at the render: the bytes then change only
+    // when the source's state does (a static export of an unchanged store is unchanged).
+    let mut health = crate::status::source_health(store, source, Utc::now())?;
+    if let Some(last_fetch) = health.last_fetch {
+        health = crate::status::source_health(store, source, last_fetch)?;
+    }
     let feed = FeedKey::Source {
         slug: slug.to_string(),
         id: source.id(),

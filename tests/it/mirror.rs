@@ -276,7 +276,47 @@ async fn export_writes_twins_removes_stale_files_and_rewrites_nothing_unchanged(
     let atom = std::fs::read_to_string(out.join("feeds/all/page-3.atom")).unwrap();
     assert!(atom.contains("Harbour lights in Dún Laoghaire"));
 
+    let snapshot = |dir: &std::path::Path| {
+        let mut files = std::collections::BTreeMap::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(path) = stack.pop() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    files.insert(path.clone(), std::fs::read(&path).unwrap());
+                }
+            }
+        }
+        files
+    };
+    let before = snapshot(&out);
     let again = Daemon::run_cli(&["export", "--out", out.to_str().unwrap()], dir.path());
     let stdout = String::from_utf8_lossy(&again.stdout);
-    assert!(stdout.contains(" 0 written, 0 removed"), "{stdout}");
+    let after = snapshot(&out);
+    let changed: Vec<String> = after
+        .iter()
+        .filter(|(path, bytes)| before.get(*path) != Some(*bytes))
+        .map(|(path, bytes)| {
+            let old = before
+                .get(path)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
+            format!(
+                "{}:\n--- {}\n+++ {}",
+                path.display(),
+                old.chars().take(3000).collect::<String>(),
+                String::from_utf8_lossy(bytes)
+                    .chars()
+                    .take(3000)
+                    .collect::<String>()
+            )
+        })
+        .collect();
+    assert!(
+        stdout.contains(" 0 written, 0 removed"),
+        "{stdout}\n{}",
+        changed.join("\n\n")
+    );
 }
