@@ -117,6 +117,16 @@ pub fn export_site(
             Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => {}
         }
     }
+    // Every story's page (the stories feeds link them all), rendered here and not kept in the
+    // render cache: there are about as many as there are entries.
+    for id in store.story_ids()? {
+        let page = SitePage::Story { id };
+        match crate::render::site::render_page(config, store, &page) {
+            Ok(body) => writer.write_plain(&page.export_file(), &body.bytes),
+            Err(RenderError::Store(error)) => return Err(ExportError::Store(error)),
+            Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => {}
+        }
+    }
     let site_urls = crate::opml::site_urls(config, store)?;
     let opml = crate::opml::render_opml(config, &site_urls);
     writer.write_plain("sources.opml", opml.as_bytes());

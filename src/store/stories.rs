@@ -29,6 +29,8 @@ use crate::stories::{self, Features};
 pub struct StorySettings {
     pub window: Duration,
     pub language: String,
+    /// Off only to measure what grouping costs (`examples/bench_stories.rs`).
+    pub grouping: bool,
 }
 
 impl Default for StorySettings {
@@ -36,6 +38,7 @@ impl Default for StorySettings {
         StorySettings {
             window: Duration::hours(48),
             language: "en".to_string(),
+            grouping: true,
         }
     }
 }
@@ -130,6 +133,14 @@ impl Store {
         new: Option<&Entry>,
     ) -> Result<(), StoreError> {
         let _one = self.group_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if !self
+            .story_settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .grouping
+        {
+            return Ok(());
+        }
         match new {
             Some(entry) if !entry.held_back => {
                 if self.story_of(entry.id)?.is_some() {
@@ -210,6 +221,19 @@ impl Store {
             }
         }
         Ok(StoryPage { stories, has_more })
+    }
+
+    /// Every live story, newest activity first.
+    pub fn story_ids(&self) -> Result<Vec<StoryId>, StoreError> {
+        self.index
+            .scan_prefix(IndexKey::Stories(None).prefix())
+            .keys()
+            .rev()
+            .map(|key| {
+                key.map(|key| StoryId(id_of(&key).0))
+                    .map_err(|e| self.error(e))
+            })
+            .collect()
     }
 
     /// How many stories there are, and how many of them more than one entry reports.

@@ -28,6 +28,7 @@ pub fn settings(config: &crate::config::Config) -> crate::store::StorySettings {
         window: chrono::Duration::from_std(config.stories.window)
             .unwrap_or(chrono::Duration::hours(48)),
         language: config.site.language.clone(),
+        grouping: true,
     }
 }
 
@@ -68,6 +69,9 @@ pub struct Features {
     pub words: Vec<u64>,
     /// Hashes of the names and numbers among them (capitalised mid-sentence, or with a digit).
     pub names: Vec<u64>,
+    /// The quantities the text gives, as numbers: "€5.2m" and "€5,217,448", "40 million" and
+    /// "40m", the Greek "4,1" and "1.000" (years left out); sorted.
+    pub numbers: Vec<f64>,
 }
 
 impl Features {
@@ -110,6 +114,7 @@ impl Features {
             link: link.and_then(canonical_link).map(|l| hash(l.as_bytes())),
             words,
             names,
+            numbers: numbers_of(&text),
         }
     }
 
@@ -156,12 +161,13 @@ pub fn same_story(a: &Features, b: &Features, gap: chrono::Duration) -> bool {
 
 /// The bar of [`same_story`] for two entries published at the same time, and how it rises
 /// per hour between them (tuned on `tests/fixtures/stories/pairs.json`; see README).
-pub const THRESHOLD: f64 = 0.15;
+pub const THRESHOLD: f64 = 0.12;
 pub const PER_HOUR: f64 = 0.02;
 
 /// How alike two entries' texts are: the share of the smaller side's words that the other
-/// has, plus a quarter of the same share of their names and numbers. 0 when either side is
-/// too short to say.
+/// has, plus a quarter of the same share of their names and numbers, plus 0.1 for each
+/// quantity they share (up to two) when they share a word too, less 0.1 when both give
+/// quantities of 10 or more and none agree. 0 when either side is too short to say.
 pub fn similarity(a: &Features, b: &Features) -> f64 {
     if a.words.len() < MIN_WORDS || b.words.len() < MIN_WORDS {
         return 0.0;
@@ -174,7 +180,82 @@ pub fn similarity(a: &Features, b: &Features) -> f64 {
             intersection(x, y) as f64 / smaller as f64
         }
     };
-    containment(&a.words, &b.words) + 0.25 * containment(&a.names, &b.names)
+    let words = containment(&a.words, &b.words);
+    let mut score = words + 0.25 * containment(&a.names, &b.names);
+    let shared = a
+        .numbers
+        .iter()
+        .filter(|x| b.numbers.iter().any(|y| same_quantity(**x, *y)))
+        .count();
+    if words > 0.0 {
+        score += 0.1 * shared.min(2) as f64;
+    }
+    let big = |n: &&f64| **n >= 10.0;
+    let conflict = a.numbers.iter().any(|n| big(&n))
+        && b.numbers.iter().any(|n| big(&n))
+        && !a
+            .numbers
+            .iter()
+            .filter(big)
+            .any(|x| b.numbers.iter().filter(big).any(|y| same_quantity(*x, *y)));
+    if conflict {
+        score -= 0.1;
+    }
+    score
+}
+
+/// Two quantities agree when equal, or both at least 10 and within 5% ("712" and "over 700").
+fn same_quantity(x: f64, y: f64) -> bool {
+    x == y || (x >= 10.0 && y >= 10.0 && (x - y).abs() / x.max(y) <= 0.05)
+}
+
+/// The quantities in `text`, with their multipliers, years (2000 to 2035) left out.
+fn numbers_of(text: &str) -> Vec<f64> {
+    static NUMBER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(\d[\d,.]*)\s*(bn|billion|m|million|k|thousand|εκατ\w*|δισ\w*|χιλιαδ\w*)?\b",
+        )
+        .expect("a valid pattern")
+    });
+    let folded = crate::rules::fold(text);
+    let mut numbers = Vec::new();
+    for found in NUMBER.captures_iter(&folded) {
+        let raw = found[1].trim_end_matches(['.', ',']);
+        let grouped = |separator: char| {
+            let mut parts = raw.split(separator);
+            parts
+                .next()
+                .is_some_and(|first| (1..=3).contains(&first.len()))
+                && raw.contains(separator)
+                && parts.all(|part| part.len() == 3)
+        };
+        let value = if grouped(',') {
+            raw.replace(',', "").parse::<f64>()
+        } else if grouped('.') {
+            raw.replace('.', "").parse::<f64>()
+        } else {
+            raw.replace(',', ".").parse::<f64>()
+        };
+        let Ok(mut value) = value else { continue };
+        match found.get(2).map(|unit| unit.as_str()) {
+            Some(unit) if unit == "bn" || unit == "billion" || unit.starts_with("δισ") => {
+                value *= 1e9
+            }
+            Some(unit) if unit == "m" || unit == "million" || unit.starts_with("εκατ") => {
+                value *= 1e6
+            }
+            Some(unit) if unit == "k" || unit == "thousand" || unit.starts_with("χιλιαδ") => {
+                value *= 1e3
+            }
+            Some(_) => {}
+            None if (2000.0..=2035.0).contains(&value) && value.fract() == 0.0 => continue,
+            None => {}
+        }
+        numbers.push(value);
+    }
+    numbers.sort_by(f64::total_cmp);
+    numbers.dedup();
+    numbers
 }
 
 /// How many values two sorted lists share.
@@ -432,6 +513,20 @@ mod tests {
             .map(|(term, _)| term)
             .collect();
         assert_eq!(names, ["n26", "ballina"]);
+    }
+
+    #[test]
+    fn quantities_are_read_with_their_units_and_separators() {
+        assert_eq!(numbers_of("a €5.2m deal"), [5.2e6]);
+        assert_eq!(numbers_of("€5,217,448 paid in 2026"), [5_217_448.0]);
+        assert_eq!(numbers_of("40 million passengers"), [40e6]);
+        assert_eq!(
+            numbers_of("σεισμός 4,1 Ρίχτερ, 1.000 σπίτια"),
+            [4.1, 1000.0]
+        );
+        assert_eq!(numbers_of("2,5 εκατ. ευρώ"), [2.5e6]);
+        assert!(same_quantity(712.0, 700.0));
+        assert!(!same_quantity(4.1, 3.9));
     }
 
     #[test]

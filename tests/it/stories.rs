@@ -73,12 +73,9 @@ fn measure() -> (f64, f64, Vec<String>, Vec<String>, usize) {
     (precision, recall, missed, wrong, cross_language_matched)
 }
 
-/// The issue's bar is precision 0.95 and recall 0.85. Precision is held (a wrong merge hides
-/// an event from readers); recall is held at what the decision reaches today (0.82), under the
-/// bar: the same event in other words shares few words, and the set's topic twins share as
-/// many (see README, "Stories").
+/// The issue's bar: precision 0.95 and recall 0.85 (cross-language pairs apart).
 #[test]
-fn grouping_holds_its_precision_and_recall_on_the_labelled_pairs() {
+fn grouping_meets_precision_095_and_recall_085_on_the_labelled_pairs() {
     let (precision, recall, missed, wrong, cross) = measure();
     eprintln!(
         "stories on the labelled set: precision {precision:.3}, recall {recall:.3}; \
@@ -90,7 +87,7 @@ fn grouping_holds_its_precision_and_recall_on_the_labelled_pairs() {
         precision >= 0.95,
         "precision {precision:.3} under 0.95: {wrong:?}"
     );
-    assert!(recall >= 0.80, "recall {recall:.3} under 0.80: {missed:?}");
+    assert!(recall >= 0.85, "recall {recall:.3} under 0.85: {missed:?}");
 }
 
 fn report(outlet: &str, title: &str, lead: &str, hours_ago: i64) -> RssItem {
