@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the five benchmarks one after the other and prints one markdown report on stdout
+# Runs the benchmarks one after the other and prints one markdown report on stdout
 # (progress on stderr):
 #
 #     bench/run-all.sh | tee /tmp/bench-results.md
@@ -46,6 +46,14 @@ machine_info
 echo "- command: \`cargo run --release --example bench_search\`"
 echo
 (cd "$REPO" && "$REPO/target/release/examples/bench_search")
+echo
+
+echo "## stories: grouping at ingest, 1,000 new entries into 1k and 100k"
+echo
+machine_info
+echo "- command: \`cargo run --release --example bench_stories\`"
+echo
+(cd "$REPO" && "$REPO/target/release/examples/bench_stories")
 echo
 
 bash "$BENCH_DIR/load.sh"

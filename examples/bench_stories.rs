@@ -2,8 +2,10 @@
 //! into a store of 1,000 and of 100,000 entries, with grouping and without, side by side.
 //!
 //! The store is filled with `bench_search`'s synthetic news (`support/news.rs`: 1,000 sources,
-//! one entry every 10 minutes, ~10% Greek), grouped as the daemon groups, committing every
-//! 1,000. At each size, six batches of 1,000 new entries (newer than any stored, a fifth of
+//! one entry every 10 minutes, ~10% Greek), its title and summary rewritten with a lexicon of
+//! 20,000 made-up words beside the common ones (the shared corpus draws its text from a few
+//! hundred words, so that any two entries share a third of their words and would all be one
+//! story), grouped as the daemon groups, committing every 1,000. At each size, six batches of 1,000 new entries (newer than any stored, a fifth of
 //! them another outlet's report of a stored entry: its title and summary under another link
 //! and source) are stored with `Store::upsert` and one `Store::commit`, alternately with
 //! grouping on and off (on, off, on, off, on, off); the medians of each are compared. The
@@ -21,7 +23,7 @@ use islands::store::{Store, StorySettings};
 
 #[path = "support/news.rs"]
 mod news;
-use news::{SOURCES, SPACING_MINUTES, Vocabulary, entry, feed_url, source_name};
+use news::{Rng, SOURCES, SPACING_MINUTES, Vocabulary, entry, feed_url, source_name};
 
 const BATCH: usize = 1000;
 const REPS: usize = 3;
@@ -54,7 +56,7 @@ fn main() {
         let started = Instant::now();
         for i in 0..size {
             store
-                .upsert(entry(i, base, &vocabulary), true, now)
+                .upsert(news_entry(i, base, &vocabulary), true, now)
                 .expect("store an entry");
             if (i + 1).is_multiple_of(BATCH) {
                 store.commit().expect("commit");
@@ -133,12 +135,12 @@ fn new_entry(
     let newer = base + chrono::Duration::minutes(minutes);
     let mut entry = if k.is_multiple_of(5) {
         // A stored entry of the two days before `base`.
-        let mut report = entry(k * 7 % 288, base, vocabulary);
+        let mut report = news_entry(k * 7 % 288, base, vocabulary);
         report.published = newer;
         report.updated = newer;
         report
     } else {
-        entry(n, newer, vocabulary)
+        news_entry(1_000_000 + n, newer, vocabulary)
     };
     let source = (n * 13 + 7) % SOURCES;
     let link = format!("http://news{source}.example/new/{batch}/{k}");
@@ -154,4 +156,49 @@ fn new_entry(
         region,
     }];
     entry
+}
+
+/// Entry `i` of the shared corpus with a title of 7 and a summary of 24 words, two in three of
+/// them made up (of 20,000), so that entries share words about as often as news does.
+fn news_entry(
+    i: usize,
+    base: chrono::DateTime<Utc>,
+    vocabulary: &Vocabulary,
+) -> islands::model::Entry {
+    let mut entry = entry(i, base, vocabulary);
+    let mut rng = Rng::new(i as u64 ^ 0xA11CE);
+    let mut text = |count: usize| {
+        let words: Vec<String> = (0..count)
+            .map(|_| {
+                if rng.below(3) == 0 {
+                    [
+                        "the", "minister", "council", "police", "harbour", "court", "said",
+                    ][rng.below(7)]
+                    .to_string()
+                } else {
+                    made_up(rng.below(20_000))
+                }
+            })
+            .collect();
+        words.join(" ")
+    };
+    entry.title = text(7);
+    entry.summary = Some(format!("<p>{}.</p>", text(24)));
+    entry
+}
+
+/// Made-up word `n`: three syllables of a fixed set, the same on every run.
+fn made_up(n: usize) -> String {
+    const SYLLABLES: [&str; 28] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "bra", "dro", "fel", "gan", "hor", "jin",
+        "kel", "lam", "mor", "nis", "pol", "quar", "ris", "sten", "tul", "vor", "wen", "yel",
+        "zan", "chi",
+    ];
+    let s = SYLLABLES.len();
+    format!(
+        "{}{}{}",
+        SYLLABLES[n % s],
+        SYLLABLES[(n / s) % s],
+        SYLLABLES[(n / s / s) % s]
+    )
 }

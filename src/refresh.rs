@@ -231,6 +231,16 @@ pub async fn apply_retention(app: &App) {
         .keep_days
         .and_then(|days| retention_cutoff(days, Utc::now()));
     let max = config.store.max_entries_per_source;
+    // Story candidates of entries long past the grouping window go, retention or not.
+    match app
+        .store
+        .blocking(|store| store.prune_story_keys(Utc::now()))
+        .await
+    {
+        Ok(0) => {}
+        Ok(dropped) => debug!(dropped, "story candidates past the window dropped"),
+        Err(error) => warn!("pruning story candidates: {}", Report(&error)),
+    }
     if cutoff.is_none() && max.is_none() {
         return;
     }

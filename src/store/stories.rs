@@ -1,9 +1,10 @@
 //! Stories (issue 13): every entry of the combined feed belongs to exactly one story.
 //!
 //! Trees: `stories` (story id -> [`StoryRecord`]; a story merged into an older one stays as a
-//! record naming it, for the 301), `story_of` (entry id -> story id) and `story_keys` (the
-//! candidate keys: `l` + canonical link hash and `b` + band + band hash -> postings of
-//! (entry id, published), newest last, pruned to the window; `n` -> the counts). The stories'
+//! record naming it, for the 301), `story_of` (entry id -> story id and the entry's features)
+//! and `story_keys` (the candidate keys: `l` + canonical link hash or `b` + band + band hash,
+//! then published time and entry id, one key a posting, pruned to twice the window; `n` -> the
+//! counts). The stories'
 //! time indexes are in `index`, under `S:all` and `S:r:{slug}`, sorted by last activity.
 //!
 //! An entry is grouped after its own write (candidates are read first, then one transaction
@@ -105,6 +106,8 @@ pub struct StoryPage {
 
 /// Postings kept per candidate key: the newest, within the window.
 const POSTINGS: usize = 48;
+/// Reports one story holds at most (see `join`).
+const MAX_REPORTS: usize = 256;
 /// Candidates verified per new entry, those sharing the most keys first.
 const CANDIDATES: usize = 24;
 
@@ -285,6 +288,7 @@ impl Store {
             .chain(bands.iter().map(|(band, hash)| band_key(*band, *hash)))
             .collect();
         let matched = self.matching(entry, &features, &keys, &settings)?;
+        let kept_features = features.to_bytes();
         let now = Utc::now();
         self.story_transaction(|tx @ (stories, story_of, story_keys, index)| {
             let mut targets: Vec<(StoryId, StoryRecord)> = Vec::new();
@@ -298,6 +302,14 @@ impl Store {
                 }
             }
             targets.sort_by_key(|(id, record)| (record.first_seen, *id));
+            // A story at its size limit takes no more reports, and no merge makes one past
+            // it: each join rewrites the story's record, which must stay small.
+            targets.retain(|(_, record)| record.entries.len() < MAX_REPORTS);
+            let mut size = 1;
+            targets.retain(|(_, record)| {
+                size += record.entries.len();
+                size <= MAX_REPORTS
+            });
             let mut delta = (0i64, 0i64);
             let (target, mut record) = match targets.first().cloned() {
                 Some(first) => first,
@@ -341,15 +353,48 @@ impl Store {
                 metrics::counter!(crate::metrics::STORY_MERGES).increment(1);
             }
             self.rewrite(tx, target, &before, &record, &mut delta)?;
-            story_of.insert(entry.id.as_bytes(), &target.as_bytes()[..])?;
-            for key in &keys {
-                let postings = story_keys.get(key)?;
-                let kept = add_posting(postings.as_deref(), entry, settings.window);
-                story_keys.insert(key.as_slice(), kept)?;
-            }
+            let mut value = target.as_bytes().to_vec();
+            value.extend_from_slice(&kept_features);
+            story_of.insert(entry.id.as_bytes(), value)?;
             add_counts(story_keys, delta)?;
             Ok(())
-        })
+        })?;
+        // The entry's postings, once it is in a story, in one batch (cheaper than in the
+        // transaction, and they are hints: `matching` checks each candidate's story). A crash
+        // between the two leaves the entry without postings: a later report of its story may
+        // then start a story of its own.
+        let mut postings = sled::Batch::default();
+        for key in &keys {
+            postings.insert(
+                posting(key, entry.published.timestamp(), entry.id.as_bytes()),
+                &[][..],
+            );
+        }
+        self.story_keys
+            .apply_batch(postings)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Drops the postings of entries published more than twice the window before `now`: no
+    /// new entry compares with them any more. Run with retention; returns how many it dropped.
+    pub fn prune_story_keys(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let window = self
+            .story_settings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .window;
+        let horizon = now.timestamp().saturating_sub(2 * window.num_seconds());
+        let mut dropped = 0;
+        for prefix in [&b"l"[..], &b"b"[..]] {
+            for key in self.story_keys.scan_prefix(prefix).keys() {
+                let key = key.map_err(|e| self.error(e))?;
+                if posting_of(&key).1 < horizon {
+                    self.story_keys.remove(key).map_err(|e| self.error(e))?;
+                    dropped += 1;
+                }
+            }
+        }
+        Ok(dropped)
     }
 
     /// The candidates (entries sharing the link or a band, within the window) that report the
@@ -362,27 +407,46 @@ impl Store {
         settings: &StorySettings,
     ) -> Result<Vec<EntryId>, StoreError> {
         let mut shared: HashMap<EntryId, usize> = HashMap::new();
+        let mut times: HashMap<EntryId, i64> = HashMap::new();
+        let time = entry.published.timestamp();
+        let window = settings.window.num_seconds();
         for key in keys {
-            let postings = self.story_keys.get(key).map_err(|e| self.error(e))?;
-            for (id, time) in postings_of(postings.as_deref()) {
-                let gap = (time - entry.published.timestamp()).abs();
-                if id != entry.id && gap <= settings.window.num_seconds() {
+            // The postings of the window, at most POSTINGS of them (forward: sled's reverse
+            // iteration costs several times more).
+            let from = posting(key, time.saturating_sub(window), &[0; 16]);
+            let to = posting(key, time.saturating_add(window), &[0xff; 16]);
+            for found in self.story_keys.range(from..=to).keys().take(POSTINGS) {
+                let found = found.map_err(|e| self.error(e))?;
+                let (id, at) = posting_of(&found);
+                if id != entry.id {
                     *shared.entry(id).or_default() += if key[0] == b'l' { 1000 } else { 1 };
+                    times.insert(id, at);
                 }
             }
         }
         let mut ranked: Vec<(EntryId, usize)> = shared.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut matched = Vec::new();
-        for (id, _) in ranked.into_iter().take(CANDIDATES) {
-            let Some(candidate) = self.get(id)? else {
+        for (id, shared) in ranked.into_iter().take(CANDIDATES) {
+            let Some(value) = self
+                .story_of
+                .get(id.as_bytes())
+                .map_err(|e| self.error(e))?
+            else {
                 continue;
             };
-            if candidate.held_back {
-                continue;
-            }
-            let theirs = Features::of(&candidate, &settings.language);
-            if stories::same_story(features, &theirs, entry.published - candidate.published) {
+            // A candidate met through its link is the same story whatever its text says.
+            let theirs = match Features::from_bytes(value.get(16..).unwrap_or_default()) {
+                Some(theirs) if shared < 1000 => theirs,
+                _ if shared >= 1000 => {
+                    matched.push(id);
+                    continue;
+                }
+                _ => continue,
+            };
+            let Some(time) = times.get(&id) else { continue };
+            let gap = Duration::seconds(entry.published.timestamp() - time);
+            if stories::same_story(features, &theirs, gap) {
                 matched.push(id);
             }
         }
@@ -522,8 +586,12 @@ impl Store {
     }
 }
 
+/// The story of a `story_of` value: its first 16 bytes (the entry's features follow).
 fn story_id(bytes: &[u8]) -> StoryId {
-    let bytes: [u8; 16] = bytes.try_into().unwrap_or([0; 16]);
+    let bytes: [u8; 16] = bytes
+        .get(..16)
+        .and_then(|id| id.try_into().ok())
+        .unwrap_or([0; 16]);
     StoryId(uuid::Uuid::from_bytes(bytes))
 }
 
@@ -539,35 +607,26 @@ fn band_key(band: u8, hash: u64) -> Vec<u8> {
     key
 }
 
-/// Postings: (entry id 16 bytes, published seconds 8 bytes big-endian) one after another.
-fn postings_of(bytes: Option<&[u8]>) -> impl Iterator<Item = (EntryId, i64)> + '_ {
-    bytes.unwrap_or_default().chunks_exact(24).map(|posting| {
-        let id: [u8; 16] = posting[..16].try_into().expect("24-byte chunks");
-        let time: [u8; 8] = posting[16..].try_into().expect("24-byte chunks");
-        (
-            EntryId(uuid::Uuid::from_bytes(id)),
-            i64::from_be_bytes(time),
-        )
-    })
+/// A posting: the candidate key (`l` + link hash, `b` + band + band hash), the entry's
+/// published time (8 bytes, big-endian, sign bit flipped) and its id. One small key each, so a
+/// new posting costs one insert whatever the key's postings.
+fn posting(key: &[u8], time: i64, id: &[u8; 16]) -> Vec<u8> {
+    let mut posting = Vec::with_capacity(key.len() + 24);
+    posting.extend_from_slice(key);
+    posting.extend_from_slice(&((time as u64) ^ (1 << 63)).to_be_bytes());
+    posting.extend_from_slice(id);
+    posting
 }
 
-/// The postings with `entry` added, those further than twice the window from it dropped and
-/// at most [`POSTINGS`] kept (the newest).
-fn add_posting(bytes: Option<&[u8]>, entry: &Entry, window: Duration) -> Vec<u8> {
-    let time = entry.published.timestamp();
-    let reach = 2 * window.num_seconds();
-    let mut postings: Vec<(EntryId, i64)> = postings_of(bytes)
-        .filter(|(id, at)| *id != entry.id && (at - time).abs() <= reach)
-        .collect();
-    postings.push((entry.id, time));
-    postings.sort_by_key(|(id, at)| (*at, *id));
-    let skip = postings.len().saturating_sub(POSTINGS);
-    let mut out = Vec::with_capacity((postings.len() - skip) * 24);
-    for (id, at) in &postings[skip..] {
-        out.extend_from_slice(id.as_bytes());
-        out.extend_from_slice(&at.to_be_bytes());
-    }
-    out
+/// The entry and time of a posting.
+fn posting_of(posting: &[u8]) -> (EntryId, i64) {
+    let start = posting.len() - 24;
+    let time: [u8; 8] = posting[start..start + 8].try_into().expect("8 time bytes");
+    let id: [u8; 16] = posting[start + 8..].try_into().expect("16 id bytes");
+    (
+        EntryId(uuid::Uuid::from_bytes(id)),
+        (u64::from_be_bytes(time) ^ (1 << 63)) as i64,
+    )
 }
 
 fn union(into: &mut Vec<String>, more: &[String]) {
@@ -744,6 +803,20 @@ mod tests {
         }
         assert_eq!(store.story_counts().unwrap(), (1, 1));
         assert_eq!(store.story_page(None, 0, 10).unwrap().stories.len(), 1);
+    }
+
+    #[test]
+    fn candidates_past_twice_the_window_are_pruned() {
+        let (_dir, store) = open();
+        store.upsert(bill("rte", 9), true, Utc::now()).unwrap();
+        let postings = || store.story_keys.scan_prefix(b"b").count();
+        assert!(postings() > 0);
+        let day = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        assert_eq!(store.prune_story_keys(day).unwrap(), 0, "within the window");
+        let later = day + Duration::days(4);
+        assert!(store.prune_story_keys(later).unwrap() > 0);
+        assert_eq!(postings(), 0);
+        assert_eq!(store.story_counts().unwrap(), (1, 0), "the story stays");
     }
 
     #[test]

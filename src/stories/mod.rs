@@ -66,9 +66,9 @@ pub struct Features {
     /// A hash of the canonical link.
     pub link: Option<u64>,
     /// Hashes of the folded, stemmed words of title and lead, stop words out; sorted, unique.
-    pub words: Vec<u64>,
+    pub words: Vec<u32>,
     /// Hashes of the names and numbers among them (capitalised mid-sentence, or with a digit).
-    pub names: Vec<u64>,
+    pub names: Vec<u32>,
     /// The quantities the text gives, as numbers: "€5.2m" and "€5,217,448", "40 million" and
     /// "40m", the Greek "4,1" and "1.000" (years left out); sorted.
     pub numbers: Vec<f64>,
@@ -100,7 +100,8 @@ impl Features {
             if is_stop_word(&term) {
                 continue;
             }
-            let hash = hash(term.as_bytes());
+            // 32 bits: a few dozen words a side, so a collision is a one in millions event.
+            let hash = hash(term.as_bytes()) as u32;
             words.push(hash);
             if is_name(&text, at) {
                 names.push(hash);
@@ -147,6 +148,62 @@ impl Features {
     }
 }
 
+impl Features {
+    /// The bytes the store keeps of an entry's features, beside its story (the link is in the
+    /// candidate keys already): so a candidate is compared without reading and analysing it
+    /// again. Counts are u16, hashes u32, quantities f64, all little-endian.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(
+            6 + 4 * (self.words.len() + self.names.len()) + 8 * self.numbers.len(),
+        );
+        for list in [&self.words, &self.names] {
+            let list = &list[..list.len().min(u16::MAX as usize)];
+            bytes.extend_from_slice(&(list.len() as u16).to_le_bytes());
+            for hash in list {
+                bytes.extend_from_slice(&hash.to_le_bytes());
+            }
+        }
+        let numbers = &self.numbers[..self.numbers.len().min(u16::MAX as usize)];
+        bytes.extend_from_slice(&(numbers.len() as u16).to_le_bytes());
+        for number in numbers {
+            bytes.extend_from_slice(&number.to_le_bytes());
+        }
+        bytes
+    }
+
+    /// Reads [`Features::to_bytes`]; `None` for bytes it did not write.
+    pub fn from_bytes(mut bytes: &[u8]) -> Option<Features> {
+        fn take<'a>(bytes: &mut &'a [u8], count: usize) -> Option<&'a [u8]> {
+            let (head, rest) = bytes.split_at_checked(count)?;
+            *bytes = rest;
+            Some(head)
+        }
+        fn count(bytes: &mut &[u8]) -> Option<usize> {
+            Some(u16::from_le_bytes(take(bytes, 2)?.try_into().ok()?) as usize)
+        }
+        let mut lists = [Vec::new(), Vec::new()];
+        for list in &mut lists {
+            let n = count(&mut bytes)?;
+            *list = take(&mut bytes, 4 * n)?
+                .chunks_exact(4)
+                .map(|chunk| u32::from_le_bytes(chunk.try_into().expect("4 bytes")))
+                .collect();
+        }
+        let n = count(&mut bytes)?;
+        let numbers = take(&mut bytes, 8 * n)?
+            .chunks_exact(8)
+            .map(|chunk| f64::from_le_bytes(chunk.try_into().expect("8 bytes")))
+            .collect();
+        let [words, names] = lists;
+        bytes.is_empty().then_some(Features {
+            link: None,
+            words,
+            names,
+            numbers,
+        })
+    }
+}
+
 /// Whether two entries published `gap` apart report the same story: the same canonical link,
 /// or text that is similar enough for how far apart they are ([`similarity`] at least
 /// [`THRESHOLD`] plus [`PER_HOUR`] per hour between them). The store compares only entries
@@ -172,7 +229,7 @@ pub fn similarity(a: &Features, b: &Features) -> f64 {
     if a.words.len() < MIN_WORDS || b.words.len() < MIN_WORDS {
         return 0.0;
     }
-    let containment = |x: &[u64], y: &[u64]| {
+    let containment = |x: &[u32], y: &[u32]| {
         let smaller = x.len().min(y.len());
         if smaller == 0 {
             0.0
@@ -259,7 +316,7 @@ fn numbers_of(text: &str) -> Vec<f64> {
 }
 
 /// How many values two sorted lists share.
-fn intersection(a: &[u64], b: &[u64]) -> usize {
+fn intersection(a: &[u32], b: &[u32]) -> usize {
     let (mut i, mut j, mut shared) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -513,6 +570,21 @@ mod tests {
             .map(|(term, _)| term)
             .collect();
         assert_eq!(names, ["n26", "ballina"]);
+    }
+
+    #[test]
+    fn features_read_back_what_they_wrote() {
+        let features = Features::from_text(
+            Some("https://rte.ie/a"),
+            "Dáil passes Housing Bill",
+            "By 82 votes to 61, a €5.2m fund",
+            Analysis::English,
+        );
+        let read = Features::from_bytes(&features.to_bytes()).unwrap();
+        assert_eq!(read.words, features.words);
+        assert_eq!(read.names, features.names);
+        assert_eq!(read.numbers, features.numbers);
+        assert!(Features::from_bytes(&features.to_bytes()[1..]).is_none());
     }
 
     #[test]

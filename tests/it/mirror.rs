@@ -273,6 +273,11 @@ async fn export_writes_twins_removes_stale_files_and_rewrites_nothing_unchanged(
         assert!(out.join(file).is_file(), "export lacks {file}");
     }
     assert!(!out.join("articles/gone/index.html").exists());
+    // Every story's page, which the exported stories feeds link.
+    let stories = std::fs::read_dir(out.join("stories"))
+        .expect("the export has story pages")
+        .count();
+    assert!(stories > 0, "no story page in the export");
     let atom = std::fs::read_to_string(out.join("feeds/all/page-3.atom")).unwrap();
     assert!(atom.contains("Harbour lights in Dún Laoghaire"));
 
