@@ -21,7 +21,8 @@
 //! - SIGTERM stops the daemon with exit code 0 within seconds, and a restart on the same folder,
 //!   with the upstream gone, still publishes every entry;
 //! - `kill -9` at varied moments while three 300-item sources are being rewritten every fetch:
-//!   after each of five kills the daemon starts again and every id seen in `/feeds/all.json`
+//!   after each of five kills the daemon starts again, no story is half made (every entry names
+//!   its story, the stories feed lists exactly those), and every id seen in `/feeds/all.json`
 //!   before the kill is still there (checked while the upstream answers 404, so nothing can come
 //!   back from upstream);
 //! - retention: entries older than `keep_days` are never stored; the retention job drops entries
@@ -454,6 +455,7 @@ async fn kill_9_during_ingest_loses_no_entry_that_was_published() {
         let daemon = Daemon::start_in(dir);
         let walk = Instant::now();
         let published = assert_nothing_lost(&daemon, &seen, &format!("restart {round}")).await;
+        assert_stories_whole(&daemon, &format!("restart {round}")).await;
         eprintln!(
             "restart {round}: {} entries, {} seen before, walked in {:?}",
             published.len(),
@@ -520,6 +522,7 @@ async fn kill_9_during_ingest_loses_no_entry_that_was_published() {
     upstream.clear();
     let daemon = Daemon::start_in(dir);
     assert_nothing_lost(&daemon, &seen, "restart after the last kill").await;
+    assert_stories_whole(&daemon, "restart after the last kill").await;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1262,6 +1265,57 @@ async fn assert_feed_missing(daemon: &Daemon, feed: &str) {
             .iter()
             .all(|status| *status == StatusCode::NOT_FOUND),
         "/feeds/{feed}.* answer {statuses:?}, expected 404"
+    );
+}
+
+/// Every item of `/feeds/{feed}.json`, walking its pages, as JSON.
+async fn json_items(daemon: &Daemon, feed: &str) -> Vec<serde_json::Value> {
+    let mut items = Vec::new();
+    for page in 1.. {
+        let response = get(&daemon.url(&format!("/feeds/{feed}.json?page={page}"))).await;
+        if response.status() != StatusCode::OK {
+            break;
+        }
+        let body: serde_json::Value =
+            serde_json::from_slice(&response.bytes().await.expect("a body")).expect("a JSON Feed");
+        items.extend(body["items"].as_array().cloned().unwrap_or_default());
+        if body["next_url"].as_str().is_none() {
+            break;
+        }
+    }
+    items
+}
+
+/// No half-made story (issue 13): every entry of the combined feed names its story, the
+/// stories feed lists exactly those stories, once each, and `/status.json` counts as many.
+async fn assert_stories_whole(daemon: &Daemon, when: &str) {
+    let mut named = BTreeSet::new();
+    for entry in json_items(daemon, "all").await {
+        let story = entry["_islands"]["story"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{when}: entry {} names no story", entry["id"]));
+        named.insert(story.to_string());
+    }
+    let listed: Vec<String> = json_items(daemon, "stories/all")
+        .await
+        .iter()
+        .map(|story| story["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let unique: BTreeSet<String> = listed.iter().cloned().collect();
+    assert_eq!(
+        unique.len(),
+        listed.len(),
+        "{when}: a story is listed twice"
+    );
+    assert_eq!(
+        unique, named,
+        "{when}: the stories feed lists the entries' stories"
+    );
+    let status = status_json(daemon).await;
+    assert_eq!(
+        status["stories"]["count"],
+        listed.len(),
+        "{when}: the count"
     );
 }
 
