@@ -25,7 +25,7 @@ use super::{Store, StoreError};
 use crate::model::{Entry, EntryId, StoryId};
 use crate::stories::{self, Features};
 
-/// What [`Store::stories`] groups with: the window and the site's language.
+/// What grouping into stories uses: the window and the site's language.
 #[derive(Debug, Clone)]
 pub struct StorySettings {
     pub window: Duration,
