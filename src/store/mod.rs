@@ -442,7 +442,8 @@ mod tests {
         SourceId::new(&format!("http://{region}/feed").parse().unwrap())
     }
 
-    fn open() -> (tempfile::TempDir, Store) {
+    /// A store in a temporary folder (the other modules' tests use it too).
+    pub(super) fn open() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
         (dir, store)

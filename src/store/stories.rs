@@ -673,6 +673,7 @@ fn add_counts(story_keys: &TransactionalTree, delta: (i64, i64)) -> TxResult<()>
 mod tests {
     use super::*;
     use crate::model::{Attribution, SourceId};
+    use crate::store::tests::open;
     use chrono::TimeZone;
 
     fn report(outlet: &str, link: &str, title: &str, lead: &str, hour: u32, region: &str) -> Entry {
@@ -702,12 +703,6 @@ mod tests {
             language: None,
             image: None,
         }
-    }
-
-    fn open() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
-        (dir, store)
     }
 
     fn bill(outlet: &str, hour: u32) -> Entry {
