@@ -237,9 +237,16 @@ async fn walking_next_visits_every_entry_once_newest_first() {
         .map(|n| format!("https://news.example/ie/{n}"))
         .collect();
 
-    for (format, _) in FORMATS {
-        let mut url = Some(daemon.url(&format!("/feeds/all.{format}")));
+    let titles: Vec<String> = (0..7).map(|n| format!("ie story {n}")).collect();
+    // The stories feed (issue 13) pages the same way: these stories have one report each.
+    for (feed, format) in FORMATS
+        .iter()
+        .map(|(format, _)| ("all", *format))
+        .chain(FORMATS.iter().map(|(format, _)| ("stories/all", *format)))
+    {
+        let mut url = Some(daemon.url(&format!("/feeds/{feed}.{format}")));
         let mut seen = Vec::new();
+        let mut seen_titles = Vec::new();
         let mut pages = 0;
         while let Some(current) = url.take() {
             pages += 1;
@@ -248,6 +255,11 @@ async fn walking_next_visits_every_entry_once_newest_first() {
             let body = get(&current).await.text().await.unwrap();
             let feed = feed_rs::parser::parse(body.as_bytes()).unwrap();
             seen.extend(feed.entries.iter().map(|entry| entry.id.clone()));
+            seen_titles.extend(
+                feed.entries
+                    .iter()
+                    .filter_map(|entry| entry.title.as_ref().map(|t| t.content.clone())),
+            );
             let next = match format {
                 "json" => serde_json::from_str::<serde_json::Value>(&body).unwrap()["next_url"]
                     .as_str()
@@ -271,8 +283,14 @@ async fn walking_next_visits_every_entry_once_newest_first() {
                 );
             }
         }
-        assert_eq!(pages, 3, "{format}: 7 entries in pages of 3");
-        assert_eq!(seen, expected, "{format}: every entry once, newest first");
+        assert_eq!(pages, 3, "{feed}.{format}: 7 items in pages of 3");
+        assert_eq!(
+            seen_titles, titles,
+            "{feed}.{format}: every item once, newest first"
+        );
+        if feed == "all" {
+            assert_eq!(seen, expected, "{format}: every entry once, newest first");
+        }
     }
 
     let past = get(&daemon.url("/feeds/all.atom?page=4")).await;

@@ -210,12 +210,46 @@ async fn three_outlets_make_one_story_that_keeps_its_id_and_rises_as_they_join()
     for outlet in ["RTE", "TheJournal.ie", "BreakingNews.ie"] {
         assert!(html.contains(outlet), "{outlet} in {html}");
     }
+    let rss_head = get(&daemon.url("/feeds/stories/all.rss"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for required in [
+        "<rss version=\"2.0\"",
+        "<link>http://127.0.0.1:8080/</link>",
+        "<description>",
+        "href=\"http://127.0.0.1:8080/feeds/stories/all.rss\"",
+        "<guid>http://127.0.0.1:8080/stories/",
+    ] {
+        assert!(
+            rss_head.contains(required),
+            "stories RSS lacks {required}:\n{rss_head}"
+        );
+    }
+    assert_eq!(
+        json["feed_url"],
+        "http://127.0.0.1:8080/feeds/stories/all.json"
+    );
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
     let atom = get(&daemon.url("/feeds/stories/all.atom"))
         .await
         .text()
         .await
         .unwrap();
     crate::publish::assert_well_formed(&atom);
+    for required in [
+        "<id>http://127.0.0.1:8080/feeds/stories/all.atom</id>",
+        "rel=\"self\"",
+        "rel=\"alternate\"",
+        "<source>",
+        "<summary type=\"html\">",
+    ] {
+        assert!(
+            atom.contains(required),
+            "stories Atom lacks {required}:\n{atom}"
+        );
+    }
     assert_eq!(atom.matches("rel=\"related\"").count(), 4, "{atom}");
     let rss = get(&daemon.url("/feeds/stories/ireland.rss"))
         .await
