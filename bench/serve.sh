@@ -8,7 +8,8 @@
 #    servers, REPS reps each, interleaved islands, nginx, islands, nginx...
 #
 # Prints a markdown report on stdout; progress goes to stderr.
-# Environment: REPS (3), DURATION (10s), CONNECTIONS (64), THREADS (2).
+# Environment: REPS (3), DURATION (10s), CONNECTIONS (64), THREADS (2), ISLANDS_BIN (a daemon
+# binary to measure instead of this tree's release build).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -19,8 +20,13 @@ THREADS=${THREADS:-2}
 ITEMS=50
 
 ensure_tools wrk:wrk "$(nginx_bin):nginx" curl:curl gzip:gzip
-build_release --bin islands
-ISLANDS="$REPO/target/release/islands"
+# ISLANDS_BIN: a daemon built elsewhere (an A/B of two builds); else this tree's release build.
+if [ -n "${ISLANDS_BIN:-}" ]; then
+    ISLANDS="$ISLANDS_BIN"
+else
+    build_release --bin islands
+    ISLANDS="$REPO/target/release/islands"
+fi
 NGINX="$(nginx_bin)"
 
 TMP=$(mktemp -d)
