@@ -27,6 +27,10 @@ use islands::render::Format;
 use islands::render::cache::{Body, CACHED_PAGES, CacheKey, FeedRequest, RenderCache};
 use islands::store::Store;
 
+#[path = "support/measure.rs"]
+mod measure;
+use measure::{disk_usage, status_kb};
+
 const SOURCES: usize = 1000;
 const REPS: usize = 20;
 const BATCH: usize = 1000;
@@ -106,7 +110,7 @@ fn main() {
         let fill_per_s = added as f64 / started.elapsed().as_secs_f64();
         eprintln!(
             "{target} entries (filled at {fill_per_s:.0} entries/s); measuring (RSS {} kB)",
-            rss_kb("VmRSS")
+            status_kb("VmRSS")
         );
         let (checkpoint, reopened) = measure(
             &config,
@@ -289,7 +293,7 @@ fn measure(
         page100,
         reopen,
         disk_bytes: disk_usage(store_path),
-        rss_kb: rss_kb("VmRSS"),
+        rss_kb: status_kb("VmRSS"),
     };
     (checkpoint, store)
 }
@@ -319,7 +323,7 @@ fn report(results: &[Checkpoint]) {
     }
     println!(
         "peak RSS (VmHWM): {:.1} MiB",
-        rss_kb("VmHWM") as f64 / 1024.0
+        status_kb("VmHWM") as f64 / 1024.0
     );
     if let (Some(small), Some(large)) = (results.first(), results.last()) {
         let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
@@ -439,39 +443,6 @@ fn prose(seed: u64, link: &str, length: usize) -> String {
         paragraph += 1;
     }
     html
-}
-
-/// What `du` counts: allocated blocks of every file under `path`.
-fn disk_usage(path: &Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let mut total = 0;
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return 0;
-    };
-    for entry in entries.flatten() {
-        let Ok(metadata) = entry.metadata() else {
-            continue;
-        };
-        total += metadata.blocks() * 512;
-        if metadata.is_dir() {
-            total += disk_usage(&entry.path());
-        }
-    }
-    total
-}
-
-/// A `Vm*` line of /proc/self/status, in kB.
-fn rss_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 const CONFIG: &str = r#"[site]

@@ -40,6 +40,10 @@ use islands::search::{SearchIndex, Sort};
 use islands::store::Store;
 use tower::ServiceExt;
 
+#[path = "support/measure.rs"]
+mod measure;
+use measure::{disk_usage, status_kb};
+
 #[path = "support/news.rs"]
 mod news;
 use news::{SOURCES, Vocabulary, config_toml, entry};
@@ -628,37 +632,4 @@ fn clock_ticks() -> f64 {
             .and_then(|text| text.trim().parse().ok())
             .unwrap_or(100.0)
     })
-}
-
-/// What `du` counts: allocated blocks of every file under `path`.
-fn disk_usage(path: &Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let mut total = 0;
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return 0;
-    };
-    for entry in entries.flatten() {
-        let Ok(metadata) = entry.metadata() else {
-            continue;
-        };
-        total += metadata.blocks() * 512;
-        if metadata.is_dir() {
-            total += disk_usage(&entry.path());
-        }
-    }
-    total
-}
-
-/// A line of /proc/self/status, in kB.
-fn status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse().ok())
-        })
-        .unwrap_or(0)
 }

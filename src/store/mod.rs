@@ -409,7 +409,8 @@ mod tests {
     use crate::model::{Attribution, Entry, EntryId, FeedKey, SourceId};
     use chrono::{TimeZone, Utc};
 
-    fn entry(key: &str, minute: u32, region: &str) -> Entry {
+    /// An upstream entry of `region`'s source, published at 10:`minute` on 24 November 2026.
+    pub(super) fn entry(key: &str, minute: u32, region: &str) -> Entry {
         let published = Utc.with_ymd_and_hms(2026, 11, 24, 10, minute, 0).unwrap();
         Entry {
             id: EntryId::from_key(key),

@@ -168,17 +168,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let mut story = story_id(&bytes);
-        for _ in 0..32 {
-            match self.record(story)? {
-                Some(StoryRecord {
-                    merged_into: Some(next),
-                    ..
-                }) => story = next,
-                _ => break,
-            }
-        }
-        Ok(Some(story))
+        self.live_story(story_id(&bytes)).map(Some)
     }
 
     /// A story by id, or the story it was merged into.
@@ -187,7 +177,7 @@ impl Store {
             return Ok(None);
         };
         if let Some(into) = record.merged_into {
-            return Ok(Some(StoryLookup::Merged(self.story_of_record(into)?)));
+            return Ok(Some(StoryLookup::Merged(self.live_story(into)?)));
         }
         Ok(Some(StoryLookup::Found(self.load(id, record)?)))
     }
@@ -290,7 +280,10 @@ impl Store {
         let matched = self.matching(entry, &features, &keys, &settings)?;
         let kept_features = features.to_bytes();
         let now = Utc::now();
+        // Counted once the transaction is done: sled may run its closure more than once.
+        let merges = std::cell::Cell::new(0u64);
         self.story_transaction(|tx @ (stories, story_of, story_keys, index)| {
+            merges.set(0);
             let mut targets: Vec<(StoryId, StoryRecord)> = Vec::new();
             for candidate in &matched {
                 let Some(bytes) = story_of.get(candidate.as_bytes())? else {
@@ -341,7 +334,7 @@ impl Store {
                 record.updated = record.updated.max(merged.updated);
                 merged.merged_into = Some(target);
                 stories.insert(other.as_bytes(), encode(&merged))?;
-                metrics::counter!(crate::metrics::STORY_MERGES).increment(1);
+                merges.set(merges.get() + 1);
             }
             if !record.entries.contains(&entry.id) {
                 record.entries.push(entry.id);
@@ -350,7 +343,7 @@ impl Store {
             record.first_seen = record.first_seen.min(entry.published);
             record.updated = record.updated.max(entry.published.min(now));
             if !before.entries.is_empty() {
-                metrics::counter!(crate::metrics::STORY_MERGES).increment(1);
+                merges.set(merges.get() + 1);
             }
             self.rewrite(tx, target, &before, &record, &mut delta)?;
             let mut value = target.as_bytes().to_vec();
@@ -359,6 +352,7 @@ impl Store {
             add_counts(story_keys, delta)?;
             Ok(())
         })?;
+        metrics::counter!(crate::metrics::STORY_MERGES).increment(merges.get());
         // The entry's postings, once it is in a story, in one batch (cheaper than in the
         // transaction, and they are hints: `matching` checks each candidate's story). A crash
         // between the two leaves the entry without postings: a later report of its story may
@@ -555,8 +549,8 @@ impl Store {
         }
     }
 
-    /// The live story a merged one leads to.
-    fn story_of_record(&self, mut id: StoryId) -> Result<StoryId, StoreError> {
+    /// The live story `id` names: itself, or the one it was merged into.
+    fn live_story(&self, mut id: StoryId) -> Result<StoryId, StoreError> {
         for _ in 0..32 {
             match self.record(id)? {
                 Some(StoryRecord {
@@ -672,37 +666,20 @@ fn add_counts(story_keys: &TransactionalTree, delta: (i64, i64)) -> TxResult<()>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attribution, SourceId};
-    use crate::store::tests::open;
+    use crate::model::SourceId;
+    use crate::store::tests::{entry, open};
     use chrono::TimeZone;
 
     fn report(outlet: &str, link: &str, title: &str, lead: &str, hour: u32, region: &str) -> Entry {
-        let published = Utc.with_ymd_and_hms(2026, 11, 24, hour, 0, 0).unwrap();
-        Entry {
-            id: EntryId::from_key(link),
-            public_id: link.to_string(),
-            title: title.to_string(),
-            link: Some(link.to_string()),
-            published,
-            updated: published,
-            authors: vec![],
-            summary: Some(lead.to_string()),
-            content: None,
-            categories: vec![],
-            enclosures: vec![],
-            sources: vec![Attribution {
-                name: outlet.to_string(),
-                feed_url: SourceId::new(&format!("http://{outlet}.example/feed").parse().unwrap()),
-                title: None,
-                site_url: None,
-                region: region.to_string(),
-            }],
-            regions: vec![region.to_string()],
-            article: None,
-            held_back: false,
-            language: None,
-            image: None,
-        }
+        let mut report = entry(link, 0, region);
+        report.published = Utc.with_ymd_and_hms(2026, 11, 24, hour, 0, 0).unwrap();
+        report.updated = report.published;
+        report.title = title.to_string();
+        report.summary = Some(lead.to_string());
+        report.sources[0].name = outlet.to_string();
+        report.sources[0].feed_url =
+            SourceId::new(&format!("http://{outlet}.example/feed").parse().unwrap());
+        report
     }
 
     fn bill(outlet: &str, hour: u32) -> Entry {
