@@ -139,6 +139,7 @@ pub fn fetch_line(source: &Source, outcome: &RefreshOutcome) -> String {
     let what = match outcome {
         RefreshOutcome::Stored { new, updated } => format!("{new} new, {updated} updated"),
         RefreshOutcome::NotModified => "not modified".to_string(),
+        RefreshOutcome::Unchanged => "unchanged (the same bytes as the last fetch)".to_string(),
         RefreshOutcome::Skipped { until: Some(until) } => {
             format!("skipped: backing off until {until}")
         }

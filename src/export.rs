@@ -71,6 +71,7 @@ pub fn export_site(
                     feed: feed.clone(),
                     format,
                     page,
+                    after: None,
                 };
                 let rendered = match cache.feed(generation, config, store, &request) {
                     Ok(rendered) => rendered,

@@ -5,7 +5,11 @@
 //! The `metrics` facade records from anywhere; the exporter's recorder is installed once per
 //! process by `serve` (installing is global), so the library and its tests record into nothing.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
 use std::time::Duration;
+
+use metrics::Counter;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
@@ -53,4 +57,35 @@ fn describe() {
         STORY_MERGES,
         "Entries that joined a story of other entries, and stories merged into an older one"
     );
+}
+
+/// The request counter of each route and status, registered with the recorder once: a request
+/// costs two map lookups under a read lock and an atomic add, where `counter!` with labels
+/// built a key, allocated its label strings and hashed it into the registry per request.
+static REQUESTS: LazyLock<RwLock<HashMap<u16, RouteCounters>>> = LazyLock::new(Default::default);
+
+/// One status's counters, by route pattern.
+type RouteCounters = HashMap<Box<str>, Counter>;
+
+/// Counts one HTTP request by its route pattern and status.
+pub fn count_request(route: &str, status: u16) {
+    if let Some(counter) = REQUESTS
+        .read()
+        .expect("never poisoned")
+        .get(&status)
+        .and_then(|routes| routes.get(route))
+    {
+        counter.increment(1);
+        return;
+    }
+    let mut requests = REQUESTS.write().expect("never poisoned");
+    let counter = requests
+        .entry(status)
+        .or_default()
+        .entry(route.into())
+        .or_insert_with(|| {
+            let status = status.to_string();
+            metrics::counter!(HTTP_REQUESTS, "route" => route.to_string(), "status" => status)
+        });
+    counter.increment(1);
 }

@@ -90,6 +90,7 @@ async fn render_first_pages(
                     feed: feed.clone(),
                     format,
                     page: 1,
+                    after: None,
                 };
                 match app.rendered.feed(generation, &config, &app.store, &request) {
                     Ok(rendered) => {

@@ -13,7 +13,7 @@ pub fn render_json_feed(page: &FeedPage) -> Vec<u8> {
         home_page_url: page.html_url.clone(),
         feed_url: page.url(Format::Json, page.page),
         description: (!page.description.is_empty()).then(|| page.description.clone()),
-        next_url: page.has_more.then(|| page.url(Format::Json, page.page + 1)),
+        next_url: page.next_url(Format::Json),
         icon: &page.site.icon,
         favicon: &page.site.icon,
         language: page.site.language.clone(),

@@ -49,6 +49,9 @@ pub struct FeedPage<'a> {
     /// One-based page number (RFC 5005 paging).
     pub page: usize,
     pub has_more: bool,
+    /// Where the next page starts, for its link to carry (`&after=`): set on pages whose next
+    /// page is past the cached ones, so walking deep history costs a page per page.
+    pub next_after: Option<crate::store::Cursor>,
     pub entries: &'a [Entry],
     /// Region slug -> display name, for categories.
     pub region_names: &'a HashMap<String, String>,
@@ -174,10 +177,22 @@ impl FeedPage<'_> {
         if self.page > 1 {
             links.push(("previous", self.url(format, self.page - 1)));
         }
-        if self.has_more {
-            links.push(("next", self.url(format, self.page + 1)));
+        if let Some(next) = self.next_url(format) {
+            links.push(("next", next));
         }
         links
+    }
+
+    /// The next page's URL, when there is one: by number, with the cursor where there is one.
+    pub fn next_url(&self, format: Format) -> Option<String> {
+        if !self.has_more {
+            return None;
+        }
+        let next = self.url(format, self.page + 1);
+        Some(match self.next_after {
+            Some(cursor) if self.address.is_none() => format!("{next}&after={cursor}"),
+            _ => next,
+        })
     }
 }
 
@@ -282,6 +297,7 @@ pub(crate) mod tests {
             html_url: site.base_url.to_string(),
             page,
             has_more,
+            next_after: None,
             entries: &entries,
             region_names: &names,
             hub: Some("http://hub.example/"),
@@ -383,6 +399,7 @@ pub(crate) mod tests {
                     html_url: site.base_url.to_string(),
                     page: 1,
                     has_more: false,
+                    next_after: None,
                     entries: &entries,
                     region_names: &names,
                     hub: None,

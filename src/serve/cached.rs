@@ -22,21 +22,20 @@ pub async fn serve_cached(
     request: &HeaderMap,
     render: impl FnOnce(&App) -> Result<Arc<Rendered>, RenderError> + Send + 'static,
 ) -> Result<Response, RenderError> {
-    let max_age = app.config().publish.max_age.as_secs();
     if let Some(rendered) = app.rendered.fresh(&key, app.store.generation()) {
-        return Ok(respond(&rendered, request, max_age));
+        return Ok(respond(&rendered, request));
     }
     let _turn = app.rendered.render_turn(&key).await;
     // Whoever held the lock before may have rendered it already.
     if let Some(rendered) = app.rendered.fresh(&key, app.store.generation()) {
-        return Ok(respond(&rendered, request, max_age));
+        return Ok(respond(&rendered, request));
     }
     let app = app.clone();
     let rendered = match tokio::task::spawn_blocking(move || render(&app)).await {
         Ok(rendered) => rendered?,
         Err(panicked) => return Ok(internal_error(&panicked)),
     };
-    Ok(respond(&rendered, request, max_age))
+    Ok(respond(&rendered, request))
 }
 
 /// The response, or the error as a response (404 or a logged 500).
@@ -52,32 +51,44 @@ pub fn or_error(result: Result<Response, RenderError>) -> Response {
     }
 }
 
-fn respond(rendered: &Rendered, request: &HeaderMap, max_age: u64) -> Response {
+/// Copies the render's prebuilt header values: nothing is formatted or allocated per response
+/// but the header map itself.
+fn respond(rendered: &Rendered, request: &HeaderMap) -> Response {
     let (encoding, body) = choose_encoding(rendered, request);
+    let prebuilt = &rendered.headers;
     let etag = match encoding {
-        Some(encoding) => format!("{}-{encoding}\"", rendered.etag.trim_end_matches('"')),
-        None => rendered.etag.clone(),
+        None => &prebuilt.etag[0],
+        Some("gzip") => &prebuilt.etag[1],
+        Some(_) => &prebuilt.etag[2],
     };
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, value(&etag));
     let last_modified = rendered.last_modified_at(chrono::Utc::now().timestamp());
-    headers.insert(header::LAST_MODIFIED, value(last_modified.1));
-    headers.insert(
-        header::CACHE_CONTROL,
-        value(&format!("public, max-age={max_age}")),
-    );
+    let not_modified = not_modified(rendered, last_modified, request);
+    let mut response = if not_modified {
+        let mut response = Response::new(axum::body::Body::empty());
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        response
+    } else {
+        Response::new(axum::body::Body::from(body))
+    };
+    let headers = response.headers_mut();
+    headers.reserve(7);
+    headers.insert(header::ETAG, etag.clone());
+    let last_modified = if last_modified.0 == rendered.last_modified.timestamp() {
+        &prebuilt.last_modified
+    } else {
+        &prebuilt.settled
+    };
+    headers.insert(header::LAST_MODIFIED, last_modified.clone());
+    headers.insert(header::CACHE_CONTROL, prebuilt.cache_control.clone());
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
-    if not_modified(rendered, last_modified, request) {
-        return (StatusCode::NOT_MODIFIED, headers).into_response();
+    if not_modified {
+        return response;
     }
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(rendered.content_type),
-    );
+    headers.insert(header::CONTENT_TYPE, prebuilt.content_type.clone());
     if let Some(encoding) = encoding {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
     }
-    (headers, body).into_response()
+    response
 }
 
 /// If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 13.2.2).
@@ -118,19 +129,28 @@ fn choose_encoding(
     rendered: &Rendered,
     request: &HeaderMap,
 ) -> (Option<&'static str>, bytes::Bytes) {
-    let header: Vec<&str> = request
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    let mut offered = Vec::with_capacity(2);
-    if !rendered.brotli.is_empty() {
-        offered.push("br");
-    }
-    if !rendered.gzip.is_empty() {
-        offered.push("gzip");
-    }
-    match negotiate_encoding(&header.join(","), &offered) {
+    let offered: &[&'static str] = match (rendered.brotli.is_empty(), rendered.gzip.is_empty()) {
+        (false, false) => &["br", "gzip"],
+        (false, true) => &["br"],
+        (true, false) => &["gzip"],
+        (true, true) => &[],
+    };
+    let mut values = request.get_all(header::ACCEPT_ENCODING).iter();
+    let chosen = match (values.next(), values.next()) {
+        (None, _) => None,
+        // One header line, as clients send it: read in place.
+        (Some(only), None) => negotiate_encoding(only.to_str().unwrap_or(""), offered),
+        // Several lines are one list (RFC 9110 5.3).
+        (Some(_), Some(_)) => {
+            let joined: Vec<&str> = request
+                .get_all(header::ACCEPT_ENCODING)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            negotiate_encoding(&joined.join(","), offered)
+        }
+    };
+    match chosen {
         Some("br") => (Some("br"), rendered.brotli.clone()),
         Some("gzip") => (Some("gzip"), rendered.gzip.clone()),
         _ => (None, rendered.identity.clone()),
@@ -141,14 +161,31 @@ fn choose_encoding(
 /// our order of preference), the one with the highest q-value above 0, or `None` for identity.
 /// Coding names and the `q` parameter are case-insensitive; `q=0` refuses a coding; `*`
 /// covers only the codings the header does not name; an element with an unreadable q-value
-/// is ignored.
+/// is ignored. Reads the header in place: no allocation per request.
 pub fn negotiate_encoding(accept_encoding: &str, offered: &[&'static str]) -> Option<&'static str> {
-    let mut listed: Vec<(String, f32)> = Vec::new();
-    for element in accept_encoding.split(',') {
+    let weight_of = |coding: &str| {
+        listed_weight(accept_encoding, coding)
+            .or_else(|| listed_weight(accept_encoding, "*"))
+            .unwrap_or(0.0)
+    };
+    let mut best: Option<(&'static str, f32)> = None;
+    for coding in offered {
+        let weight = weight_of(coding);
+        if weight > 0.0 && best.is_none_or(|(_, top)| weight > top) {
+            best = Some((coding, weight));
+        }
+    }
+    best.map(|(coding, _)| coding)
+}
+
+/// The q-value of the first element of `accept_encoding` that names `coding` with a readable
+/// q-value (1 when it has none).
+fn listed_weight(accept_encoding: &str, coding: &str) -> Option<f32> {
+    accept_encoding.split(',').find_map(|element| {
         let mut parts = element.split(';');
-        let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        if coding.is_empty() {
-            continue;
+        let name = parts.next().unwrap_or("").trim();
+        if name.is_empty() || !name.eq_ignore_ascii_case(coding) {
+            return None;
         }
         let mut weight = Some(1.0);
         for parameter in parts {
@@ -162,28 +199,8 @@ pub fn negotiate_encoding(accept_encoding: &str, offered: &[&'static str]) -> Op
                     .filter(|q| (0.0..=1.0).contains(q));
             }
         }
-        if let Some(weight) = weight {
-            listed.push((coding, weight));
-        }
-    }
-    let weight_of = |coding: &str| {
-        let named = listed.iter().find(|(name, _)| name == coding);
-        named
-            .or_else(|| listed.iter().find(|(name, _)| name == "*"))
-            .map_or(0.0, |(_, weight)| *weight)
-    };
-    let mut best: Option<(&'static str, f32)> = None;
-    for coding in offered {
-        let weight = weight_of(coding);
-        if weight > 0.0 && best.is_none_or(|(_, top)| weight > top) {
-            best = Some((coding, weight));
-        }
-    }
-    best.map(|(coding, _)| coding)
-}
-
-fn value(text: &str) -> HeaderValue {
-    HeaderValue::from_str(text).expect("validators and dates are visible ASCII")
+        weight
+    })
 }
 
 #[cfg(test)]

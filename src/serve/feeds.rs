@@ -14,10 +14,13 @@ use crate::app::App;
 use crate::model::FeedKey;
 use crate::render::Format;
 use crate::render::cache::{CacheKey, FeedRequest, RenderError};
+use crate::store::Cursor;
 
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<String>,
+    /// A deep page's cursor, as the `next` link of the page before it gives it.
+    after: Option<String>,
 }
 
 impl PageQuery {
@@ -26,21 +29,29 @@ impl PageQuery {
         match self.page.as_deref().map(str::parse::<usize>) {
             None => Ok(1),
             Some(Ok(page)) if page >= 1 => Ok(page),
-            Some(_) => Err(BadPage),
+            Some(_) => Err(BadPage("page must be a whole number from 1")),
         }
+    }
+
+    /// The cursor of `&after=`, if there is one, or `BadPage` when it is not one.
+    pub fn after(&self) -> Result<Option<Cursor>, BadPage> {
+        self.after
+            .as_deref()
+            .map(|text| {
+                Cursor::parse(text).ok_or(BadPage(
+                    "after must be the 48 hex digits a feed's next link gives",
+                ))
+            })
+            .transpose()
     }
 }
 
-/// A `?page=` that is not a page number.
-pub struct BadPage;
+/// A `?page=` that is not a page number, or an `&after=` that is not a cursor.
+pub struct BadPage(&'static str);
 
 impl IntoResponse for BadPage {
     fn into_response(self) -> Response {
-        (
-            StatusCode::BAD_REQUEST,
-            "page must be a whole number from 1\n",
-        )
-            .into_response()
+        (StatusCode::BAD_REQUEST, format!("{}\n", self.0)).into_response()
     }
 }
 
@@ -146,11 +157,16 @@ async fn serve_feed(
     let Some(format) = Format::from_extension(extension) else {
         return not_found(file);
     };
-    let page = match query.page() {
-        Ok(page) => page,
-        Err(bad) => return bad.into_response(),
+    let (page, after) = match (query.page(), query.after()) {
+        (Ok(page), Ok(after)) => (page, after),
+        (Err(bad), _) | (_, Err(bad)) => return bad.into_response(),
     };
-    let request = FeedRequest { feed, format, page };
+    let request = FeedRequest {
+        feed,
+        format,
+        page,
+        after,
+    };
     let key = CacheKey::Feed(request.clone());
     let response = serve_cached(&app, key, &headers, move |app| {
         let generation = app.store.generation();

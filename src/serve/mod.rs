@@ -117,18 +117,10 @@ async fn metrics_text(State(app): State<Arc<App>>) -> Response {
 
 /// Counts every request by its route pattern (not its path: one series per route) and status.
 async fn count_requests(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |path| path.as_str())
-        .to_string();
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    metrics::counter!(
-        crate::metrics::HTTP_REQUESTS,
-        "route" => route,
-        "status" => response.status().as_u16().to_string()
-    )
-    .increment(1);
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    crate::metrics::count_request(route, response.status().as_u16());
     response
 }
 

@@ -163,6 +163,7 @@ async fn feed(
         html_url: crate::urls::search_url(&config.site.base_url, &query_text, 1, true),
         page: 1,
         has_more: false,
+        next_after: None,
         entries: &entries,
         region_names: &region_names,
         hub: None,

@@ -93,7 +93,7 @@ impl Store {
 
     /// The site's own articles, newest first.
     pub fn articles(&self, offset: usize, limit: usize) -> Result<Page, StoreError> {
-        self.page_of(&IndexKey::Articles, offset, limit)
+        self.page_of(&IndexKey::Articles, super::PageStart::Skip(offset), limit)
     }
 
     /// Every one of the site's own articles, newest first.

@@ -7,7 +7,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use super::codec::encode;
-use super::keys::{IndexKey, id_of, index_keys};
+use super::keys::{Cursor, IndexKey, PageStart, id_of, index_keys};
 use super::{Store, StoreError};
 use crate::model::{Entry, EntryId, FeedKey};
 use crate::rules::Verdict;
@@ -26,6 +26,8 @@ pub enum Upsert {
 pub struct Page {
     pub entries: Vec<Entry>,
     pub has_more: bool,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
 }
 
 impl Store {
@@ -97,52 +99,80 @@ impl Store {
 
     /// Entries `offset..offset + limit` of a feed, newest first.
     pub fn page(&self, feed: &FeedKey, offset: usize, limit: usize) -> Result<Page, StoreError> {
-        self.page_of(&IndexKey::from(feed), offset, limit)
+        self.page_of(&IndexKey::from(feed), PageStart::Skip(offset), limit)
     }
 
-    /// Entries `offset..offset + limit` of an index, newest first.
+    /// The page of a feed that starts at `start`: see [`PageStart`].
+    pub fn page_from(
+        &self,
+        feed: &FeedKey,
+        start: PageStart,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        self.page_of(&IndexKey::from(feed), start, limit)
+    }
+
+    /// `limit` entries of an index from `start`, newest first.
     pub(super) fn page_of(
         &self,
         index: &IndexKey,
-        offset: usize,
+        start: PageStart,
         limit: usize,
     ) -> Result<Page, StoreError> {
-        let mut ids = Vec::with_capacity(limit.min(1024) + 1);
-        for id in self.ids_newest_first(index, offset) {
-            ids.push(id?);
-            if ids.len() > limit {
-                break;
-            }
-        }
-        let has_more = ids.len() > limit;
-        ids.truncate(limit);
+        let (keys, has_more) = self.keys_newest_first(index, start, limit)?;
+        let next = keys
+            .last()
+            .filter(|_| has_more)
+            .map(|key| Cursor::of_key(key));
+        let ids = keys.iter().map(|key| id_of(key)).collect();
         Ok(Page {
             entries: self.entries_of(ids)?,
             has_more,
+            next,
         })
+    }
+
+    /// Up to `limit` keys of an index from `start`, newest first, and whether more follow.
+    pub(super) fn keys_newest_first(
+        &self,
+        index: &IndexKey,
+        start: PageStart,
+        limit: usize,
+    ) -> Result<(Vec<sled::IVec>, bool), StoreError> {
+        let mut keys = Vec::with_capacity(limit.min(1024) + 1);
+        for key in self.index_scan(index, start) {
+            keys.push(key.map_err(|e| self.error(e))?);
+            if keys.len() > limit {
+                break;
+            }
+        }
+        let has_more = keys.len() > limit;
+        keys.truncate(limit);
+        Ok((keys, has_more))
     }
 
     /// Every entry of an index past its newest `skip`, newest first.
     pub(super) fn all_of(&self, index: &IndexKey, skip: usize) -> Result<Vec<Entry>, StoreError> {
         let ids = self
-            .ids_newest_first(index, skip)
+            .index_scan(index, PageStart::Skip(skip))
+            .map(|key| key.map(|key| id_of(&key)).map_err(|e| self.error(e)))
             .collect::<Result<Vec<_>, _>>()?;
         self.entries_of(ids)
     }
 
-    /// The ids an index lists, newest first, past the newest `skip`: a reverse prefix scan
-    /// that reads the keys it skips and nothing else.
-    fn ids_newest_first(
+    /// The keys an index lists from `start`, newest first: a reverse scan that reads the keys
+    /// it skips and nothing else (none at all from a cursor).
+    fn index_scan(
         &self,
         index: &IndexKey,
-        skip: usize,
-    ) -> impl Iterator<Item = Result<EntryId, StoreError>> + '_ {
-        self.index
-            .scan_prefix(index.prefix())
-            .keys()
-            .rev()
-            .skip(skip)
-            .map(|key| key.map(|key| id_of(&key)).map_err(|e| self.error(e)))
+        start: PageStart,
+    ) -> impl Iterator<Item = sled::Result<sled::IVec>> + '_ {
+        let prefix = index.prefix();
+        let (scan, skip) = match start {
+            PageStart::Skip(skip) => (self.index.scan_prefix(prefix), skip),
+            PageStart::After(cursor) => (self.index.range(prefix..cursor.key_in(index)), 0),
+        };
+        scan.keys().rev().skip(skip)
     }
 
     fn entries_of(&self, ids: Vec<EntryId>) -> Result<Vec<Entry>, StoreError> {

@@ -104,6 +104,57 @@ impl IndexKey {
     }
 }
 
+/// Where a page of an index (listed newest first) starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PageStart {
+    /// Past the newest `n` keys, as `?page=N` asks: it reads the keys it skips.
+    Skip(usize),
+    /// Right after the key a cursor names, as the `next` links of deep pages ask: it costs the
+    /// page, whatever its depth, and never shifts as new entries arrive.
+    After(Cursor),
+}
+
+/// The sort time and id that end an index key: the last key of a page, where the next starts.
+/// Written as 48 hex digits in `?after=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cursor([u8; 24]);
+
+impl Cursor {
+    /// The cursor of an index key (any index: the prefix is left out).
+    pub fn of_key(key: &[u8]) -> Cursor {
+        let tail: [u8; 24] = key[key.len() - 24..]
+            .try_into()
+            .expect("index keys end in 8 time bytes and a 16-byte id");
+        Cursor(tail)
+    }
+
+    /// Reads the 48 hex digits [`Cursor`]'s `Display` writes; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        if text.len() != 48 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut tail = [0u8; 24];
+        for (byte, pair) in tail.iter_mut().zip(text.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).ok()?;
+            *byte = u8::from_str_radix(pair, 16).ok()?;
+        }
+        Some(Cursor(tail))
+    }
+
+    /// The key this cursor names in `index`: a page after it is the keys sorting before it.
+    pub(super) fn key_in(&self, index: &IndexKey) -> Vec<u8> {
+        let mut key = index.prefix();
+        key.extend_from_slice(&self.0);
+        key
+    }
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|byte| write!(f, "{byte:02x}"))
+    }
+}
+
 /// The tag slug a key of the tag index names.
 pub fn tag_of_key(key: &[u8]) -> Option<String> {
     let rest = key.strip_prefix(b"t:")?;
@@ -158,5 +209,25 @@ mod tests {
         );
         let before = Utc.with_ymd_and_hms(1960, 1, 1, 0, 0, 0).unwrap();
         assert!(IndexKey::All.entry_key(before, id) < IndexKey::All.entry_key(time, id));
+    }
+
+    #[test]
+    fn cursors_read_back_what_they_write_and_nothing_else() {
+        let key = IndexKey::All.entry_key(Utc::now(), EntryId(uuid::Uuid::from_u128(7)));
+        let cursor = Cursor::of_key(&key);
+        let text = cursor.to_string();
+        assert_eq!(text.len(), 48);
+        assert_eq!(Cursor::parse(&text), Some(cursor));
+        assert_eq!(cursor.key_in(&IndexKey::All), key);
+        for bad in [
+            "",
+            "00",
+            &"g".repeat(48),
+            &"0".repeat(47),
+            &"0".repeat(49),
+            &"é".repeat(24),
+        ] {
+            assert_eq!(Cursor::parse(bad), None, "{bad:?}");
+        }
     }
 }

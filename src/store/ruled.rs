@@ -54,6 +54,8 @@ impl Store {
         now: DateTime<Utc>,
         judge: impl Fn(&Entry) -> Verdict,
     ) -> Result<Upsert, StoreError> {
+        let stripe = &self.ingest_locks[usize::from(incoming.id.as_bytes()[15]) % 64];
+        let _one_at_a_time = stripe.lock().unwrap_or_else(|e| e.into_inner());
         let old = self.original(incoming.id)?;
         let (original, outcome) = match old {
             None => (incoming, Upsert::Inserted),

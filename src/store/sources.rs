@@ -36,6 +36,10 @@ pub struct FetchState {
     /// The feed's own title and web page, for attribution.
     pub title: Option<String>,
     pub site_url: Option<String>,
+    /// A hash of the last body stored, with what normalizing it depended on (see
+    /// `refresh::body_hash`): the same bytes again are not parsed, sanitized or rewritten.
+    #[serde(default)]
+    pub body_hash: Option<u64>,
 }
 
 impl Store {
@@ -46,7 +50,11 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Page, StoreError> {
-        self.page_of(&IndexKey::Source(source.clone()), offset, limit)
+        self.page_of(
+            &IndexKey::Source(source.clone()),
+            super::PageStart::Skip(offset),
+            limit,
+        )
     }
 
     /// How many entries one source has contributed.

@@ -20,7 +20,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use super::codec::encode;
-use super::keys::{IndexKey, id_of};
+use super::keys::{Cursor, IndexKey, PageStart, id_of};
 use super::{Store, StoreError};
 use crate::model::{Entry, EntryId, StoryId};
 use crate::stories::{self, Features};
@@ -102,6 +102,8 @@ pub enum StoryLookup {
 pub struct StoryPage {
     pub stories: Vec<Story>,
     pub has_more: bool,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
 }
 
 /// Postings kept per candidate key: the newest, within the window.
@@ -182,38 +184,32 @@ impl Store {
         Ok(Some(StoryLookup::Found(self.load(id, record)?)))
     }
 
-    /// Stories `offset..offset + limit` of the combined list (`None`) or a region's, newest
+    /// `limit` stories of the combined list (`None`) or a region's from `start`, newest
     /// activity first.
     pub fn story_page(
         &self,
         region: Option<&str>,
-        offset: usize,
+        start: PageStart,
         limit: usize,
     ) -> Result<StoryPage, StoreError> {
         let index = IndexKey::Stories(region.map(str::to_string));
-        let mut ids = Vec::with_capacity(limit.min(1024) + 1);
-        for key in self
-            .index
-            .scan_prefix(index.prefix())
-            .keys()
-            .rev()
-            .skip(offset)
-        {
-            let key = key.map_err(|e| self.error(e))?;
-            ids.push(StoryId(id_of(&key).0));
-            if ids.len() > limit {
-                break;
-            }
-        }
-        let has_more = ids.len() > limit;
-        ids.truncate(limit);
-        let mut stories = Vec::with_capacity(ids.len());
-        for id in ids {
+        let (keys, has_more) = self.keys_newest_first(&index, start, limit)?;
+        let next = keys
+            .last()
+            .filter(|_| has_more)
+            .map(|key| Cursor::of_key(key));
+        let mut stories = Vec::with_capacity(keys.len());
+        for key in keys {
+            let id = StoryId(id_of(&key).0);
             if let Some(record) = self.record(id)? {
                 stories.push(self.load(id, record)?);
             }
         }
-        Ok(StoryPage { stories, has_more })
+        Ok(StoryPage {
+            stories,
+            has_more,
+            next,
+        })
     }
 
     /// Every live story, newest activity first.
@@ -712,14 +708,14 @@ mod tests {
         assert_eq!(first, StoryId::of_first(bill("rte", 9).id));
         assert_eq!(store.story_of(bill("journal", 11).id).unwrap(), Some(first));
         assert_ne!(store.story_of(weather.id).unwrap(), Some(first));
-        let page = store.story_page(None, 0, 10).unwrap();
+        let page = store.story_page(None, PageStart::Skip(0), 10).unwrap();
         let ids: Vec<StoryId> = page.stories.iter().map(|s| s.id).collect();
         assert_eq!(ids[0], first, "the story with the newest report is first");
         assert_eq!(page.stories[0].entries.len(), 2);
         assert_eq!(store.story_counts().unwrap(), (2, 1));
         assert_eq!(
             store
-                .story_page(Some("ireland"), 0, 10)
+                .story_page(Some("ireland"), PageStart::Skip(0), 10)
                 .unwrap()
                 .stories
                 .len(),
@@ -774,7 +770,14 @@ mod tests {
             other => panic!("the newer story answers with the older: {other:?}"),
         }
         assert_eq!(store.story_counts().unwrap(), (1, 1));
-        assert_eq!(store.story_page(None, 0, 10).unwrap().stories.len(), 1);
+        assert_eq!(
+            store
+                .story_page(None, PageStart::Skip(0), 10)
+                .unwrap()
+                .stories
+                .len(),
+            1
+        );
     }
 
     #[test]

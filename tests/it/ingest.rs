@@ -40,7 +40,7 @@ use serde_json::Value;
 use crate::support::{
     Behaviour, Daemon, FETCH_DEADLINE, FORMATS, Upstream, body_text, config, edit_config,
     entry_title, fixture_bytes, fixture_titles, get, get_feed, get_json, header_of, sorted, titles,
-    wait_for_titles, wait_until,
+    wait_for_titles, wait_until, workdir,
 };
 
 /// Whether a `last_error` message is the one a test expects.
@@ -1269,4 +1269,53 @@ fn retry_time(message: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(time)
         .unwrap_or_else(|error| panic!("{time:?} is not RFC 3339: {error}"))
         .with_timezone(&Utc)
+}
+
+/// Issue 18: a server without validators answers 200 with the same bytes every time. Those
+/// bytes were stored already: the refresh says so and parses, sanitizes and writes nothing;
+/// new bytes are stored as ever, and so are the same bytes once the source's config changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_bytes_again_are_not_stored_again() {
+    let upstream = Upstream::start().await;
+    upstream.set(
+        "/ireland/rte.xml",
+        Behaviour::fixture("feeds/ireland-rte.xml"),
+    );
+    let toml = config(&upstream, &[("ireland", &[("RTE", "/ireland/rte.xml")])]);
+    let dir = workdir(&toml);
+    let fetch = |expected: &str| {
+        let output = Daemon::run_cli(&["fetch"], dir.path());
+        assert_eq!(output.status.code(), Some(0), "islands fetch");
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            stdout.contains(expected),
+            "islands fetch: expected {expected:?} in its output:\n{stdout}"
+        );
+        stdout
+    };
+
+    let first = fetch(" new, 0 updated");
+    assert!(
+        !first.contains(": 0 new"),
+        "the first fetch stores: {first}"
+    );
+    fetch("unchanged (the same bytes as the last fetch)");
+    fetch("unchanged (the same bytes as the last fetch)");
+    assert_eq!(upstream.count("/ireland/rte.xml"), 3, "each fetch asked");
+
+    // A source renamed in feeds.toml attributes its entries anew: not skipped.
+    let renamed = edit_config(&toml, "name = \"RTE\"", "name = \"RTÉ News\"");
+    std::fs::write(dir.path().join("feeds.toml"), renamed).expect("write feeds.toml");
+    fetch("0 new, ");
+
+    // Other bytes are read: an edited title is an update.
+    let edited = String::from_utf8(fixture_bytes("feeds/ireland-rte.xml"))
+        .expect("UTF-8 fixture")
+        .replacen("<title>", "<title>Edited: ", 2);
+    upstream.set("/ireland/rte.xml", Behaviour::rss(edited.into_bytes()));
+    let edited_fetch = fetch("0 new, ");
+    assert!(
+        !edited_fetch.contains("0 new, 0 updated"),
+        "an edited entry is an update: {edited_fetch}"
+    );
 }

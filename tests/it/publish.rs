@@ -8,7 +8,9 @@
 //! - well-formedness and the required elements of RSS 2.0, Atom 1.0 and JSON Feed 1.1, with self
 //!   links under base_url, and attribution (`<source>` in RSS and Atom, `_islands` in JSON);
 //! - paging (RFC 5005): walking `next` from page 1 visits every entry once, newest first, in all
-//!   three formats; a page past the end is 404 and `?page=0` is 400;
+//!   three formats; a page past the end is 404 and `?page=0` is 400; past the cached pages the
+//!   `next` links carry a cursor (`&after=`), and a page asked for by cursor does not shift
+//!   when newer entries arrive (issue 18); a cursor that is not one is 400;
 //! - WebSub: feeds link to the hub, and a change to a feed is announced to a local hub;
 //! - OPML: `/sources.opml` lists the sources by region, and `islands opml import` adds feeds to
 //!   a region of feeds.toml, keeping its comments, so that `islands check` still accepts it.
@@ -20,9 +22,9 @@ use std::sync::{Arc, Mutex};
 use axum::http::StatusCode;
 
 use crate::support::{
-    BASE_URL, Behaviour, Daemon, FETCH_DEADLINE, FORMATS, Upstream, config, edit_config, get,
-    get_json, get_using, get_with, gunzip, header, numbered_feed, raw_client, try_get_feed,
-    wait_until, workdir,
+    BASE_URL, Behaviour, Daemon, FETCH_DEADLINE, FORMATS, RssItem, Upstream, config, edit_config,
+    get, get_json, get_using, get_with, gunzip, header, numbered_feed, raw_client, rss_feed,
+    try_get_feed, wait_until, workdir,
 };
 
 /// A daemon with one Irish source of `count` stories, and the config's extra text appended.
@@ -299,6 +301,136 @@ async fn walking_next_visits_every_entry_once_newest_first() {
     assert_eq!(zero.status(), 400);
     let junk = get(&daemon.url("/feeds/all.atom?page=two")).await;
     assert_eq!(junk.status(), 400);
+}
+
+/// The ids and `next` link of one feed page in `format`, fetched from the daemon.
+async fn ids_and_next(daemon: &Daemon, path: &str, format: &str) -> (Vec<String>, Option<String>) {
+    let body = get(&daemon.url(path)).await.text().await.unwrap();
+    let feed = feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let next = match format {
+        "json" => serde_json::from_str::<serde_json::Value>(&body).unwrap()["next_url"]
+            .as_str()
+            .map(str::to_string),
+        _ => feed
+            .links
+            .iter()
+            .find(|link| link.rel.as_deref() == Some("next"))
+            .map(|link| link.href.clone()),
+    };
+    let next = next.map(|next| {
+        next.strip_prefix("http://127.0.0.1:8080")
+            .expect("under base_url")
+            .to_string()
+    });
+    (
+        feed.entries.into_iter().map(|entry| entry.id).collect(),
+        next,
+    )
+}
+
+/// Issue 18: deep pages cost the page. Pages 2-5 (cached) link by number; from page 5 on, the
+/// `next` link carries the cursor of the page's last entry, and that page stays the same when
+/// newer entries arrive, where `?page=N` alone shifts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_pages_link_by_cursor_and_do_not_shift() {
+    let (upstream, daemon) = daemon_with_stories(16, "[publish]\npage_size = 2\n").await;
+    for (format, _) in FORMATS {
+        let mut path = Some(format!("/feeds/all.{format}"));
+        let (mut seen, mut pages) = (Vec::new(), 0);
+        while let Some(current) = path.take() {
+            pages += 1;
+            assert!(pages <= 8, "paging does not end");
+            let (ids, next) = ids_and_next(&daemon, &current, format).await;
+            seen.extend(ids);
+            if let Some(next) = &next {
+                let by_cursor = next.contains("&after=");
+                assert_eq!(
+                    by_cursor,
+                    pages >= 5,
+                    "page {pages}'s next link: {next} (a cursor from page 5 on)"
+                );
+                assert!(next.contains(&format!("page={}", pages + 1)), "{next}");
+            }
+            path = next;
+        }
+        assert_eq!(pages, 8, "{format}: 16 entries in pages of 2");
+        let expected: Vec<String> = (0..16)
+            .map(|n| format!("https://news.example/ie/{n}"))
+            .collect();
+        assert_eq!(seen, expected, "{format}: every entry once, newest first");
+    }
+
+    // Page 6 by its link, and by number alone.
+    let (_, next) = ids_and_next(&daemon, "/feeds/all.atom?page=5", "atom").await;
+    let by_cursor = next.expect("page 5 has a next page");
+    let (before_cursor, _) = ids_and_next(&daemon, &by_cursor, "atom").await;
+    let (before_number, _) = ids_and_next(&daemon, "/feeds/all.atom?page=6", "atom").await;
+    assert_eq!(before_cursor, before_number);
+
+    // Two newer entries arrive, in the same feed.
+    let at = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let item = |title: String, link: String, published, description: String| RssItem {
+        title,
+        link,
+        guid: None,
+        published,
+        description,
+    };
+    let mut items = vec![
+        item(
+            "Ferry strike called off in Cork".into(),
+            "https://news.example/late/0".into(),
+            at("2026-11-25T06:00:00Z"),
+            "&lt;p&gt;Late&lt;/p&gt;".into(),
+        ),
+        item(
+            "Paphos water cuts end".into(),
+            "https://news.example/late/1".into(),
+            at("2026-11-25T05:00:00Z"),
+            "&lt;p&gt;Late&lt;/p&gt;".into(),
+        ),
+    ];
+    items.extend((0..16).map(|n| {
+        item(
+            format!("ie story {n}"),
+            format!("https://news.example/ie/{n}"),
+            at("2026-11-24T23:00:00Z") - chrono::Duration::hours(n),
+            format!("&lt;p&gt;Story {n}&lt;/p&gt;"),
+        )
+    }));
+    let both = rss_feed("ie news", "https://news.example/ie/", &items);
+    upstream.set("/ie.xml", Behaviour::rss(both).with_etag("\"v2\""));
+    wait_until("the late stories are published", FETCH_DEADLINE, || async {
+        let (ids, _) = ids_and_next(&daemon, "/feeds/all.atom", "atom").await;
+        ids.first().is_some_and(|id| id.contains("/late/"))
+    })
+    .await;
+
+    let (after_cursor, _) = ids_and_next(&daemon, &by_cursor, "atom").await;
+    assert_eq!(
+        after_cursor, before_cursor,
+        "the cursor's page does not shift"
+    );
+    let (after_number, _) = ids_and_next(&daemon, "/feeds/all.atom?page=6", "atom").await;
+    assert_ne!(
+        after_number, before_number,
+        "?page=6 alone shifts by the two new entries"
+    );
+
+    for bad in ["zz", "00", &"g".repeat(48)] {
+        let response = get(&daemon.url(&format!("/feeds/all.atom?page=6&after={bad}"))).await;
+        assert_eq!(response.status(), 400, "after={bad}");
+    }
+    // The stories feed pages by cursor the same way.
+    let (_, next) = ids_and_next(&daemon, "/feeds/stories/all.json?page=5", "json").await;
+    let next = next.expect("stories page 5 has a next page");
+    assert!(next.contains("&after="), "{next}");
+    let (ids, _) = ids_and_next(&daemon, &next, "json").await;
+    assert_eq!(ids.len(), 2, "stories page 6 by cursor");
 }
 
 /// A WebSub hub on 127.0.0.1 that records the `hub.url` of every publish ping.
