@@ -8,9 +8,15 @@
 //!   as the daemon does on the first request after a store change);
 //! - its parts: reading the 50 entries (`Store::page`), and compressing the rendered bytes
 //!   (`RenderCache::get_or_render` of the same bytes as a cached page minus as an uncached one);
-//! - page 6 (the first page rendered without precompression) and page 100 (skips 4,950 keys);
+//! - page 6 (the first page rendered without precompression) and page 100, each asked for two
+//!   ways: `?page=N` (skips (N-1) x 50 keys) and by the cursor its link from page N-1 carries
+//!   (`&after=`, how a subscriber walking the archive reaches it);
 //! - reopening the store (drop every handle, `Store::open`), median of 3;
-//! - the store's size on disk and the process's RSS.
+//! - the store's size on disk and the process's RSS;
+//! - the daemon's RSS on that store, idle after start: `islands serve` (the release binary
+//!   beside this example, or `ISLANDS_BIN`) started twice, the first time to do its start-up
+//!   work (grouping the bench's entries into stories), the second measured once it has used no
+//!   CPU for a second; at the last checkpoint also with `[store] cache_mb` at 16 and 256.
 //!
 //! The headline is page 1 at the largest checkpoint against page 1 at the smallest: a page
 //! should cost the page, not the store, so the ratio should be about 1.
@@ -29,7 +35,7 @@ use islands::store::Store;
 
 #[path = "support/measure.rs"]
 mod measure;
-use measure::{disk_usage, status_kb};
+use measure::{disk_usage, free_port, idle_daemon_rss_kb, status_kb};
 
 const SOURCES: usize = 1000;
 const REPS: usize = 20;
@@ -65,9 +71,35 @@ struct Checkpoint {
     page1_bytes: usize,
     page6: Option<Duration>,
     page100: Option<Duration>,
+    page6_cursor: Option<Duration>,
+    page100_cursor: Option<Duration>,
     reopen: Duration,
     disk_bytes: u64,
     rss_kb: u64,
+    /// The daemon's VmRSS, idle after a restart, with the default cache_mb.
+    daemon_rss_kb: Option<u64>,
+}
+
+/// The daemon's idle VmRSS after a restart on the store in `dir`, with `cache_mb`.
+fn daemon_rss(dir: &Path, cache_mb: u64) -> Option<u64> {
+    let port = free_port();
+    let config = CONFIG
+        .replace(
+            "listen = \"127.0.0.1:0\"",
+            &format!("listen = \"127.0.0.1:{port}\""),
+        )
+        .replace(
+            "path = \"store\"",
+            &format!("path = \"store\"\ncache_mb = {cache_mb}"),
+        )
+        // The daemon fetches every source at start: refused at once on 127.0.0.1:9, never a
+        // DNS lookup.
+        .replace("url = \"http://news", "url = \"http://127.0.0.1:9/news");
+    let path = dir.join("daemon.toml");
+    std::fs::write(&path, config).expect("write daemon.toml");
+    let deadline = Duration::from_secs(900);
+    idle_daemon_rss_kb(&path, port, deadline)?;
+    idle_daemon_rss_kb(&path, port, deadline)
 }
 
 fn main() {
@@ -93,6 +125,7 @@ fn main() {
     let base = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
     let mut results = Vec::new();
     let mut filled = 0;
+    let mut cache_sweep = Vec::new();
     for &target in &checkpoints {
         let started = Instant::now();
         let added = target.saturating_sub(filled);
@@ -112,7 +145,7 @@ fn main() {
             "{target} entries (filled at {fill_per_s:.0} entries/s); measuring (RSS {} kB)",
             status_kb("VmRSS")
         );
-        let (checkpoint, reopened) = measure(
+        let (mut checkpoint, reopened) = measure(
             &config,
             store.take().expect("open"),
             &store_path,
@@ -120,7 +153,20 @@ fn main() {
             target,
             fill_per_s,
         );
-        store = Some(reopened);
+        // The daemon opens the store itself: sled allows one process at a time.
+        drop(reopened);
+        let default_mb = cache_bytes >> 20;
+        eprintln!("{target} entries: the daemon's idle RSS (cache_mb = {default_mb})");
+        checkpoint.daemon_rss_kb = daemon_rss(&dir.0, default_mb);
+        if Some(&target) == checkpoints.last() {
+            for mb in [16, 256] {
+                eprintln!("{target} entries: the daemon's idle RSS (cache_mb = {mb})");
+                cache_sweep.push((mb, daemon_rss(&dir.0, mb)));
+            }
+            cache_sweep.push((default_mb, checkpoint.daemon_rss_kb));
+            cache_sweep.sort();
+        }
+        store = Some(Store::open(&store_path, cache_bytes).expect("reopen the store"));
         results.push(checkpoint);
     }
     let page1 = RenderCache::default()
@@ -132,12 +178,26 @@ fn main() {
                 feed: FeedKey::All,
                 format: Format::Atom,
                 page: 1,
+                after: None,
             },
         )
         .expect("page 1");
     drop(store);
 
     report(&results);
+    if let Some(last) = results.last() {
+        println!();
+        println!(
+            "daemon idle RSS at {} entries by `[store] cache_mb`:",
+            last.entries
+        );
+        println!("| cache_mb | daemon RSS MiB |");
+        println!("|---:|---:|");
+        for (mb, kb) in &cache_sweep {
+            let mib = kb.map_or("n/a".to_string(), |kb| format!("{:.1}", kb as f64 / 1024.0));
+            println!("| {mb} | {mib} |");
+        }
+    }
     compression_breakdown(&page1.identity);
 }
 
@@ -196,8 +256,17 @@ fn measure(
         feed: FeedKey::All,
         format: Format::Atom,
         page,
+        after: None,
     };
     let page_size = config.publish.page_size;
+    // Page N as its link from page N - 1 asks for it: by the cursor of that page's last entry.
+    let by_cursor = |page: usize| FeedRequest {
+        after: store
+            .page(&FeedKey::All, (page - 2) * page_size, page_size)
+            .expect("the page before")
+            .next,
+        ..request(page)
+    };
 
     // Warm sled's cache the way a running daemon's would be, then time.
     let first = RenderCache::default()
@@ -231,7 +300,7 @@ fn measure(
             let body = bytes.clone();
             let started = Instant::now();
             let rendered = cache
-                .get_or_render(&key, store.generation(), page, || {
+                .get_or_render(&key, store.generation(), page, Duration::ZERO, || {
                     Ok(Body {
                         bytes: body,
                         last_modified: first.last_modified,
@@ -246,13 +315,14 @@ fn measure(
         })
     };
     let compress = finish(1).saturating_sub(finish(CACHED_PAGES + 1));
-    let deep = |page: usize| {
+    let deep = |request: &dyn Fn(usize) -> FeedRequest, page: usize| {
         (entries > (page - 1) * page_size).then(|| {
+            let request = request(page);
             median_of(REPS, || {
                 let cache = RenderCache::default();
                 let started = Instant::now();
                 let rendered = cache
-                    .feed(store.generation(), config, &store, &request(page))
+                    .feed(store.generation(), config, &store, &request)
                     .expect("a page");
                 let elapsed = started.elapsed();
                 std::hint::black_box(rendered);
@@ -260,8 +330,10 @@ fn measure(
             })
         })
     };
-    let page6 = deep(CACHED_PAGES + 1);
-    let page100 = deep(100);
+    let page6 = deep(&request, CACHED_PAGES + 1);
+    let page100 = deep(&request, 100);
+    let page6_cursor = deep(&by_cursor, CACHED_PAGES + 1);
+    let page100_cursor = deep(&by_cursor, 100);
 
     store.commit().expect("commit");
     store.flush().expect("flush");
@@ -291,9 +363,12 @@ fn measure(
         page1_bytes,
         page6,
         page100,
+        page6_cursor,
+        page100_cursor,
         reopen,
         disk_bytes: disk_usage(store_path),
         rss_kb: status_kb("VmRSS"),
+        daemon_rss_kb: None,
     };
     (checkpoint, store)
 }
@@ -302,12 +377,12 @@ fn report(results: &[Checkpoint]) {
     let ms = |d: Duration| format!("{:.3}", d.as_secs_f64() * 1e3);
     let opt = |d: Option<Duration>| d.map_or("n/a".to_string(), ms);
     println!(
-        "| entries | fill entries/s | page 1 ms (render+gzip+br) | of which Store::page ms | of which compress ms | page 1 bytes | page 6 ms (no compress) | page 100 ms | reopen ms | disk MiB | RSS MiB |"
+        "| entries | fill entries/s | page 1 ms (render+gzip+br) | of which Store::page ms | of which compress ms | page 1 bytes | page 6 ms (no compress) | page 100 ms | page 6 by cursor ms | page 100 by cursor ms | reopen ms | disk MiB | RSS MiB (this bench) | daemon idle RSS MiB |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for c in results {
         println!(
-            "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} |",
+            "| {} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} | {} |",
             c.entries,
             c.fill_per_s,
             ms(c.page1),
@@ -316,9 +391,13 @@ fn report(results: &[Checkpoint]) {
             c.page1_bytes,
             opt(c.page6),
             opt(c.page100),
+            opt(c.page6_cursor),
+            opt(c.page100_cursor),
             ms(c.reopen),
             c.disk_bytes as f64 / (1 << 20) as f64,
             c.rss_kb as f64 / 1024.0,
+            c.daemon_rss_kb
+                .map_or("n/a".to_string(), |kb| format!("{:.1}", kb as f64 / 1024.0)),
         );
     }
     println!(
@@ -336,7 +415,14 @@ fn report(results: &[Checkpoint]) {
         );
         if let (Some(p100), Some(p6)) = (large.page100, large.page6) {
             println!(
-                "ratio page 100 / page 6 at {} entries: {:.2}",
+                "ratio page 100 / page 6 at {} entries, by ?page=N: {:.2}",
+                large.entries,
+                ratio(p100, p6)
+            );
+        }
+        if let (Some(p100), Some(p6)) = (large.page100_cursor, large.page6_cursor) {
+            println!(
+                "ratio page 100 / page 6 at {} entries, by the next links' cursor: {:.2}",
                 large.entries,
                 ratio(p100, p6)
             );
