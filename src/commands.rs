@@ -123,6 +123,16 @@ pub fn export(
     Ok(report)
 }
 
+/// `islands migrate`: the store's values rewritten in the current layout (see
+/// [`Store::migrate`]); returns how many were rewritten, of how many read. Blocking.
+pub fn migrate(
+    config: &Config,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<(usize, usize), CommandError> {
+    let store = Store::open(&config.store.path, config.store.cache_capacity_bytes)?;
+    Ok(store.migrate(progress)?)
+}
+
 /// `islands reindex`: the search index rebuilt from the store; `progress` hears `(done,
 /// total)`. Returns how many entries it indexed. Blocking.
 pub fn reindex(

@@ -67,6 +67,9 @@ enum Command {
     /// Rebuild the search index from the store (the daemon rebuilds a missing or stale one
     /// by itself at start).
     Reindex(ConfigArg),
+    /// Rewrite the store's values in this release's layout (large values compressed); the
+    /// daemon reads older values as they are, so this only saves space. Stop the daemon first.
+    Migrate(ConfigArg),
     /// Export the sources as OPML, or add an OPML file's feeds to a region.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -169,6 +172,7 @@ fn main() -> ExitCode {
         Command::Serve(arg)
         | Command::Fetch(arg)
         | Command::Reindex(arg)
+        | Command::Migrate(arg)
         | Command::Status(arg)
         | Command::Comments(CommentsCommand::Export(arg)) => arg.config.clone(),
         Command::Check { config, .. } => config.config.clone(),
@@ -237,6 +241,7 @@ fn main() -> ExitCode {
         Command::Reindex(_) => {
             via_daemon(&config, "POST", "/reindex", &[]).unwrap_or_else(|| reindex(config))
         }
+        Command::Migrate(_) => migrate(config),
         Command::Comments(CommentsCommand::Export(_)) => {
             via_daemon(&config, "GET", "/comments", &[]).unwrap_or_else(|| {
                 print!("{}", commands::comments_export(&config)?);
@@ -387,6 +392,25 @@ fn reindex(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn migrate(config: Config) -> anyhow::Result<()> {
+    let path = config.store.path.clone();
+    let mut progress: Option<Progress> = None;
+    let migrated = commands::migrate(&config, &mut |done, total| {
+        let bar = progress.get_or_insert_with(|| Progress::new(total, "migrating"));
+        bar.set_position(done);
+    });
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    let (rewritten, read) = migrated?;
+    println!(
+        "{}: {rewritten} of {read} values rewritten in layout {}",
+        path.display(),
+        islands::store::LAYOUT
+    );
+    Ok(())
+}
+
 /// Progress for long one-shot work: a bar on a terminal, plain lines otherwise (logs, CI).
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -426,7 +450,7 @@ impl Progress {
     fn set_position(&self, done: usize) {
         match &self.bar {
             Some(bar) => bar.set_position(done as u64),
-            None if done.is_multiple_of(10_000) => eprintln!("indexed {done}"),
+            None if done.is_multiple_of(10_000) => eprintln!("{done} done"),
             None => {}
         }
     }

@@ -4,6 +4,12 @@
 //!
 //! Migration path: a new layout bumps [`LAYOUT`], keeps the old types here, and converts each
 //! value it finds with the old version (at open, logged), before this check ever refuses one.
+//!
+//! The envelope: a value of [`COMPRESS_FROM`] bytes or more is stored as the byte
+//! [`LZ4_ENVELOPE`] and an LZ4 block of its JSON (the JSON's size first); a smaller one as its
+//! JSON, which always starts with `{`. Both read back the same, so a store written before the
+//! envelope needs no migration: its values are read as they are, and written compressed the
+//! next time they change (`islands migrate` rewrites them all at once: [`Store::migrate`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -26,11 +32,85 @@ struct Version {
     v: u32,
 }
 
+/// The first byte of a compressed value (JSON never starts with it).
+pub const LZ4_ENVELOPE: u8 = 1;
+
+/// Values this large or larger are compressed: entries with their HTML, stories. Source state,
+/// subscriptions and small records stay plain JSON, readable with any tool.
+pub const COMPRESS_FROM: usize = 512;
+
 pub fn encode<T: Serialize>(data: &T) -> Vec<u8> {
-    serde_json::to_vec(&Stored { v: LAYOUT, data }).expect("our types always serialize")
+    let json = serde_json::to_vec(&Stored { v: LAYOUT, data }).expect("our types always serialize");
+    if json.len() < COMPRESS_FROM {
+        return json;
+    }
+    envelope(&json)
+}
+
+/// `json` compressed, in the envelope.
+fn envelope(json: &[u8]) -> Vec<u8> {
+    let compressed = lz4_flex::compress_prepend_size(json);
+    let mut value = Vec::with_capacity(compressed.len() + 1);
+    value.push(LZ4_ENVELOPE);
+    value.extend_from_slice(&compressed);
+    value
+}
+
+/// The JSON of a stored value, out of its envelope.
+fn json_of(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, serde_json::Error> {
+    match bytes.split_first() {
+        Some((&LZ4_ENVELOPE, compressed)) => lz4_flex::decompress_size_prepended(compressed)
+            .map(std::borrow::Cow::Owned)
+            .map_err(|error| {
+                <serde_json::Error as serde::de::Error>::custom(format!(
+                    "a compressed value that does not decompress: {error}"
+                ))
+            }),
+        _ => Ok(std::borrow::Cow::Borrowed(bytes)),
+    }
 }
 
 impl Store {
+    /// Rewrites every large value still stored as plain JSON (a store written before the
+    /// envelope) as a compressed one; `progress` hears `(done, total)` per tree. Returns how
+    /// many values were rewritten, of how many read. The values mean the same before and after:
+    /// only their envelope changes. Blocking; the daemon must not hold the store.
+    pub fn migrate(
+        &self,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<(usize, usize), StoreError> {
+        let trees = [
+            &self.entries,
+            &self.deleted,
+            &self.ruled,
+            &self.comments,
+            &self.stories,
+            &self.sources,
+        ];
+        let total: usize = trees.iter().map(|tree| tree.len()).sum();
+        let (mut rewritten, mut read) = (0, 0);
+        for tree in trees {
+            for item in tree.iter() {
+                let (key, bytes) = item.map_err(|e| self.error(e))?;
+                read += 1;
+                let plain_json = bytes.first() == Some(&b'{')
+                    && bytes.len() >= COMPRESS_FROM
+                    && serde_json::from_slice::<Version>(&bytes).is_ok();
+                if plain_json {
+                    tree.insert(key, envelope(&bytes))
+                        .map_err(|e| self.error(e))?;
+                    rewritten += 1;
+                }
+                if read % 1000 == 0 {
+                    progress(read, total);
+                }
+            }
+        }
+        progress(read, total);
+        self.flush()?;
+        Ok((rewritten, read))
+    }
+
     /// Reads a value written by [`encode`]; `key` names the record in errors.
     pub(super) fn decode<T: for<'de> Deserialize<'de>>(
         &self,
@@ -42,6 +122,8 @@ impl Store {
             key: key.to_string(),
             source,
         };
+        let bytes = json_of(bytes).map_err(decode_error)?;
+        let bytes = &bytes[..];
         let version: Version = serde_json::from_slice(bytes).map_err(decode_error)?;
         if version.v != LAYOUT {
             return Err(StoreError::Layout {
@@ -53,5 +135,43 @@ impl Store {
         serde_json::from_slice::<Stored<T>>(bytes)
             .map(|stored| stored.data)
             .map_err(decode_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store written before the envelope holds plain JSON values of every size: they read
+    /// as they are, and large values are written compressed from now on.
+    #[test]
+    fn plain_and_compressed_values_read_back_the_same() {
+        let (_dir, store) = crate::store::tests::open();
+        let long = crate::store::tests::entry(&"x".repeat(2000), 0, "ie");
+        let short = crate::store::tests::entry("short", 0, "ie");
+        for entry in [&long, &short] {
+            let before_the_envelope = serde_json::to_vec(&Stored {
+                v: LAYOUT,
+                data: entry,
+            })
+            .unwrap();
+            let read: crate::model::Entry = store.decode(&before_the_envelope, "old").unwrap();
+            assert_eq!(&read, entry);
+            let written = encode(entry);
+            let read: crate::model::Entry = store.decode(&written, "new").unwrap();
+            assert_eq!(&read, entry);
+        }
+        let written = encode(&long);
+        assert_eq!(written[0], LZ4_ENVELOPE);
+        assert!(written.len() < serde_json::to_vec(&long).unwrap().len() / 2);
+        assert_eq!(encode(&short)[0], b'{');
+
+        let mut broken = written.clone();
+        broken.truncate(written.len() / 2);
+        let error = store
+            .decode::<crate::model::Entry>(&broken, "broken")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("broken"), "{error}");
     }
 }

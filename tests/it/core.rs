@@ -229,3 +229,58 @@ fn assert_newest_first(url: &str, feed: &Feed) {
         "{url}: entries are not newest first: {dates:?}"
     );
 }
+
+/// Issue 18: a store written by the release before the compressed layout (e9b112a: two
+/// fixture feeds fetched with `islands fetch`) is served as it is, and `islands migrate`
+/// rewrites its large values, once, without changing what is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_of_the_last_release_is_read_and_migrated() {
+    let upstream = Upstream::start().await;
+    for path in ["/ireland/rte.xml", "/cyprus/mail.xml"] {
+        upstream.set(path, Behaviour::status(500, "down for the test"));
+    }
+    let dir = workdir(&config(
+        &upstream,
+        &[
+            ("ireland", &[("RTE", "/ireland/rte.xml")]),
+            ("cyprus", &[("Cyprus Mail", "/cyprus/mail.xml")]),
+        ],
+    ));
+    let store = dir.path().join("store");
+    std::fs::create_dir_all(&store).unwrap();
+    for file in ["conf", "db"] {
+        std::fs::copy(fixture_path("stores/e9b112a").join(file), store.join(file)).unwrap();
+    }
+    let expected = sorted(fixture_titles(&[
+        "feeds/ireland-rte.xml",
+        "feeds/cyprus-mail.xml",
+    ]));
+
+    let daemon = Daemon::start_in(dir);
+    let served = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
+    assert_eq!(sorted(served), expected, "the old store, as it is");
+    let dir = daemon.into_dir();
+
+    let migrate = || {
+        let output = Daemon::run_cli(&["migrate"], dir.path());
+        assert_eq!(output.status.code(), Some(0), "islands migrate");
+        String::from_utf8_lossy(&output.stdout).to_string()
+    };
+    let first = migrate();
+    let rewritten: usize = first
+        .split(": ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("islands migrate: {first}"));
+    assert!(rewritten >= 8, "the 8 entries at least: {first}");
+    let again = migrate();
+    assert!(
+        again.contains(": 0 of "),
+        "nothing is left to rewrite: {again}"
+    );
+
+    let daemon = Daemon::start_in(dir);
+    let served = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
+    assert_eq!(sorted(served), expected, "the migrated store");
+}
