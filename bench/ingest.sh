@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
 # `islands fetch` of 1,000 sources on a local nginx, cold (all 200) then warm (all 304), against
 # a plain concurrent fetch of the same URLs (examples/bench_fetch_baseline.rs) with the same
-# concurrency, each under /usr/bin/time -v: wall seconds, CPU seconds (user+sys), peak RSS.
+# concurrency, cold also against that fetch + a feed-rs parse of every body, each under
+# /usr/bin/time -v: wall seconds, CPU seconds (user+sys), peak RSS.
 #
-# The sources are copies of the feed fixtures in tests/fixtures/feeds (those that normalize, as listed
-# by `bench_parse --list`), each copy at its own URL, in 2 regions, max_in_flight = 32.
-# Each rep: fresh store; islands cold, baseline cold, islands warm, baseline warm.
+# The sources (CORPUS):
+#   generated  (default) 1,000 distinct Irish and Cypriot regional news feeds written by
+#              bench/corpus.py (~80 MB, ~35,000 items; RSS 2.0, Atom, JSON Feed, RSS 1.0; some
+#              Greek, some windows-1252), the Irish ones in one region, the Cypriot in the other;
+#   fixtures   copies of the feed fixtures in tests/fixtures/feeds (those that normalize, as
+#              listed by `bench_parse --list`), ~1.5 MB in all.
+# Each feed at its own URL, in 2 regions, max_in_flight = 32. Each rep: fresh store; islands
+# cold, baseline cold (fetch), baseline cold-parse (fetch + parse), islands warm, baseline warm.
 #
 # Prints a markdown report on stdout; progress goes to stderr.
-# Environment: REPS (5), SOURCES (1000), CONCURRENCY (32), DISTINCT (0; 1 rewrites every URL in
-# copy N to a host of its own, so that no two copies share a story and none is merged).
+# Environment: REPS (5), SOURCES (1000), CONCURRENCY (32), CORPUS (generated), DISTINCT (0;
+# fixtures only: 1 rewrites every URL in copy N to a host of its own, so that no two copies
+# share a story and none is merged).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REPS=${REPS:-5}
 SOURCES=${SOURCES:-1000}
 CONCURRENCY=${CONCURRENCY:-32}
+CORPUS=${CORPUS:-generated}
 DISTINCT=${DISTINCT:-0}
+case "$CORPUS" in
+generated | fixtures) ;;
+*) die "CORPUS is 'generated' or 'fixtures', not '$CORPUS'" ;;
+esac
+if [ "$CORPUS" = generated ] && [ "$DISTINCT" = 1 ]; then
+    log "DISTINCT=1 applies to CORPUS=fixtures only: the generated feeds share nothing anyway"
+fi
 
-ensure_tools "$(nginx_bin):nginx" curl:curl /usr/bin/time:time
+ensure_tools "$(nginx_bin):nginx" curl:curl /usr/bin/time:time python3:python3
 build_release --bin islands --example bench_fetch_baseline --example bench_parse
 ISLANDS="$REPO/target/release/islands"
 BASELINE="$REPO/target/release/examples/bench_fetch_baseline"
@@ -30,34 +45,55 @@ chmod 755 "$TMP"
 NGINX_PID=""
 cleanup() {
     [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
-    [ -n "${KEEP_TMP:-}" ] && log "kept $TMP" || rm -rf "$TMP"
+    if [ -n "${KEEP_TMP:-}" ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 export NO_PROXY='*' no_proxy='*'
 unset HTTP_PROXY HTTPS_PROXY ALL_PROXY http_proxy https_proxy all_proxy
 
-# --- 1,000 copies of the fixture feeds. -----------------------------------------------------
-mapfile -t FIXTURES < <("$REPO/target/release/examples/bench_parse" --list)
-[ ${#FIXTURES[@]} -gt 0 ] || die "no fixture feeds found"
-log "${#FIXTURES[@]} fixture feeds: ${FIXTURES[*]}"
+# --- The corpus: SOURCES feeds in $TMP/www/f, their URLs in $TMP/urls.txt. ---------------------
 mkdir -p "$TMP/www/f" "$TMP/nginx" "$TMP/work/articles"
 PORT=$(free_port)
 : >"$TMP/urls.txt"
-for i in $(seq 1 "$SOURCES"); do
-    fixture=${FIXTURES[$(((i - 1) % ${#FIXTURES[@]}))]}
-    name=$(printf '%04d.%s' "$i" "${fixture##*.}")
-    if [ "$DISTINCT" = 1 ]; then
-        # Every URL moves to host cN.*, but for XML namespaces and the JSON Feed version URL.
-        LC_ALL=C sed -e "s#://#://c$i.#g" \
-            -e "s#\(xmlns[:a-zA-Z]*=\"https\{0,1\}://\)c$i\.#\1#g" \
-            -e "s#\(\"version\": *\"https\{0,1\}://\)c$i\.#\1#g" \
-            "$REPO/tests/fixtures/feeds/$fixture" >"$TMP/www/f/$name"
-    else
-        cp "$REPO/tests/fixtures/feeds/$fixture" "$TMP/www/f/$name"
-    fi
-    echo "http://127.0.0.1:$PORT/f/$name" >>"$TMP/urls.txt"
-done
+if [ "$CORPUS" = generated ]; then
+    # corpus.py prints the file names on stdout, its totals on stderr ("corpus: N files,
+    # BYTES bytes (X MB), ITEMS items; formats: ...").
+    log "generating $SOURCES feeds with bench/corpus.py"
+    started=$SECONDS
+    python3 "$BENCH_DIR/corpus.py" "$TMP/www/f" "$SOURCES" >"$TMP/corpus.list" 2>"$TMP/corpus.log" ||
+        { cat "$TMP/corpus.log" >&2; die "bench/corpus.py failed"; }
+    CORPUS_SUMMARY=$(grep '^corpus: ' "$TMP/corpus.log")
+    log "$CORPUS_SUMMARY (in $((SECONDS - started)) s)"
+    log "$(grep '^corpus per feed: ' "$TMP/corpus.log" || true)"
+    CORPUS_BYTES=$(sed -n 's/^corpus: [0-9]* files, \([0-9]*\) bytes.*/\1/p' <<<"$CORPUS_SUMMARY")
+    CORPUS_ITEMS=$(sed -n 's/^corpus: .*), \([0-9]*\) items;.*/\1/p' <<<"$CORPUS_SUMMARY")
+    if [ -z "$CORPUS_BYTES" ] || [ -z "$CORPUS_ITEMS" ]; then die "no totals in '$CORPUS_SUMMARY'"; fi
+    mapfile -t FILES <"$TMP/corpus.list"
+    [ ${#FILES[@]} = "$SOURCES" ] || die "bench/corpus.py wrote ${#FILES[@]} feeds, not $SOURCES"
+    for name in "${FILES[@]}"; do
+        echo "http://127.0.0.1:$PORT/f/$name" >>"$TMP/urls.txt"
+    done
+else
+    mapfile -t FIXTURES < <("$REPO/target/release/examples/bench_parse" --list)
+    [ ${#FIXTURES[@]} -gt 0 ] || die "no fixture feeds found"
+    log "${#FIXTURES[@]} fixture feeds: ${FIXTURES[*]}"
+    for i in $(seq 1 "$SOURCES"); do
+        fixture=${FIXTURES[$(((i - 1) % ${#FIXTURES[@]}))]}
+        name=$(printf '%04d.%s' "$i" "${fixture##*.}")
+        if [ "$DISTINCT" = 1 ]; then
+            # Every URL moves to host cN.*, but for XML namespaces and the JSON Feed version URL.
+            LC_ALL=C sed -e "s#://#://c$i.#g" \
+                -e "s#\(xmlns[:a-zA-Z]*=\"https\{0,1\}://\)c$i\.#\1#g" \
+                -e "s#\(\"version\": *\"https\{0,1\}://\)c$i\.#\1#g" \
+                "$REPO/tests/fixtures/feeds/$fixture" >"$TMP/www/f/$name"
+        else
+            cp "$REPO/tests/fixtures/feeds/$fixture" "$TMP/www/f/$name"
+        fi
+        echo "http://127.0.0.1:$PORT/f/$name" >>"$TMP/urls.txt"
+    done
+    CORPUS_BYTES=$(du -sb --apparent-size "$TMP/www/f" | cut -f1)
+fi
 chmod -R a+rX "$TMP/www"
 
 cat >"$TMP/nginx/nginx.conf" <<CONF
@@ -79,7 +115,7 @@ http {
     server {
         listen 127.0.0.1:$PORT;
         root $TMP/www;
-        types { application/rss+xml xml; application/feed+json json; }
+        types { application/rss+xml xml; application/atom+xml atom; application/feed+json json; }
         etag on;
     }
 }
@@ -90,6 +126,8 @@ wait_http "$(head -1 "$TMP/urls.txt")"
 : >"$TMP/nginx/access.log"
 
 # --- The config: 1,000 sources in 2 regions, a schedule that never fires during the run. ---
+# The first SOURCES/2 in Ireland, the rest in Cyprus (corpus.py's split: its Irish feeds come
+# first); a generated Greek feed (NNNN-cy-el-*) is a source with `language = "el"`.
 {
     config_head "$CONCURRENCY"
     i=0
@@ -98,6 +136,7 @@ wait_http "$(head -1 "$TMP/urls.txt")"
         if [ "$i" = 1 ]; then printf '\n[[region]]\nslug = "ireland"\nname = "Ireland"\n'; fi
         if [ "$i" = $((SOURCES / 2 + 1)) ]; then printf '\n[[region]]\nslug = "cyprus"\nname = "Cyprus"\n'; fi
         printf '\n[[region.source]]\nname = "Source %04d"\nurl = "%s"\n' "$i" "$url"
+        case "$url" in */f/[0-9][0-9][0-9][0-9]-cy-el-*) printf 'language = "el"\n' ;; esac
     done <"$TMP/urls.txt"
 } >"$TMP/work/feeds.toml"
 "$ISLANDS" check --config "$TMP/work/feeds.toml" >&2
@@ -140,6 +179,19 @@ expect_statuses() {
 }
 
 : >"$TMP/results"
+# The entries islands stored new in a cold pass, summed over its output lines
+# ("Source 0001 (URL): 35 new, 0 updated").
+new_entries() {
+    awk -F': ' '/ new, / {split($2, p, " "); n += p[1]} END {print n + 0}' "$1"
+}
+# A baseline pass: baseline_pass SYSTEM MODE REP STATUS, SYSTEM being the name in the results.
+baseline_pass() {
+    local system=$1 mode=$2 rep=$3 status=$4 out="$TMP/$1-$2-$3"
+    timed "$out" "$BASELINE" "$mode" "$TMP/urls.txt" "$TMP/etags.txt" "$CONCURRENCY"
+    expect_statuses "$system $mode rep $rep" "$status"
+    echo "$system ${mode%-parse} $rep $(cat "$out.fields")" >>"$TMP/results"
+    log "$system $mode rep $rep: $(cat "$out.fields") ($(paste -sd';' "$out.out"))"
+}
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for rep in $(seq 1 "$REPS"); do
     rm -rf "$TMP/work/store" "$TMP/etags.txt"
@@ -149,7 +201,14 @@ for rep in $(seq 1 "$REPS"); do
         if [ $pass = cold ]; then
             expect_statuses "islands $pass rep $rep" 200
             stored=$(grep -c ' new, ' "$out.out" || true)
-            [ "$stored" = "$SOURCES" ] || die "islands cold: $stored of $SOURCES sources stored; see $out.out"
+            if [ "$stored" != "$SOURCES" ]; then
+                grep -v ' new, ' "$out.out" | head -5 >&2
+                die "islands cold: $stored of $SOURCES sources stored"
+            fi
+            # The generated feeds share no item: every one of them is a new entry.
+            new=$(new_entries "$out.out")
+            [ "$CORPUS" = fixtures ] || [ "$new" = "$CORPUS_ITEMS" ] ||
+                die "islands cold: $new new entries, the corpus has $CORPUS_ITEMS items"
         else
             expect_statuses "islands $pass rep $rep" 304
             unchanged=$(grep -c ': not modified$' "$out.out" || true)
@@ -158,16 +217,27 @@ for rep in $(seq 1 "$REPS"); do
         echo "islands $pass $rep $(cat "$out.fields")" >>"$TMP/results"
         log "islands $pass rep $rep: $(cat "$out.fields") (wall s, cpu s, rss kB, vol. switches, fs outputs; load $(cut -d' ' -f1 /proc/loadavg))"
 
-        out="$TMP/baseline-$pass-$rep"
-        timed "$out" "$BASELINE" $pass "$TMP/urls.txt" "$TMP/etags.txt" "$CONCURRENCY"
-        expect_statuses "baseline $pass rep $rep" "$([ $pass = cold ] && echo 200 || echo 304)"
-        echo "baseline $pass $rep $(cat "$out.fields")" >>"$TMP/results"
-        log "baseline $pass rep $rep: $(cat "$out.fields") ($(cat "$out.out"))"
+        if [ $pass = cold ]; then
+            baseline_pass fetch cold "$rep" 200
+            baseline_pass parse cold-parse "$rep" 200
+            # "parsed: N feeds, E entries, F failures": every body must parse, so that the
+            # baseline did all the work.
+            parsed=$(sed -n 's/^parsed: //p' "$TMP/parse-cold-parse-$rep.out")
+            read -r parsed_feeds _ parsed_entries _ parse_failures _ <<<"${parsed//,/}"
+            if [ "$parsed_feeds" != "$SOURCES" ] || [ "$parse_failures" != 0 ]; then
+                die "baseline cold-parse: $parsed; $(grep '^first parse failure' "$TMP/parse-cold-parse-$rep.out" || true)"
+            fi
+            [ "$CORPUS" = fixtures ] || [ "$parsed_entries" = "$CORPUS_ITEMS" ] ||
+                die "baseline cold-parse: $parsed_entries entries parsed, the corpus has $CORPUS_ITEMS items"
+            if [ "$rep" = 1 ]; then PARSED_ENTRIES=$parsed_entries; fi
+        else
+            baseline_pass fetch warm "$rep" 304
+        fi
     done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 STORE_SIZE=$(du -sh --apparent-size "$TMP/work/store" | cut -f1)
-NEW_ENTRIES=$(awk -F': ' '/ new, / {split($2, p, " "); n += p[1]} END {print n}' "$TMP/islands-cold-1.out")
+NEW_ENTRIES=$(new_entries "$TMP/islands-cold-1.out")
 
 # One more cold pass of each, untimed, sampling the thread count every 5 ms.
 peak_threads() {
@@ -184,39 +254,51 @@ peak_threads() {
 rm -rf "$TMP/work/store" "$TMP/etags.txt"
 ISLANDS_THREADS=$(cd "$TMP/work" && peak_threads "$ISLANDS" fetch --config "$TMP/work/feeds.toml")
 BASELINE_THREADS=$(peak_threads "$BASELINE" cold "$TMP/urls.txt" "$TMP/etags.txt" "$CONCURRENCY")
+PARSE_THREADS=$(peak_threads "$BASELINE" cold-parse "$TMP/urls.txt" "$TMP/etags.txt" "$CONCURRENCY")
 log_since_mark >/dev/null
 
 # --- Report. --------------------------------------------------------------------------------
 med() { awk -v s="$1" -v p="$2" -v c="$3" '$1 == s && $2 == p {print $c}' "$TMP/results" | median; }
-echo "## ingest: islands fetch of $SOURCES sources vs a plain concurrent fetch"
+mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
+echo "## ingest: islands fetch of $SOURCES sources vs a plain concurrent fetch, and fetch + parse"
 echo
 machine_info
-echo "- command: \`bench/ingest.sh\` (REPS=$REPS, SOURCES=$SOURCES, CONCURRENCY=$CONCURRENCY, DISTINCT=$DISTINCT); each pass under \`/usr/bin/time -v\`"
-echo "- sources: $([ "$DISTINCT" = 1 ] && echo "URL-rewritten (distinct) ")copies of ${#FIXTURES[@]} fixture feeds ($(du -sh --apparent-size "$TMP/www/f" | cut -f1) in all) at distinct URLs on nginx (etag on); 2 regions; \`max_in_flight = $CONCURRENCY\`"
-if [ "$DISTINCT" = 1 ]; then
-    echo "- cold rep 1 stored $NEW_ENTRIES new entries (no story shared between copies); store after the last rep: $STORE_SIZE"
+echo "- command: \`bench/ingest.sh\` (REPS=$REPS, SOURCES=$SOURCES, CONCURRENCY=$CONCURRENCY, CORPUS=$CORPUS$([ "$CORPUS" = fixtures ] && echo ", DISTINCT=$DISTINCT")); each pass under \`/usr/bin/time -v\`"
+if [ "$CORPUS" = generated ]; then
+    echo "- corpus: generated by \`bench/corpus.py\`, $SOURCES distinct Irish and Cypriot regional news feeds, $(mb "$CORPUS_BYTES") in all, $CORPUS_ITEMS items (${CORPUS_SUMMARY#*items; }); each at its own URL on nginx (etag on); the Irish feeds in one region, the Cypriot in the other (Greek ones with \`language = \"el\"\`); \`max_in_flight = $CONCURRENCY\`"
+    echo "- cold rep 1 stored $NEW_ENTRIES new entries, every item of the corpus (no item is shared between feeds); store after the last rep: $STORE_SIZE"
 else
-    echo "- cold rep 1 stored $NEW_ENTRIES new entries (copies share URI ids, so one story is merged across the ~$((SOURCES / ${#FIXTURES[@]})) copies that carry it); store after the last rep: $STORE_SIZE"
+    echo "- corpus: fixtures, $([ "$DISTINCT" = 1 ] && echo "URL-rewritten (distinct) ")copies of ${#FIXTURES[@]} fixture feeds of \`tests/fixtures/feeds\`, $(mb "$CORPUS_BYTES") in all, $PARSED_ENTRIES items (as feed-rs counts them), at distinct URLs on nginx (etag on); 2 regions; \`max_in_flight = $CONCURRENCY\`"
+    if [ "$DISTINCT" = 1 ]; then
+        echo "- cold rep 1 stored $NEW_ENTRIES new entries (no story shared between copies); store after the last rep: $STORE_SIZE"
+    else
+        echo "- cold rep 1 stored $NEW_ENTRIES new entries (copies share URI ids, so one story is merged across the ~$((SOURCES / ${#FIXTURES[@]})) copies that carry it); store after the last rep: $STORE_SIZE"
+    fi
 fi
-echo "- nginx access log checked per pass: every cold request 200, every warm request 304"
+echo "- baselines (\`examples/bench_fetch_baseline.rs\`): **fetch** GETs every URL and reads the body (cold), or sends \`If-None-Match\` with the ETag of its cold pass (warm); **fetch + parse** also parses every cold body with \`feed_rs::parser::parse\`: $PARSED_ENTRIES entries, no failures"
+echo "- checked per pass: nginx answered every cold request 200 and every warm one 304; islands said every source was stored (cold) or not modified (warm)$([ "$CORPUS" = generated ] && echo ", and stored every item of the corpus as a new entry (cold)"); the fetch + parse baseline parsed every body"
 echo "- load average (1/5/15 min) before the runs: $LOAD_BEFORE; after: $LOAD_AFTER"
-echo "- peak threads in one more (untimed) cold pass, sampled every 5 ms: islands $ISLANDS_THREADS, baseline $BASELINE_THREADS"
+echo "- peak threads in one more (untimed) cold pass, sampled every 5 ms: islands $ISLANDS_THREADS, fetch $BASELINE_THREADS, fetch + parse $PARSE_THREADS"
 echo
-echo "| pass | rep | islands wall s | islands CPU s | islands RSS MiB | islands vol. ctx switches | islands fs out blocks | baseline wall s | baseline CPU s | baseline RSS MiB | baseline vol. ctx switches |"
-echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| pass | rep | islands wall s | islands CPU s | islands RSS MiB | islands vol. ctx switches | islands fs out blocks | fetch wall s | fetch CPU s | fetch RSS MiB | fetch vol. ctx switches | fetch + parse wall s | fetch + parse CPU s | fetch + parse RSS MiB | fetch + parse vol. ctx switches |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 row() { awk -v s="$1" -v p="$2" -v r="$3" -v all="$4" '$1 == s && $2 == p && $3 == r {printf "%s | %s | %.1f | %s", $4, $5, $6 / 1024, $7; if (all) printf " | %s", $8}' "$TMP/results"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
+medians() { echo "$(med "$1" "$2" 4) | $(med "$1" "$2" 5) | $(mib "$(med "$1" "$2" 6)") | $(med "$1" "$2" 7)"; }
 for pass in cold warm; do
     for rep in $(seq 1 "$REPS"); do
-        echo "| $pass | $rep | $(row islands $pass "$rep" 1) | $(row baseline $pass "$rep" 0) |"
+        if [ $pass = cold ]; then parse_row=$(row parse cold "$rep" 0); else parse_row="– | – | – | –"; fi
+        echo "| $pass | $rep | $(row islands $pass "$rep" 1) | $(row fetch $pass "$rep" 0) | $parse_row |"
     done
-    echo "| $pass | **median** | **$(med islands $pass 4)** | **$(med islands $pass 5)** | **$(mib "$(med islands $pass 6)")** | $(med islands $pass 7) | $(med islands $pass 8) | $(med baseline $pass 4) | $(med baseline $pass 5) | $(mib "$(med baseline $pass 6)")  | $(med baseline $pass 7) |"
+    if [ $pass = cold ]; then parse_row=$(medians parse cold); else parse_row="– | – | – | –"; fi
+    echo "| $pass | **median** | **$(med islands $pass 4)** | **$(med islands $pass 5)** | **$(mib "$(med islands $pass 6)")** | $(med islands $pass 7) | $(med islands $pass 8) | $(medians fetch $pass) | $parse_row |"
 done
 echo
-echo "| pass | islands/baseline wall | islands/baseline CPU | islands/baseline peak RSS |"
-echo "|---|---:|---:|---:|"
-for pass in cold warm; do
-    echo "| $pass | **$(ratio "$(med islands $pass 4)" "$(med baseline $pass 4)")** | **$(ratio "$(med islands $pass 5)" "$(med baseline $pass 5)")** | **$(ratio "$(med islands $pass 6)" "$(med baseline $pass 6)")** |"
-done
+echo "| pass | islands against | wall ratio | CPU ratio | peak RSS ratio |"
+echo "|---|---|---:|---:|---:|"
+ratios() { echo "**$(ratio "$(med islands "$1" 4)" "$(med "$2" "$1" 4)")** | **$(ratio "$(med islands "$1" 5)" "$(med "$2" "$1" 5)")** | **$(ratio "$(med islands "$1" 6)" "$(med "$2" "$1" 6)")**"; }
+echo "| cold | fetch | $(ratios cold fetch) |"
+echo "| cold | fetch + parse | $(ratios cold parse) |"
+echo "| warm | conditional fetch | $(ratios warm fetch) |"
 echo
-echo "Medians of $REPS reps. Wall and CPU (user+sys) from bash \`time\` (ms resolution) around \`/usr/bin/time -v\`, which gives peak RSS, context switches and blocks written. The baseline parses nothing and stores nothing."
+echo "Medians of $REPS reps. Wall and CPU (user+sys) from bash \`time\` (ms resolution) around \`/usr/bin/time -v\`, which gives peak RSS, context switches and blocks written. Neither baseline stores anything; fetch + parse runs feed-rs alone (no ids, dates, charset handling from HTTP, URL resolution, sanitizing, dedupe or grouping), so islands/(fetch + parse) is what islands adds over reading the feeds."
