@@ -65,6 +65,8 @@ pub struct Store {
     story_settings: Arc<std::sync::RwLock<StorySettings>>,
     /// Grouping is one entry at a time: two reports of one story never mint two stories.
     group_lock: Arc<std::sync::Mutex<()>>,
+    /// The candidate postings of the window, in memory (see `stories::Postings`).
+    postings: Arc<std::sync::Mutex<stories::Postings>>,
     /// An entry's read, merge and write is one at a time per entry (striped by id): two sources
     /// carrying one story at once must both end up in it.
     ingest_locks: Arc<[std::sync::Mutex<()>; 64]>,
@@ -173,6 +175,7 @@ impl Store {
             story_keys: tree("story_keys")?,
             story_settings: Arc::default(),
             group_lock: Arc::default(),
+            postings: Arc::default(),
             ingest_locks: Arc::new(std::array::from_fn(|_| std::sync::Mutex::new(()))),
             db,
             path: path.to_path_buf(),

@@ -106,12 +106,81 @@ pub struct StoryPage {
     pub next: Option<Cursor>,
 }
 
-/// Postings kept per candidate key: the newest, within the window.
+/// Postings read per candidate key: those nearest in time, within the window.
 const POSTINGS: usize = 48;
 /// Reports one story holds at most (see `join`).
 const MAX_REPORTS: usize = 256;
 /// Candidates verified per new entry, those sharing the most keys first.
 const CANDIDATES: usize = 24;
+
+/// The candidate postings of the window, in memory: candidate key (`l` + link hash, `b` +
+/// band + band hash) -> `(published, entry)`, sorted by time. Kept in sled as one key per
+/// posting, they were half of a cold ingest's CPU (range scans, node copies) and most of its
+/// disk writes (issue 18). Derived, so a crash loses nothing: built on first use from the `all`
+/// index (entries published within twice the window) and the features each grouped entry
+/// keeps in `story_of`; pruned with retention.
+#[derive(Default)]
+pub(super) struct Postings {
+    built: bool,
+    by_key: HashMap<Vec<u8>, Vec<(i64, EntryId)>>,
+}
+
+impl Postings {
+    fn add(&mut self, key: Vec<u8>, time: i64, id: EntryId) {
+        let list = self.by_key.entry(key).or_default();
+        let at = list.partition_point(|posting| *posting < (time, id));
+        if list.get(at) != Some(&(time, id)) {
+            list.insert(at, (time, id));
+        }
+    }
+
+    /// At most [`POSTINGS`] of a key's postings within `window` of `time`, the nearest first.
+    fn around(&self, key: &[u8], time: i64, window: i64) -> Vec<(i64, EntryId)> {
+        let Some(list) = self.by_key.get(key) else {
+            return Vec::new();
+        };
+        let from = list.partition_point(|(at, _)| *at < time.saturating_sub(window));
+        let to = list.partition_point(|(at, _)| *at <= time.saturating_add(window));
+        let mut near = list[from..to].to_vec();
+        if near.len() > POSTINGS {
+            near.sort_by_key(|(at, _)| (at - time).abs());
+            near.truncate(POSTINGS);
+        }
+        near
+    }
+
+    /// Drops postings published before `horizon`; returns how many.
+    fn prune(&mut self, horizon: i64) -> usize {
+        let mut dropped = 0;
+        self.by_key.retain(|_, list| {
+            let before = list.len();
+            list.retain(|(at, _)| *at >= horizon);
+            dropped += before - list.len();
+            !list.is_empty()
+        });
+        dropped
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.by_key.values().map(Vec::len).sum()
+    }
+}
+
+/// An entry's candidate keys: its link's, then one per band.
+fn candidate_keys(features: &Features) -> Vec<Vec<u8>> {
+    features
+        .link
+        .map(link_key)
+        .into_iter()
+        .chain(
+            features
+                .bands()
+                .iter()
+                .map(|(band, hash)| band_key(*band, *hash)),
+        )
+        .collect()
+}
 
 type Tx<'a> = (
     &'a TransactionalTree,
@@ -266,13 +335,7 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let features = Features::of(entry, &settings.language);
-        let bands = features.bands();
-        let keys: Vec<Vec<u8>> = features
-            .link
-            .map(link_key)
-            .into_iter()
-            .chain(bands.iter().map(|(band, hash)| band_key(*band, *hash)))
-            .collect();
+        let keys = candidate_keys(&features);
         let matched = self.matching(entry, &features, &keys, &settings)?;
         let kept_features = features.to_bytes();
         let now = Utc::now();
@@ -349,20 +412,48 @@ impl Store {
             Ok(())
         })?;
         metrics::counter!(crate::metrics::STORY_MERGES).increment(merges.get());
-        // The entry's postings, once it is in a story, in one batch (cheaper than in the
-        // transaction, and they are hints: `matching` checks each candidate's story). A crash
-        // between the two leaves the entry without postings: a later report of its story may
-        // then start a story of its own.
-        let mut postings = sled::Batch::default();
-        for key in &keys {
-            postings.insert(
-                posting(key, entry.published.timestamp(), entry.id.as_bytes()),
-                &[][..],
-            );
+        // The entry's postings, once it is in a story (they are hints: `matching` checks each
+        // candidate's story).
+        let mut postings = self.postings(&settings)?;
+        for key in keys {
+            postings.add(key, entry.published.timestamp(), entry.id);
         }
-        self.story_keys
-            .apply_batch(postings)
-            .map_err(|e| self.error(e))
+        Ok(())
+    }
+
+    /// The postings of the window, built on first use (see [`Postings`]). Called under the
+    /// grouping lock.
+    fn postings(
+        &self,
+        settings: &StorySettings,
+    ) -> Result<std::sync::MutexGuard<'_, Postings>, StoreError> {
+        let mut postings = self.postings.lock().unwrap_or_else(|e| e.into_inner());
+        if postings.built {
+            return Ok(postings);
+        }
+        let horizon = Utc::now().timestamp() - 2 * settings.window.num_seconds();
+        for key in self.index.scan_prefix(IndexKey::All.prefix()).keys().rev() {
+            let key = key.map_err(|e| self.error(e))?;
+            let time = super::keys::time_of(&key);
+            if time < horizon {
+                break;
+            }
+            let id = id_of(&key);
+            let Some(value) = self
+                .story_of
+                .get(id.as_bytes())
+                .map_err(|e| self.error(e))?
+            else {
+                continue;
+            };
+            if let Some(features) = Features::from_bytes(value.get(16..).unwrap_or_default()) {
+                for candidate in candidate_keys(&features) {
+                    postings.add(candidate, time, id);
+                }
+            }
+        }
+        postings.built = true;
+        Ok(postings)
     }
 
     /// Drops the postings of entries published more than twice the window before `now`: no
@@ -374,7 +465,12 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
             .window;
         let horizon = now.timestamp().saturating_sub(2 * window.num_seconds());
-        let mut dropped = 0;
+        let mut dropped = self
+            .postings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .prune(horizon);
+        // Postings an earlier build kept in sled.
         for prefix in [&b"l"[..], &b"b"[..]] {
             for key in self.story_keys.scan_prefix(prefix).keys() {
                 let key = key.map_err(|e| self.error(e))?;
@@ -400,17 +496,14 @@ impl Store {
         let mut times: HashMap<EntryId, i64> = HashMap::new();
         let time = entry.published.timestamp();
         let window = settings.window.num_seconds();
-        for key in keys {
-            // The postings of the window, at most POSTINGS of them (forward: sled's reverse
-            // iteration costs several times more).
-            let from = posting(key, time.saturating_sub(window), &[0; 16]);
-            let to = posting(key, time.saturating_add(window), &[0xff; 16]);
-            for found in self.story_keys.range(from..=to).keys().take(POSTINGS) {
-                let found = found.map_err(|e| self.error(e))?;
-                let (id, at) = posting_of(&found);
-                if id != entry.id {
-                    *shared.entry(id).or_default() += if key[0] == b'l' { 1000 } else { 1 };
-                    times.insert(id, at);
+        {
+            let postings = self.postings(settings)?;
+            for key in keys {
+                for (at, id) in postings.around(key, time, window) {
+                    if id != entry.id {
+                        *shared.entry(id).or_default() += if key[0] == b'l' { 1000 } else { 1 };
+                        times.insert(id, at);
+                    }
                 }
             }
         }
@@ -597,18 +690,8 @@ fn band_key(band: u8, hash: u64) -> Vec<u8> {
     key
 }
 
-/// A posting: the candidate key (`l` + link hash, `b` + band + band hash), the entry's
-/// published time (8 bytes, big-endian, sign bit flipped) and its id. One small key each, so a
-/// new posting costs one insert whatever the key's postings.
-fn posting(key: &[u8], time: i64, id: &[u8; 16]) -> Vec<u8> {
-    let mut posting = Vec::with_capacity(key.len() + 24);
-    posting.extend_from_slice(key);
-    posting.extend_from_slice(&((time as u64) ^ (1 << 63)).to_be_bytes());
-    posting.extend_from_slice(id);
-    posting
-}
-
-/// The entry and time of a posting.
+/// The entry and time of a posting an earlier build kept in sled (the candidate key, the
+/// published time in 8 bytes, big-endian with the sign bit flipped, and the entry's id).
 fn posting_of(posting: &[u8]) -> (EntryId, i64) {
     let start = posting.len() - 24;
     let time: [u8; 8] = posting[start..start + 8].try_into().expect("8 time bytes");
@@ -784,7 +867,7 @@ mod tests {
     fn candidates_past_twice_the_window_are_pruned() {
         let (_dir, store) = open();
         store.upsert(bill("rte", 9), true, Utc::now()).unwrap();
-        let postings = || store.story_keys.scan_prefix(b"b").count();
+        let postings = || store.postings.lock().unwrap().len();
         assert!(postings() > 0);
         let day = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
         assert_eq!(store.prune_story_keys(day).unwrap(), 0, "within the window");
@@ -792,6 +875,27 @@ mod tests {
         assert!(store.prune_story_keys(later).unwrap() > 0);
         assert_eq!(postings(), 0);
         assert_eq!(store.story_counts().unwrap(), (1, 0), "the story stays");
+    }
+
+    /// The postings live in memory: a reopened store rebuilds them from the `all` index and the
+    /// kept features, so a report after a restart still joins its story.
+    #[test]
+    fn a_report_after_a_restart_joins_the_story_of_one_before_it() {
+        let (dir, store) = open();
+        let now = Utc::now();
+        let mut first = bill("rte", 9);
+        first.published = now - Duration::hours(2);
+        store.upsert(first, true, now).unwrap();
+        drop(store);
+        let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
+        let mut second = bill("journal", 10);
+        second.published = now - Duration::hours(1);
+        store.upsert(second, true, now).unwrap();
+        assert_eq!(
+            store.story_counts().unwrap(),
+            (1, 1),
+            "one story of two reports"
+        );
     }
 
     #[test]
