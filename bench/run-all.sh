@@ -56,4 +56,12 @@ echo
 (cd "$REPO" && "$REPO/target/release/examples/bench_stories")
 echo
 
+echo "## comments: POST a comment vs GET the article page"
+echo
+machine_info
+echo "- command: \`cargo run --release --example bench_comments\`"
+echo
+(cd "$REPO" && "$REPO/target/release/examples/bench_comments")
+echo
+
 bash "$BENCH_DIR/load.sh"

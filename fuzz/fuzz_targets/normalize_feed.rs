@@ -55,6 +55,7 @@ fuzz_target!(|data: &[u8]| {
         html_url: site.base_url.to_string(),
         page: 1,
         has_more: false,
+        next_after: None,
         entries: &entries,
         region_names: &names,
         hub: None,
