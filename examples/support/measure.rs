@@ -25,21 +25,16 @@ pub fn disk_usage(path: &Path) -> u64 {
 
 /// A line of /proc/self/status (`VmRSS`, `RssAnon`, ...), in kB.
 pub fn status_kb(field: &str) -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|line| line.starts_with(field))
-                .and_then(|line| line.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse().ok())
-        })
-        .unwrap_or(0)
+    status_file_kb("/proc/self/status", field)
 }
 
 /// A line of /proc/PID/status, in kB (0 once the process is gone).
 pub fn process_status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
+    status_file_kb(&format!("/proc/{pid}/status"), field)
+}
+
+fn status_file_kb(path: &str, field: &str) -> u64 {
+    std::fs::read_to_string(path)
         .ok()
         .and_then(|status| {
             status

@@ -35,13 +35,8 @@ pub struct Rendered {
     /// `last_modified` is a second that had ended when these bytes were rendered, so another
     /// change cannot share it: only then is If-Modified-Since of that very second a match.
     pub last_modified_settled: bool,
-    /// `last_modified` as an HTTP date, formatted once rather than per response.
-    pub last_modified_http: String,
     /// See [`Body::provisional`].
     pub provisional: bool,
-    /// The second after `last_modified`, as an HTTP date: what an unsettled Last-Modified
-    /// becomes once that second is over (see [`Rendered::last_modified_at`]).
-    pub settled_http: String,
     pub content_type: &'static str,
     /// The response headers, built once per render rather than once per response.
     pub headers: Headers,
@@ -57,7 +52,8 @@ pub struct Headers {
     /// The strong ETag of each representation: identity, gzip, brotli.
     pub etag: [HeaderValue; 3],
     pub last_modified: HeaderValue,
-    /// See [`Rendered::settled_http`].
+    /// The second after `last_modified`: what an unsettled Last-Modified becomes once that
+    /// second is over (see [`Rendered::last_modified_at`]).
     pub settled: HeaderValue,
     pub cache_control: HeaderValue,
     pub content_type: HeaderValue,
@@ -82,16 +78,16 @@ impl Rendered {
     /// If-Modified-Since of that very second may match. Bytes that changed within the second
     /// their Last-Modified names say so only while that second lasts; after it, they say the
     /// next second, when they were certainly current, so If-Modified-Since works for them again.
-    pub fn last_modified_at(&self, now: i64) -> (i64, &str, bool) {
+    pub fn last_modified_at(&self, now: i64) -> (i64, &HeaderValue, bool) {
         let modified = self.last_modified.timestamp();
         if self.last_modified_settled || now <= modified {
             (
                 modified,
-                &self.last_modified_http,
+                &self.headers.last_modified,
                 self.last_modified_settled,
             )
         } else {
-            (modified + 1, &self.settled_http, true)
+            (modified + 1, &self.headers.settled, true)
         }
     }
 }
@@ -328,9 +324,6 @@ fn finish(
     } else {
         (Vec::new(), Vec::new())
     };
-    let last_modified_http = httpdate::fmt_http_date(last_modified.into());
-    let settled_http =
-        httpdate::fmt_http_date((last_modified + chrono::Duration::seconds(1)).into());
     let quoted = etag.trim_end_matches('"');
     let headers = Headers {
         etag: [
@@ -338,8 +331,10 @@ fn finish(
             header_value(format!("{quoted}-gzip\"")),
             header_value(format!("{quoted}-br\"")),
         ],
-        last_modified: header_value(last_modified_http.clone()),
-        settled: header_value(settled_http.clone()),
+        last_modified: header_value(httpdate::fmt_http_date(last_modified.into())),
+        settled: header_value(httpdate::fmt_http_date(
+            (last_modified + chrono::Duration::seconds(1)).into(),
+        )),
         cache_control: header_value(format!("public, max-age={}", max_age.as_secs())),
         content_type: HeaderValue::from_static(body.content_type),
     };
@@ -349,8 +344,6 @@ fn finish(
         last_modified,
         last_modified_settled,
         provisional: body.provisional,
-        last_modified_http,
-        settled_http,
         content_type: body.content_type,
         headers,
         identity: Bytes::from(body.bytes),

@@ -73,12 +73,7 @@ fn respond(rendered: &Rendered, request: &HeaderMap) -> Response {
     let headers = response.headers_mut();
     headers.reserve(7);
     headers.insert(header::ETAG, etag.clone());
-    let last_modified = if last_modified.0 == rendered.last_modified.timestamp() {
-        &prebuilt.last_modified
-    } else {
-        &prebuilt.settled
-    };
-    headers.insert(header::LAST_MODIFIED, last_modified.clone());
+    headers.insert(header::LAST_MODIFIED, last_modified.1.clone());
     headers.insert(header::CACHE_CONTROL, prebuilt.cache_control.clone());
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if not_modified {
@@ -94,7 +89,7 @@ fn respond(rendered: &Rendered, request: &HeaderMap) -> Response {
 /// If-None-Match wins over If-Modified-Since when both are sent (RFC 9110 13.2.2).
 fn not_modified(
     rendered: &Rendered,
-    (modified, _, settled): (i64, &str, bool),
+    (modified, _, settled): (i64, &HeaderValue, bool),
     request: &HeaderMap,
 ) -> bool {
     if let Some(if_none_match) = request

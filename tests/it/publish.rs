@@ -262,22 +262,7 @@ async fn walking_next_visits_every_entry_once_newest_first() {
                     .iter()
                     .filter_map(|entry| entry.title.as_ref().map(|t| t.content.clone())),
             );
-            let next = match format {
-                "json" => serde_json::from_str::<serde_json::Value>(&body).unwrap()["next_url"]
-                    .as_str()
-                    .map(str::to_string),
-                _ => feed
-                    .links
-                    .iter()
-                    .find(|link| link.rel.as_deref() == Some("next"))
-                    .map(|link| link.href.clone()),
-            };
-            url = next.map(|next| {
-                let path = next
-                    .strip_prefix("http://127.0.0.1:8080")
-                    .expect("under base_url");
-                daemon.url(path)
-            });
+            url = next_path(&body, &feed, format).map(|path| daemon.url(&path));
             if pages > 1 {
                 assert!(
                     body.contains("first") || format == "json",
@@ -307,8 +292,17 @@ async fn walking_next_visits_every_entry_once_newest_first() {
 async fn ids_and_next(daemon: &Daemon, path: &str, format: &str) -> (Vec<String>, Option<String>) {
     let body = get(&daemon.url(path)).await.text().await.unwrap();
     let feed = feed_rs::parser::parse(body.as_bytes()).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let next = next_path(&body, &feed, format);
+    (
+        feed.entries.into_iter().map(|entry| entry.id).collect(),
+        next,
+    )
+}
+
+/// The path of a feed page's `next` link (JSON Feed's `next_url`), under base_url.
+fn next_path(body: &str, feed: &feed_rs::model::Feed, format: &str) -> Option<String> {
     let next = match format {
-        "json" => serde_json::from_str::<serde_json::Value>(&body).unwrap()["next_url"]
+        "json" => serde_json::from_str::<serde_json::Value>(body).unwrap()["next_url"]
             .as_str()
             .map(str::to_string),
         _ => feed
@@ -316,16 +310,11 @@ async fn ids_and_next(daemon: &Daemon, path: &str, format: &str) -> (Vec<String>
             .iter()
             .find(|link| link.rel.as_deref() == Some("next"))
             .map(|link| link.href.clone()),
-    };
-    let next = next.map(|next| {
-        next.strip_prefix("http://127.0.0.1:8080")
-            .expect("under base_url")
-            .to_string()
-    });
-    (
-        feed.entries.into_iter().map(|entry| entry.id).collect(),
-        next,
-    )
+    }?;
+    let path = next
+        .strip_prefix("http://127.0.0.1:8080")
+        .expect("under base_url");
+    Some(path.to_string())
 }
 
 /// Issue 18: deep pages cost the page. Pages 2-5 (cached) link by number; from page 5 on, the
