@@ -4,6 +4,13 @@
 //!
 //! Migration path: a new layout bumps [`LAYOUT`], keeps the old types here, and converts each
 //! value it finds with the old version (at open, logged), before this check ever refuses one.
+//! A layout that only adds what serde fills by default reads the old values as they are, and
+//! says so in [`OLDEST_READ`].
+//!
+//! Layouts: 1, the first; 2 (issue 18), a story's reports are keys of their own, no longer a
+//! list in its record (the records of layout 1 are converted at open, in `stories`). Every
+//! other value reads the same in both, so layout 1 values are read as they are. A build of
+//! layout 1 refuses what this one writes, with the layout error, instead of misreading it.
 //!
 //! The envelope: a value of [`COMPRESS_FROM`] bytes or more is stored as the byte
 //! [`LZ4_ENVELOPE`] and an LZ4 block of its JSON (the JSON's size first); a smaller one as its
@@ -15,15 +22,50 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, StoreError};
 
-/// The layout version this build writes and reads.
-pub const LAYOUT: u32 = 1;
+/// The layout version this build writes.
+pub const LAYOUT: u32 = 2;
 
-/// A value as written: its layout version beside the data.
-#[derive(Serialize, Deserialize)]
+/// The oldest layout version this build reads (see the module's notes).
+pub const OLDEST_READ: u32 = 1;
+
+/// A value as written: its layout version beside the data, `{"v":1,...}`. The JSON that
+/// `Stored` (`#[serde(flatten)]`) wrote, without serde's flatten at either end: a flattened
+/// read buffers the whole value as `serde::Content` first, and was a fifth of a cold ingest's
+/// CPU (issue 18). Only tests still write it the old way, to prove the two agree.
+#[cfg(test)]
+#[derive(Serialize)]
 struct Stored<T> {
     v: u32,
     #[serde(flatten)]
     data: T,
+}
+
+/// The version field every value starts with, as [`encode`] writes it.
+const VERSION_FIELD: &[u8] = b"{\"v\":";
+
+/// `data`'s JSON object with the layout version as its first field.
+fn versioned<T: Serialize>(data: &T) -> Vec<u8> {
+    let object = serde_json::to_vec(data).expect("our types always serialize");
+    debug_assert!(object.starts_with(b"{"), "stored values are JSON objects");
+    let mut json = Vec::with_capacity(object.len() + 8);
+    json.extend_from_slice(VERSION_FIELD);
+    json.extend_from_slice(LAYOUT.to_string().as_bytes());
+    if object.len() > 2 {
+        json.push(b',');
+    }
+    json.extend_from_slice(&object[1..]);
+    json
+}
+
+/// The version of a value that starts the way [`versioned`] writes it, without reading the
+/// rest; `None` when it does not (a value some other writer wrote, or not a value at all).
+fn leading_version(json: &[u8]) -> Option<u32> {
+    let digits = json.strip_prefix(VERSION_FIELD)?;
+    let end = digits.iter().position(|b| !b.is_ascii_digit())?;
+    if !matches!(digits[end], b',' | b'}') {
+        return None;
+    }
+    std::str::from_utf8(&digits[..end]).ok()?.parse().ok()
 }
 
 /// Only the version, read before the data so a foreign layout is named as such.
@@ -40,7 +82,7 @@ pub const LZ4_ENVELOPE: u8 = 1;
 pub const COMPRESS_FROM: usize = 512;
 
 pub fn encode<T: Serialize>(data: &T) -> Vec<u8> {
-    let json = serde_json::to_vec(&Stored { v: LAYOUT, data }).expect("our types always serialize");
+    let json = versioned(data);
     if json.len() < COMPRESS_FROM {
         return json;
     }
@@ -124,17 +166,23 @@ impl Store {
         };
         let bytes = json_of(bytes).map_err(decode_error)?;
         let bytes = &bytes[..];
-        let version: Version = serde_json::from_slice(bytes).map_err(decode_error)?;
-        if version.v != LAYOUT {
+        let version = match leading_version(bytes) {
+            Some(version) => version,
+            None => {
+                serde_json::from_slice::<Version>(bytes)
+                    .map_err(decode_error)?
+                    .v
+            }
+        };
+        if !(OLDEST_READ..=LAYOUT).contains(&version) {
             return Err(StoreError::Layout {
                 path: self.path.clone(),
                 key: key.to_string(),
-                found: version.v,
+                found: version,
             });
         }
-        serde_json::from_slice::<Stored<T>>(bytes)
-            .map(|stored| stored.data)
-            .map_err(decode_error)
+        // The data's fields beside `v`: serde ignores the one it does not know.
+        serde_json::from_slice::<T>(bytes).map_err(decode_error)
     }
 }
 
@@ -157,6 +205,7 @@ mod tests {
             .unwrap();
             let read: crate::model::Entry = store.decode(&before_the_envelope, "old").unwrap();
             assert_eq!(&read, entry);
+            assert_eq!(versioned(entry), before_the_envelope);
             let written = encode(entry);
             let read: crate::model::Entry = store.decode(&written, "new").unwrap();
             assert_eq!(&read, entry);
@@ -173,5 +222,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("broken"), "{error}");
+    }
+
+    /// The version is read from the value's start when it is where `encode` puts it, and from
+    /// the whole object otherwise; a foreign version is refused either way.
+    #[test]
+    fn the_layout_version_is_checked_wherever_it_stands() {
+        assert_eq!(leading_version(br#"{"v":1,"a":2}"#), Some(1));
+        assert_eq!(leading_version(br#"{"v":12}"#), Some(12));
+        assert_eq!(leading_version(br#"{"v":1x}"#), None);
+        assert_eq!(leading_version(br#"{"a":2,"v":1}"#), None);
+        assert_eq!(leading_version(b"{\"v\":"), None);
+        #[derive(Serialize, Deserialize, Debug, PartialEq, Default)]
+        struct Nothing {}
+        assert_eq!(
+            versioned(&Nothing {}),
+            format!("{{\"v\":{LAYOUT}}}").as_bytes()
+        );
+
+        let (_dir, store) = crate::store::tests::open();
+        let moved: Nothing = store.decode(br#"{"x":true,"v":2}"#, "moved").unwrap();
+        assert_eq!(moved, Nothing {});
+        let older: Nothing = store.decode(br#"{"v":1,"x":true}"#, "older").unwrap();
+        assert_eq!(older, Nothing {});
+        for foreign in [&br#"{"v":3,"x":1}"#[..], br#"{"x":1,"v":3}"#, br#"{"v":0}"#] {
+            let error = store.decode::<Nothing>(foreign, "foreign").unwrap_err();
+            assert!(matches!(error, StoreError::Layout { .. }), "{error}");
+        }
     }
 }

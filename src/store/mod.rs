@@ -62,6 +62,7 @@ pub struct Store {
     stories: sled::Tree,
     story_of: sled::Tree,
     story_keys: sled::Tree,
+    story_members: sled::Tree,
     story_settings: Arc<std::sync::RwLock<StorySettings>>,
     /// Grouping is one entry at a time: two reports of one story never mint two stories.
     group_lock: Arc<std::sync::Mutex<()>>,
@@ -138,7 +139,8 @@ pub enum StoreError {
         source: serde_json::Error,
     },
     #[error(
-        "store {path}: record {key} has layout version {found}, and this islands reads version {}: run the islands that wrote it, or a newer one that migrates it",
+        "store {path}: record {key} has layout version {found}, and this islands reads versions {} to {}: run the islands that wrote it, or a newer one that migrates it",
+        codec::OLDEST_READ,
         LAYOUT
     )]
     Layout {
@@ -161,7 +163,7 @@ impl Store {
             db.open_tree(name)
                 .map_err(|source| open_error(path, source))
         };
-        Ok(Store {
+        let store = Store {
             entries: tree("entries")?,
             index: tree("index")?,
             sources: tree("sources")?,
@@ -173,6 +175,7 @@ impl Store {
             stories: tree("stories")?,
             story_of: tree("story_of")?,
             story_keys: tree("story_keys")?,
+            story_members: tree("story_members")?,
             story_settings: Arc::default(),
             group_lock: Arc::default(),
             postings: Arc::default(),
@@ -187,7 +190,16 @@ impl Store {
             changes: Arc::default(),
             checkpoint_moved: Arc::new(AtomicBool::new(false)),
             write_gate: Arc::default(),
-        })
+        };
+        let converted = store.members_out_of_records()?;
+        if converted > 0 {
+            store.flush()?;
+            tracing::info!(
+                stories = converted,
+                "stories' reports moved to keys of their own"
+            );
+        }
+        Ok(store)
     }
 
     /// Runs store work on a blocking thread: the one way async code touches sled, so the rule
@@ -508,14 +520,14 @@ mod tests {
         let id = EntryId::from_key("x");
         store
             .entries
-            .insert(id.as_bytes(), &br#"{"v":2,"title":"from the future"}"#[..])
+            .insert(id.as_bytes(), &br#"{"v":99,"title":"from the future"}"#[..])
             .unwrap();
         let error = store.get(id).unwrap_err();
         assert!(
-            matches!(error, StoreError::Layout { found: 2, .. }),
+            matches!(error, StoreError::Layout { found: 99, .. }),
             "{error}"
         );
-        assert!(error.to_string().contains("layout version 2"), "{error}");
+        assert!(error.to_string().contains("layout version 99"), "{error}");
     }
 
     /// A store written before the tag index gets its tag keys once, at the next start.

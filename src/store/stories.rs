@@ -1,11 +1,17 @@
 //! Stories (issue 13): every entry of the combined feed belongs to exactly one story.
 //!
 //! Trees: `stories` (story id -> [`StoryRecord`]; a story merged into an older one stays as a
-//! record naming it, for the 301), `story_of` (entry id -> story id and the entry's features)
-//! and `story_keys` (the candidate keys: `l` + canonical link hash or `b` + band + band hash,
-//! then published time and entry id, one key a posting, pruned to twice the window; `n` -> the
-//! counts). The stories'
-//! time indexes are in `index`, under `S:all` and `S:r:{slug}`, sorted by last activity.
+//! record naming it, for the 301), `story_members` (story id + join number -> entry id: the
+//! reports, in the order they joined), `story_of` (entry id -> story id and the entry's
+//! features) and `story_keys` (`n` -> the counts; postings an earlier build kept there are
+//! pruned). The stories' time indexes are in `index`, under `S:all` and `S:r:{slug}`, sorted by
+//! last activity.
+//!
+//! A story's reports are keys of their own, not a list in its record: a join writes one small
+//! key and a small record, whatever the story's size. With the list inline, every join
+//! rewrote and every candidate check decoded up to [`MAX_REPORTS`] ids, half of a cold
+//! ingest's CPU on the bench corpus (issue 18). Records of that layout are converted at open
+//! ([`Store::members_out_of_records`]).
 //!
 //! An entry is grouped after its own write (candidates are read first, then one transaction
 //! over the story trees and the index), one entry at a time. A crash between the entry's
@@ -44,10 +50,18 @@ impl Default for StorySettings {
     }
 }
 
-/// A story as stored.
+/// A story as stored. Its reports are in `story_members`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct StoryRecord {
-    /// In the order they joined.
+    /// How many reports the story has.
+    #[serde(default)]
+    reports: u32,
+    /// The join number the next report takes (its key in `story_members`).
+    #[serde(default)]
+    next: u32,
+    /// The reports, in the order they joined, as records kept them before issue 18; empty in
+    /// every record written since, and converted at open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     entries: Vec<EntryId>,
     regions: Vec<String>,
     first_seen: DateTime<Utc>,
@@ -59,7 +73,7 @@ struct StoryRecord {
 
 impl StoryRecord {
     fn live(&self) -> bool {
-        self.merged_into.is_none() && !self.entries.is_empty()
+        self.merged_into.is_none() && self.reports > 0
     }
 
     fn index_keys(&self, id: StoryId) -> Vec<Vec<u8>> {
@@ -141,10 +155,32 @@ impl Postings {
         };
         let from = list.partition_point(|(at, _)| *at < time.saturating_sub(window));
         let to = list.partition_point(|(at, _)| *at <= time.saturating_add(window));
-        let mut near = list[from..to].to_vec();
-        if near.len() > POSTINGS {
-            near.sort_by_key(|(at, _)| (at - time).abs());
-            near.truncate(POSTINGS);
+        if to - from <= POSTINGS {
+            return list[from..to].to_vec();
+        }
+        // Outwards from `time`, the nearer side first (the earlier on a tie): the list is
+        // sorted, so this reads POSTINGS postings, not the window's.
+        let mut before = list.partition_point(|(at, _)| *at < time);
+        let mut after = before;
+        let mut near = Vec::with_capacity(POSTINGS);
+        while near.len() < POSTINGS {
+            let earlier = (before > from).then(|| time - list[before - 1].0);
+            let later = (after < to).then(|| list[after].0 - time);
+            match (earlier, later) {
+                (Some(e), Some(l)) if e <= l => {
+                    before -= 1;
+                    near.push(list[before]);
+                }
+                (_, Some(_)) => {
+                    near.push(list[after]);
+                    after += 1;
+                }
+                (Some(_), None) => {
+                    before -= 1;
+                    near.push(list[before]);
+                }
+                (None, None) => break,
+            }
         }
         near
     }
@@ -182,7 +218,10 @@ fn candidate_keys(features: &Features) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The story trees in one transaction: `stories`, `story_of`, `story_keys`, `index` and
+/// `story_members`.
 type Tx<'a> = (
+    &'a TransactionalTree,
     &'a TransactionalTree,
     &'a TransactionalTree,
     &'a TransactionalTree,
@@ -339,71 +378,85 @@ impl Store {
         let matched = self.matching(entry, &features, &keys, &settings)?;
         let kept_features = features.to_bytes();
         let now = Utc::now();
-        // Counted once the transaction is done: sled may run its closure more than once.
-        let merges = std::cell::Cell::new(0u64);
-        self.story_transaction(|tx @ (stories, story_of, story_keys, index)| {
-            merges.set(0);
-            let mut targets: Vec<(StoryId, StoryRecord)> = Vec::new();
-            for candidate in &matched {
-                let Some(bytes) = story_of.get(candidate.as_bytes())? else {
-                    continue;
-                };
-                let (id, record) = self.resolve(tx, story_id(&bytes))?;
-                if record.live() && !targets.iter().any(|(t, _)| *t == id) {
-                    targets.push((id, record));
-                }
-            }
-            targets.sort_by_key(|(id, record)| (record.first_seen, *id));
-            // A story at its size limit takes no more reports, and no merge makes one past
-            // it: each join rewrites the story's record, which must stay small.
-            targets.retain(|(_, record)| record.entries.len() < MAX_REPORTS);
-            let mut size = 1;
-            targets.retain(|(_, record)| {
-                size += record.entries.len();
-                size <= MAX_REPORTS
-            });
-            let mut delta = (0i64, 0i64);
-            let (target, mut record) = match targets.first().cloned() {
-                Some(first) => first,
-                None => {
-                    let id = StoryId::of_first(entry.id);
-                    let record = match stories.get(id.as_bytes())? {
-                        // The entry's own story, left when the entry was hidden, lives on.
-                        Some(bytes) => self.decode_record(&bytes, id)?,
-                        None => StoryRecord {
-                            entries: Vec::new(),
-                            regions: Vec::new(),
-                            first_seen: entry.published,
-                            updated: entry.published,
-                            merged_into: None,
-                        },
-                    };
-                    (id, record)
-                }
+        // What the join does is read before its transaction (a sled transaction can neither
+        // scan nor read a tree outside it without deadlock), under the grouping lock that every
+        // write of these trees holds: what it reads stays true until the transaction is done.
+        let mut targets: Vec<(StoryId, StoryRecord)> = Vec::new();
+        for candidate in &matched {
+            let Some(id) = self.story_of(*candidate)? else {
+                continue;
             };
-            let before = record.clone();
-            for (other, mut merged) in targets.into_iter().skip(1) {
-                count(&mut delta, &merged, -1);
-                for key in merged.index_keys(other) {
+            if targets.iter().any(|(t, _)| *t == id) {
+                continue;
+            }
+            if let Some(record) = self.record(id)?.filter(StoryRecord::live) {
+                targets.push((id, record));
+            }
+        }
+        targets.sort_by_key(|(id, record)| (record.first_seen, *id));
+        // A story at its size limit takes no more reports, and no merge makes one past it: a
+        // chain of alike headlines must not grow one story without end.
+        targets.retain(|(_, record)| (record.reports as usize) < MAX_REPORTS);
+        let mut size = 1;
+        targets.retain(|(_, record)| {
+            size += record.reports as usize;
+            size <= MAX_REPORTS
+        });
+        let mut targets = targets.into_iter();
+        let (target, before) = match targets.next() {
+            Some(first) => first,
+            None => {
+                let id = StoryId::of_first(entry.id);
+                // The entry's own story, left when the entry was hidden, lives on.
+                let record = self.record(id)?.unwrap_or_else(|| StoryRecord {
+                    reports: 0,
+                    next: 0,
+                    entries: Vec::new(),
+                    regions: Vec::new(),
+                    first_seen: entry.published,
+                    updated: entry.published,
+                    merged_into: None,
+                });
+                (id, record)
+            }
+        };
+        // The stories merged into the target, with their members.
+        let merged: Vec<(StoryId, StoryRecord, Vec<Member>)> = targets
+            .map(|(id, record)| Ok((id, record, self.members(id)?)))
+            .collect::<Result<_, StoreError>>()?;
+        let merges = merged.len() as u64 + u64::from(before.reports > 0);
+        self.story_transaction(|tx @ (stories, story_of, story_keys, index, members)| {
+            let mut record = before.clone();
+            let mut delta = (0i64, 0i64);
+            for (other, merged, moving) in &merged {
+                count(&mut delta, merged, -1);
+                for key in merged.index_keys(*other) {
                     index.remove(key)?;
                 }
-                record.entries.append(&mut merged.entries);
+                for (key, id) in moving {
+                    members.remove(&key[..])?;
+                    members.insert(&member_key(target, record.next)[..], id.as_bytes())?;
+                    record.next += 1;
+                }
+                record.reports += merged.reports;
                 union(&mut record.regions, &merged.regions);
                 record.first_seen = record.first_seen.min(merged.first_seen);
                 record.updated = record.updated.max(merged.updated);
-                merged.merged_into = Some(target);
-                stories.insert(other.as_bytes(), encode(&merged))?;
-                merges.set(merges.get() + 1);
+                let pointer = StoryRecord {
+                    reports: 0,
+                    merged_into: Some(target),
+                    ..merged.clone()
+                };
+                stories.insert(other.as_bytes(), encode(&pointer))?;
             }
-            if !record.entries.contains(&entry.id) {
-                record.entries.push(entry.id);
-            }
+            // Not a member yet: an entry joins only while it has no `story_of`, and leaving
+            // removes both in one transaction.
+            members.insert(&member_key(target, record.next)[..], entry.id.as_bytes())?;
+            record.next += 1;
+            record.reports += 1;
             union(&mut record.regions, &entry.regions);
             record.first_seen = record.first_seen.min(entry.published);
             record.updated = record.updated.max(entry.published.min(now));
-            if !before.entries.is_empty() {
-                merges.set(merges.get() + 1);
-            }
             self.rewrite(tx, target, &before, &record, &mut delta)?;
             let mut value = target.as_bytes().to_vec();
             value.extend_from_slice(&kept_features);
@@ -411,7 +464,7 @@ impl Store {
             add_counts(story_keys, delta)?;
             Ok(())
         })?;
-        metrics::counter!(crate::metrics::STORY_MERGES).increment(merges.get());
+        metrics::counter!(crate::metrics::STORY_MERGES).increment(merges);
         // The entry's postings, once it is in a story (they are hints: `matching` checks each
         // candidate's story).
         let mut postings = self.postings(&settings)?;
@@ -492,25 +545,32 @@ impl Store {
         keys: &[Vec<u8>],
         settings: &StorySettings,
     ) -> Result<Vec<EntryId>, StoreError> {
-        let mut shared: HashMap<EntryId, usize> = HashMap::new();
-        let mut times: HashMap<EntryId, i64> = HashMap::new();
+        // (entry, weight, published) per posting met, summed per entry below.
+        let mut met: Vec<(EntryId, usize, i64)> = Vec::new();
         let time = entry.published.timestamp();
         let window = settings.window.num_seconds();
         {
             let postings = self.postings(settings)?;
             for key in keys {
+                let weight = if key[0] == b'l' { 1000 } else { 1 };
                 for (at, id) in postings.around(key, time, window) {
                     if id != entry.id {
-                        *shared.entry(id).or_default() += if key[0] == b'l' { 1000 } else { 1 };
-                        times.insert(id, at);
+                        met.push((id, weight, at));
                     }
                 }
             }
         }
-        let mut ranked: Vec<(EntryId, usize)> = shared.into_iter().collect();
+        met.sort_unstable_by_key(|(id, ..)| *id);
+        let mut ranked: Vec<(EntryId, usize, i64)> = Vec::new();
+        for (id, weight, at) in met {
+            match ranked.last_mut() {
+                Some(last) if last.0 == id => last.1 += weight,
+                _ => ranked.push((id, weight, at)),
+            }
+        }
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut matched = Vec::new();
-        for (id, shared) in ranked.into_iter().take(CANDIDATES) {
+        for (id, shared, time) in ranked.into_iter().take(CANDIDATES) {
             let Some(value) = self
                 .story_of
                 .get(id.as_bytes())
@@ -527,7 +587,6 @@ impl Store {
                 }
                 _ => continue,
             };
-            let Some(time) = times.get(&id) else { continue };
             let gap = Duration::seconds(entry.published.timestamp() - time);
             if stories::same_story(features, &theirs, gap) {
                 matched.push(id);
@@ -538,7 +597,7 @@ impl Store {
 
     /// An entry of a story is written again: the story lists its regions too.
     fn widen(&self, entry: &Entry) -> Result<(), StoreError> {
-        self.story_transaction(|tx @ (_, story_of, story_keys, _)| {
+        self.story_transaction(|tx @ (_, story_of, story_keys, ..)| {
             let Some(bytes) = story_of.get(entry.id.as_bytes())? else {
                 return Ok(());
             };
@@ -557,14 +616,27 @@ impl Store {
     /// An entry left the combined feed (removed, hidden): it leaves its story, and a story
     /// left with no entry goes.
     fn leave(&self, entry: EntryId) -> Result<(), StoreError> {
-        self.story_transaction(|tx @ (_, story_of, story_keys, _)| {
+        // Its story's members, read before the transaction (see `join`).
+        let found = match self.story_of(entry)? {
+            Some(story) => Some((story, self.members(story)?)),
+            None => None,
+        };
+        self.story_transaction(|tx @ (_, story_of, story_keys, _, members)| {
             let Some(bytes) = story_of.get(entry.as_bytes())? else {
                 return Ok(());
             };
             story_of.remove(entry.as_bytes())?;
             let (id, record) = self.resolve(tx, story_id(&bytes))?;
             let mut left = record.clone();
-            left.entries.retain(|e| *e != entry);
+            for (key, _) in found
+                .iter()
+                .filter(|(story, _)| *story == id)
+                .flat_map(|(_, members)| members)
+                .filter(|(_, member)| *member == entry)
+            {
+                members.remove(&key[..])?;
+                left.reports = left.reports.saturating_sub(1);
+            }
             let mut delta = (0, 0);
             self.rewrite(tx, id, &record, &left, &mut delta)?;
             add_counts(story_keys, delta)
@@ -575,7 +647,7 @@ impl Store {
     /// index keys and counting the change.
     fn rewrite(
         &self,
-        (stories, _, _, index): Tx,
+        (stories, _, _, index, _): Tx,
         id: StoryId,
         before: &StoryRecord,
         after: &StoryRecord,
@@ -589,7 +661,7 @@ impl Store {
         }
         count(delta, before, -1);
         count(delta, after, 1);
-        if after.entries.is_empty() && after.merged_into.is_none() {
+        if after.reports == 0 && after.merged_into.is_none() {
             stories.remove(id.as_bytes())?;
         } else {
             stories.insert(id.as_bytes(), encode(after))?;
@@ -621,9 +693,15 @@ impl Store {
     }
 
     fn story_transaction(&self, work: impl Fn(Tx) -> TxResult<()>) -> Result<(), StoreError> {
-        (&self.stories, &self.story_of, &self.story_keys, &self.index)
-            .transaction(|(stories, story_of, story_keys, index)| {
-                work((stories, story_of, story_keys, index))
+        (
+            &self.stories,
+            &self.story_of,
+            &self.story_keys,
+            &self.index,
+            &self.story_members,
+        )
+            .transaction(|(stories, story_of, story_keys, index, members)| {
+                work((stories, story_of, story_keys, index, members))
             })
             .map_err(|error| match error {
                 TransactionError::Storage(error) => self.error(error),
@@ -652,10 +730,56 @@ impl Store {
         Ok(id)
     }
 
+    /// A story's members, in the order they joined: their keys and entries.
+    fn members(&self, id: StoryId) -> Result<Vec<Member>, StoreError> {
+        self.story_members
+            .scan_prefix(id.as_bytes())
+            .map(|item| {
+                let (key, value) = item.map_err(|e| self.error(e))?;
+                let bytes: [u8; 16] = value[..].try_into().map_err(|_| StoreError::Corrupt {
+                    path: self.path.clone(),
+                    message: format!("a member of story {id} is not an entry id"),
+                })?;
+                Ok((key.to_vec(), EntryId(uuid::Uuid::from_bytes(bytes))))
+            })
+            .collect()
+    }
+
+    /// Converts records that list their reports inline (the layout before issue 18) to
+    /// member keys, each record in one transaction; returns how many it converted. Run at open.
+    pub(super) fn members_out_of_records(&self) -> Result<usize, StoreError> {
+        let mut converted = 0;
+        for item in self.stories.iter() {
+            let (key, bytes) = item.map_err(|e| self.error(e))?;
+            let id = story_id(&key);
+            let mut record: StoryRecord = self.decode(&bytes, &format!("story {id}"))?;
+            if record.entries.is_empty() {
+                continue;
+            }
+            let inline = std::mem::take(&mut record.entries);
+            record.reports = inline.len() as u32;
+            record.next = inline.len() as u32;
+            (&self.stories, &self.story_members)
+                .transaction(|(stories, members)| {
+                    for (at, entry) in inline.iter().enumerate() {
+                        members.insert(&member_key(id, at as u32)[..], entry.as_bytes())?;
+                    }
+                    stories.insert(id.as_bytes(), encode(&record))?;
+                    Ok::<_, ConflictableTransactionError<StoreError>>(())
+                })
+                .map_err(|error| match error {
+                    TransactionError::Storage(error) => self.error(error),
+                    TransactionError::Abort(error) => error,
+                })?;
+            converted += 1;
+        }
+        Ok(converted)
+    }
+
     fn load(&self, id: StoryId, record: StoryRecord) -> Result<Story, StoreError> {
-        let mut entries = Vec::with_capacity(record.entries.len());
-        for entry in &record.entries {
-            if let Some(entry) = self.get(*entry)? {
+        let mut entries = Vec::with_capacity(record.reports as usize);
+        for (_, entry) in self.members(id)? {
+            if let Some(entry) = self.get(entry)? {
                 entries.push(entry);
             }
         }
@@ -676,6 +800,17 @@ fn story_id(bytes: &[u8]) -> StoryId {
         .and_then(|id| id.try_into().ok())
         .unwrap_or([0; 16]);
     StoryId(uuid::Uuid::from_bytes(bytes))
+}
+
+/// A member of a story: its key in `story_members`, and the entry.
+type Member = (Vec<u8>, EntryId);
+
+/// A member's key: the story, then its join number (big-endian, so in join order).
+fn member_key(story: StoryId, at: u32) -> [u8; 20] {
+    let mut key = [0; 20];
+    key[..16].copy_from_slice(story.as_bytes());
+    key[16..].copy_from_slice(&at.to_be_bytes());
+    key
 }
 
 fn link_key(hash: u64) -> Vec<u8> {
@@ -714,7 +849,7 @@ fn union(into: &mut Vec<String>, more: &[String]) {
 fn count(delta: &mut (i64, i64), record: &StoryRecord, sign: i64) {
     if record.live() {
         delta.0 += sign;
-        if record.entries.len() > 1 {
+        if record.reports > 1 {
             delta.1 += sign;
         }
     }
@@ -914,5 +1049,103 @@ mod tests {
         assert_eq!(store.group_ungrouped().unwrap(), 2);
         assert_eq!(store.story_counts().unwrap(), (1, 1));
         assert_eq!(store.group_ungrouped().unwrap(), 0);
+    }
+
+    /// A store written before issue 18 lists each story's reports in its record: they move to
+    /// member keys at open, in the same order, and the story goes on taking reports.
+    #[test]
+    fn stories_of_the_inline_layout_are_converted_at_open() {
+        #[derive(Serialize)]
+        struct Before {
+            entries: Vec<EntryId>,
+            regions: Vec<String>,
+            first_seen: DateTime<Utc>,
+            updated: DateTime<Utc>,
+        }
+        let (dir, store) = open();
+        let now = Utc::now();
+        // Recent, so that the postings rebuilt at open still hold them.
+        let recent = |mut report: Entry, hours| {
+            report.published = now - Duration::hours(hours);
+            report
+        };
+        let (rte, journal) = (recent(bill("rte", 9), 3), recent(bill("journal", 10), 2));
+        store.upsert(rte.clone(), true, now).unwrap();
+        store.upsert(journal.clone(), true, now).unwrap();
+        let id = store.story_of(rte.id).unwrap().unwrap();
+        let record = store.record(id).unwrap().unwrap();
+        assert_eq!((record.reports, record.next), (2, 2));
+        store
+            .stories
+            .insert(
+                id.as_bytes(),
+                encode(&Before {
+                    entries: vec![rte.id, journal.id],
+                    regions: record.regions.clone(),
+                    first_seen: record.first_seen,
+                    updated: record.updated,
+                }),
+            )
+            .unwrap();
+        store.story_members.clear().unwrap();
+        store.flush().unwrap();
+        drop(store);
+
+        let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
+        assert_eq!(store.record(id).unwrap(), Some(record));
+        let ids = |store: &Store| -> Vec<EntryId> {
+            match store.story(id).unwrap() {
+                Some(StoryLookup::Found(story)) => story.entries.iter().map(|e| e.id).collect(),
+                other => panic!("the story is there: {other:?}"),
+            }
+        };
+        assert_eq!(ids(&store), vec![rte.id, journal.id]);
+        assert_eq!(store.members_out_of_records().unwrap(), 0, "converted once");
+        let rtl = recent(bill("rtl", 11), 1);
+        store.upsert(rtl.clone(), true, now).unwrap();
+        assert_eq!(ids(&store), vec![rte.id, journal.id, rtl.id]);
+        store.remove(journal.id).unwrap();
+        assert_eq!(ids(&store), vec![rte.id, rtl.id]);
+        assert_eq!(store.story_counts().unwrap(), (1, 1));
+    }
+
+    /// `around` reads outwards from the time: what sorting the whole window by distance gave.
+    #[test]
+    fn postings_around_a_time_are_the_nearest_in_the_window() {
+        let mut postings = Postings::default();
+        let id = |n: u64| EntryId(uuid::Uuid::from_u64_pair(0, n));
+        // Uneven times, some equal, the nearest on either side in turn.
+        let times: Vec<i64> = (0..300u64)
+            .map(|n| ((n * n * 7919) % 10_007) as i64)
+            .collect();
+        for (n, at) in times.iter().enumerate() {
+            postings.add(b"k".to_vec(), *at, id(n as u64));
+        }
+        for (time, window) in [
+            (5_000, 2_000),
+            (0, 10_000),
+            (10_006, 300),
+            (4_321, 10),
+            (-50, 40),
+        ] {
+            let mut expected: Vec<(i64, EntryId)> = times
+                .iter()
+                .enumerate()
+                .map(|(n, at)| (*at, id(n as u64)))
+                .filter(|(at, _)| (at - time).abs() <= window)
+                .collect();
+            expected.sort_by_key(|(at, _)| (at - time).abs());
+            expected.truncate(POSTINGS);
+            let got = postings.around(b"k", time, window);
+            // The same distances (which of two postings at one time is taken may differ).
+            let distances = |list: &[(i64, EntryId)]| -> Vec<i64> {
+                let mut distances: Vec<i64> =
+                    list.iter().map(|(at, _)| (at - time).abs()).collect();
+                distances.sort();
+                distances
+            };
+            assert_eq!(distances(&got), distances(&expected), "{time} {window}");
+        }
+        assert!(postings.around(b"none", 0, 10).is_empty());
     }
 }

@@ -81,9 +81,9 @@ impl Features {
             .summary
             .as_deref()
             .or(entry.content.as_deref())
-            .map(crate::normalize::html::html_to_text)
+            .map(lead_text)
             .unwrap_or_default();
-        let lead = first_words(&lead, 80);
+        let lead = first_words(&lead, LEAD_WORDS);
         Features::from_text(
             entry.link.as_deref(),
             &entry.title,
@@ -396,6 +396,27 @@ fn is_name(text: &str, at: usize) -> bool {
 }
 
 /// The first `count` words of `text`.
+/// The words of an entry's lead that grouping reads.
+const LEAD_WORDS: usize = 80;
+
+/// The text of an entry's summary or content, as far as grouping reads it. A full article's
+/// HTML is tens of kilobytes, of which grouping reads [`LEAD_WORDS`] words: the text of its
+/// first [`LEAD_HTML`] bytes is enough when it has more words than that (cut anywhere, the HTML
+/// can only change its last word), and its whole text is read only when it has not.
+fn lead_text(html: &str) -> String {
+    if html.len() > LEAD_HTML {
+        let text =
+            crate::normalize::html::html_to_text(&html[..html.floor_char_boundary(LEAD_HTML)]);
+        if text.split_whitespace().nth(LEAD_WORDS).is_some() {
+            return text;
+        }
+    }
+    crate::normalize::html::html_to_text(html)
+}
+
+/// See [`lead_text`].
+const LEAD_HTML: usize = 4096;
+
 fn first_words(text: &str, count: usize) -> &str {
     match text.split_whitespace().nth(count) {
         Some(word) => &text[..word.as_ptr() as usize - text.as_ptr() as usize],
@@ -539,6 +560,33 @@ fn keyed(seed: u64, bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Wherever the cut falls (in a tag, an attribute, an entity, a Greek letter, a script),
+    /// the lead grouping reads from the first kilobytes is the whole text's.
+    #[test]
+    fn the_lead_read_from_the_start_of_the_html_is_the_whole_texts() {
+        let paragraph = "<p class=\"lead\" data-x='a &amp; b'>Η Λευκωσία &amp; Limassol: \
+            <a href=\"https://example.org/?a=1&amp;b=2\">council</a> votes &euro;4.5m for \
+            <em>roads</em>&nbsp;and <strong>ports</strong> &#8211; ministers say.</p>\n\
+            <script>var x = \"<p>not text</p>\";</script><!-- a comment -->";
+        // The cut moves through a whole paragraph, a byte at a time.
+        for padding in 0..paragraph.len() {
+            let padding = format!("{}{}", "ά".repeat(padding / 2), "x".repeat(padding % 2));
+            let html = format!("<div>{padding}</div>{}", paragraph.repeat(20));
+            assert!(html.len() > LEAD_HTML);
+            let whole = crate::normalize::html::html_to_text(&html);
+            assert_eq!(
+                first_words(&lead_text(&html), LEAD_WORDS),
+                first_words(&whole, LEAD_WORDS),
+                "padding {padding}"
+            );
+        }
+        let short = paragraph.repeat(2);
+        assert_eq!(
+            lead_text(&short),
+            crate::normalize::html::html_to_text(&short)
+        );
+    }
 
     #[test]
     fn canonical_links_ignore_scheme_www_amp_tracking_and_trailing_slash() {
