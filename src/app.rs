@@ -31,6 +31,11 @@ pub struct App {
     pub comment_limits: crate::comments::RateLimit,
     /// The full-text index; set by the daemon once opened (unset: search is unavailable).
     pub search: std::sync::OnceLock<Arc<crate::search::SearchIndex>>,
+    /// Turns to store a fetched feed: as many as there are cores. Fetches overlap up to
+    /// `max_in_flight`, but storing is CPU work with one serial part (grouping into stories):
+    /// more threads at it than cores only take the core from the one holding that part (issue
+    /// 18: a cold pass of 1,000 feeds had 32 storing at once on 2 cores).
+    pub storing: tokio::sync::Semaphore,
 }
 
 impl App {
@@ -50,6 +55,9 @@ impl App {
             metrics: std::sync::OnceLock::new(),
             search: std::sync::OnceLock::new(),
             comment_limits: Default::default(),
+            storing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |cores| cores.get()),
+            ),
         })
     }
 

@@ -128,6 +128,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
             let source = source.clone();
             let status = fetched.status;
             let store_config = config.clone();
+            let _storing = app.storing.acquire().await.expect("never closed");
             let (stored, returned) = store
                 .blocking(move |store| {
                     let stored =

@@ -24,7 +24,44 @@ use axum::routing::get;
 use crate::app::App;
 
 pub fn router(app: Arc<App>) -> Router {
+    router_with(app, Layers::ALL)
+}
+
+/// The middleware `router` puts around every route. Each can be left out only to measure what
+/// it costs (`examples/bench_layers.rs`, issue 18); the daemon always runs with all of them.
+#[derive(Debug, Clone, Copy)]
+pub struct Layers {
+    /// `islands_requests_total` by route and status (`count_requests`).
+    pub metrics: bool,
+    /// `[server] request_timeout`: 408 past it, a slow body included.
+    pub timeout: bool,
+}
+
+impl Layers {
+    pub const ALL: Layers = Layers {
+        metrics: true,
+        timeout: true,
+    };
+}
+
+/// `router`, with only the `layers` given.
+pub fn router_with(app: Arc<App>, layers: Layers) -> Router {
     let request_timeout = app.config().server.request_timeout;
+    let mut routes = routes();
+    if layers.metrics {
+        routes = routes.layer(axum::middleware::from_fn(count_requests));
+    }
+    if layers.timeout {
+        // Bounds a whole request, a slow body included (slowloris on the body side).
+        routes = routes.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ));
+    }
+    routes.with_state(app)
+}
+
+fn routes() -> Router<Arc<App>> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/feeds/comments.rss", get(comments::all_rss))
@@ -91,13 +128,6 @@ pub fn router(app: Arc<App>) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(micropub::BODY_LIMIT)),
         )
         .fallback(not_found)
-        .layer(axum::middleware::from_fn(count_requests))
-        // Bounds a whole request, a slow body included (slowloris on the body side).
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
-        ))
-        .with_state(app)
 }
 
 /// Prometheus text format; 404 when no recorder was installed (library use, tests).

@@ -2,7 +2,7 @@
 //!
 //! Trees: `stories` (story id -> [`StoryRecord`]; a story merged into an older one stays as a
 //! record naming it, for the 301), `story_members` (story id + join number -> entry id: the
-//! reports, in the order they joined), `story_of` (entry id -> story id and the entry's
+//! reports that joined that story, in the order they joined; a merge moves none), `story_of` (entry id -> story id and the entry's
 //! features) and `story_keys` (`n` -> the counts; postings an earlier build kept there are
 //! pruned). The stories' time indexes are in `index`, under `S:all` and `S:r:{slug}`, sorted by
 //! last activity.
@@ -11,7 +11,8 @@
 //! key and a small record, whatever the story's size. With the list inline, every join
 //! rewrote and every candidate check decoded up to [`MAX_REPORTS`] ids, half of a cold
 //! ingest's CPU on the bench corpus (issue 18). Records of that layout are converted at open
-//! ([`Store::members_out_of_records`]).
+//! ([`Store::members_out_of_records`]). A merge writes two records and moves no member: the
+//! story that stays lists the stories merged into it (`absorbed`), whose members it reads too.
 //!
 //! An entry is grouped after its own write (candidates are read first, then one transaction
 //! over the story trees and the index), one entry at a time. A crash between the entry's
@@ -63,6 +64,11 @@ struct StoryRecord {
     /// every record written since, and converted at open.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     entries: Vec<EntryId>,
+    /// The stories merged into this one, whose members are its reports too (after its own).
+    /// One string of hex ids: read with every candidate check, a JSON list of ids cost a
+    /// tenth of a cold ingest where headlines chain into large stories.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "packed_ids")]
+    absorbed: Vec<StoryId>,
     regions: Vec<String>,
     first_seen: DateTime<Utc>,
     /// The last activity: the newest entry's time when it joined.
@@ -245,21 +251,36 @@ impl Store {
         old: Option<&Entry>,
         new: Option<&Entry>,
     ) -> Result<(), StoreError> {
-        let _one = self.group_lock.lock().unwrap_or_else(|e| e.into_inner());
-        if !self
+        let settings = self
             .story_settings
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .grouping
-        {
+            .clone();
+        if !settings.grouping {
             return Ok(());
         }
+        // Grouping is one entry at a time (see `group_lock`): what needs no lock is done
+        // before it, the features of an entry that will join (its text read and stemmed).
+        let grouped = |entry: &Entry| {
+            self.story_of
+                .contains_key(entry.id.as_bytes())
+                .map_err(|e| self.error(e))
+        };
+        let features = match new {
+            Some(entry) if !entry.held_back && !grouped(entry)? => {
+                Some(Features::of(entry, &settings.language))
+            }
+            _ => None,
+        };
+        let _one = self.group_lock.lock().unwrap_or_else(|e| e.into_inner());
         match new {
             Some(entry) if !entry.held_back => {
-                if self.story_of(entry.id)?.is_some() {
+                if grouped(entry)? {
                     self.widen(entry)
                 } else {
-                    self.join(entry)
+                    let features =
+                        features.unwrap_or_else(|| Features::of(entry, &settings.language));
+                    self.join(entry, features, &settings)
                 }
             }
             _ => match old.or(new) {
@@ -367,15 +388,14 @@ impl Store {
         Ok(grouped)
     }
 
-    fn join(&self, entry: &Entry) -> Result<(), StoreError> {
-        let settings = self
-            .story_settings
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        let features = Features::of(entry, &settings.language);
+    fn join(
+        &self,
+        entry: &Entry,
+        features: Features,
+        settings: &StorySettings,
+    ) -> Result<(), StoreError> {
         let keys = candidate_keys(&features);
-        let matched = self.matching(entry, &features, &keys, &settings)?;
+        let matched = self.matching(entry, &features, &keys, settings)?;
         let kept_features = features.to_bytes();
         let now = Utc::now();
         // What the join does is read before its transaction (a sled transaction can neither
@@ -412,6 +432,7 @@ impl Store {
                     reports: 0,
                     next: 0,
                     entries: Vec::new(),
+                    absorbed: Vec::new(),
                     regions: Vec::new(),
                     first_seen: entry.published,
                     updated: entry.published,
@@ -420,30 +441,26 @@ impl Store {
                 (id, record)
             }
         };
-        // The stories merged into the target, with their members.
-        let merged: Vec<(StoryId, StoryRecord, Vec<Member>)> = targets
-            .map(|(id, record)| Ok((id, record, self.members(id)?)))
-            .collect::<Result<_, StoreError>>()?;
+        // The stories merged into the target.
+        let merged: Vec<(StoryId, StoryRecord)> = targets.collect();
         let merges = merged.len() as u64 + u64::from(before.reports > 0);
         self.story_transaction(|tx @ (stories, story_of, story_keys, index, members)| {
             let mut record = before.clone();
             let mut delta = (0i64, 0i64);
-            for (other, merged, moving) in &merged {
+            for (other, merged) in &merged {
                 count(&mut delta, merged, -1);
                 for key in merged.index_keys(*other) {
                     index.remove(key)?;
                 }
-                for (key, id) in moving {
-                    members.remove(&key[..])?;
-                    members.insert(&member_key(target, record.next)[..], id.as_bytes())?;
-                    record.next += 1;
-                }
+                record.absorbed.push(*other);
+                record.absorbed.extend_from_slice(&merged.absorbed);
                 record.reports += merged.reports;
                 union(&mut record.regions, &merged.regions);
                 record.first_seen = record.first_seen.min(merged.first_seen);
                 record.updated = record.updated.max(merged.updated);
                 let pointer = StoryRecord {
                     reports: 0,
+                    absorbed: Vec::new(),
                     merged_into: Some(target),
                     ..merged.clone()
                 };
@@ -467,7 +484,7 @@ impl Store {
         metrics::counter!(crate::metrics::STORY_MERGES).increment(merges);
         // The entry's postings, once it is in a story (they are hints: `matching` checks each
         // candidate's story).
-        let mut postings = self.postings(&settings)?;
+        let mut postings = self.postings(settings)?;
         for key in keys {
             postings.add(key, entry.published.timestamp(), entry.id);
         }
@@ -618,7 +635,7 @@ impl Store {
     fn leave(&self, entry: EntryId) -> Result<(), StoreError> {
         // Its story's members, read before the transaction (see `join`).
         let found = match self.story_of(entry)? {
-            Some(story) => Some((story, self.members(story)?)),
+            Some(story) => Some((story, self.all_members(story)?)),
             None => None,
         };
         self.story_transaction(|tx @ (_, story_of, story_keys, _, members)| {
@@ -730,7 +747,18 @@ impl Store {
         Ok(id)
     }
 
-    /// A story's members, in the order they joined: their keys and entries.
+    /// A live story's reports: its own members, then those of the stories merged into it.
+    fn all_members(&self, id: StoryId) -> Result<Vec<Member>, StoreError> {
+        let mut all = self.members(id)?;
+        if let Some(record) = self.record(id)? {
+            for absorbed in record.absorbed {
+                all.extend(self.members(absorbed)?);
+            }
+        }
+        Ok(all)
+    }
+
+    /// The members that joined story `id` itself, in the order they joined: keys and entries.
     fn members(&self, id: StoryId) -> Result<Vec<Member>, StoreError> {
         self.story_members
             .scan_prefix(id.as_bytes())
@@ -778,7 +806,11 @@ impl Store {
 
     fn load(&self, id: StoryId, record: StoryRecord) -> Result<Story, StoreError> {
         let mut entries = Vec::with_capacity(record.reports as usize);
-        for (_, entry) in self.members(id)? {
+        let mut members = self.members(id)?;
+        for absorbed in &record.absorbed {
+            members.extend(self.members(*absorbed)?);
+        }
+        for (_, entry) in members {
             if let Some(entry) = self.get(entry)? {
                 entries.push(entry);
             }
@@ -800,6 +832,42 @@ fn story_id(bytes: &[u8]) -> StoryId {
         .and_then(|id| id.try_into().ok())
         .unwrap_or([0; 16]);
     StoryId(uuid::Uuid::from_bytes(bytes))
+}
+
+/// Story ids as one string of 32 hex digits each.
+mod packed_ids {
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::model::StoryId;
+
+    pub fn serialize<S: Serializer>(ids: &[StoryId], serializer: S) -> Result<S::Ok, S::Error> {
+        let mut packed = String::with_capacity(32 * ids.len());
+        for id in ids {
+            packed.push_str(id.0.simple().encode_lower(&mut uuid::Uuid::encode_buffer()));
+        }
+        serializer.serialize_str(&packed)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<StoryId>, D::Error> {
+        let packed = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        if packed.len() % 32 != 0 {
+            return Err(D::Error::custom(
+                "story ids: not a whole number of 32 hex digits",
+            ));
+        }
+        packed
+            .as_bytes()
+            .chunks(32)
+            .map(|hex| {
+                uuid::Uuid::try_parse_ascii(hex)
+                    .map(StoryId)
+                    .map_err(D::Error::custom)
+            })
+            .collect()
+    }
 }
 
 /// A member of a story: its key in `story_members`, and the entry.
@@ -996,6 +1064,22 @@ mod tests {
                 .len(),
             1
         );
+        // The older story's reports first, then the merged one's (no member moved).
+        let ids = |store: &Store| -> Vec<EntryId> {
+            match store.story(older).unwrap() {
+                Some(StoryLookup::Found(story)) => story.entries.iter().map(|e| e.id).collect(),
+                other => panic!("the story is there: {other:?}"),
+            }
+        };
+        assert_eq!(ids(&store), vec![a.id, both.id, b.id]);
+        // A report of the merged story leaves the story it is in now.
+        store.remove(b.id).unwrap();
+        assert_eq!(ids(&store), vec![a.id, both.id]);
+        assert_eq!(store.story_counts().unwrap(), (1, 1));
+        store.remove(a.id).unwrap();
+        store.remove(both.id).unwrap();
+        assert_eq!(store.story_counts().unwrap(), (0, 0));
+        assert!(store.story(older).unwrap().is_none());
     }
 
     #[test]
@@ -1147,5 +1231,21 @@ mod tests {
             assert_eq!(distances(&got), distances(&expected), "{time} {window}");
         }
         assert!(postings.around(b"none", 0, 10).is_empty());
+    }
+
+    /// The ids of merged stories are one string; a cut one is an error, not a wrong id.
+    #[test]
+    fn merged_story_ids_are_packed_in_one_string() {
+        #[derive(Serialize, Deserialize, Debug, PartialEq)]
+        struct Ids(#[serde(with = "packed_ids")] Vec<StoryId>);
+        let ids = Ids(vec![
+            StoryId(uuid::Uuid::from_u64_pair(1, 2)),
+            StoryId(uuid::Uuid::from_u64_pair(u64::MAX, 3)),
+        ]);
+        let json = serde_json::to_string(&ids).unwrap();
+        assert_eq!(json.len(), 2 + 64, "{json}");
+        assert_eq!(serde_json::from_str::<Ids>(&json).unwrap(), ids);
+        assert!(serde_json::from_str::<Ids>(&json[..json.len() - 2]).is_err());
+        assert!(serde_json::from_str::<Ids>(&format!("\"{}\"", "g".repeat(32))).is_err());
     }
 }
