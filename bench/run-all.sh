@@ -64,4 +64,12 @@ echo
 (cd "$REPO" && "$REPO/target/release/examples/bench_comments")
 echo
 
+echo "## layers: what each serving layer adds to a cached feed request"
+echo
+machine_info
+echo "- command: \`cargo run --release --example bench_layers\`"
+echo
+(cd "$REPO" && "$REPO/target/release/examples/bench_layers")
+echo
+
 bash "$BENCH_DIR/load.sh"

@@ -776,6 +776,15 @@ impl Store {
     /// Converts records that list their reports inline (the layout before issue 18) to
     /// member keys, each record in one transaction; returns how many it converted. Run at open.
     pub(super) fn members_out_of_records(&self) -> Result<usize, StoreError> {
+        // Once a store: the mark says its records were converted (or written converted).
+        const CONVERTED: &[u8] = b"stories:members";
+        if self
+            .meta
+            .contains_key(CONVERTED)
+            .map_err(|e| self.error(e))?
+        {
+            return Ok(0);
+        }
         let mut converted = 0;
         for item in self.stories.iter() {
             let (key, bytes) = item.map_err(|e| self.error(e))?;
@@ -801,6 +810,9 @@ impl Store {
                 })?;
             converted += 1;
         }
+        self.meta
+            .insert(CONVERTED, &[][..])
+            .map_err(|e| self.error(e))?;
         Ok(converted)
     }
 
@@ -1172,6 +1184,7 @@ mod tests {
             )
             .unwrap();
         store.story_members.clear().unwrap();
+        store.meta.remove(b"stories:members").unwrap();
         store.flush().unwrap();
         drop(store);
 
