@@ -509,14 +509,7 @@ impl Store {
                 break;
             }
             let id = id_of(&key);
-            let Some(value) = self
-                .story_of
-                .get(id.as_bytes())
-                .map_err(|e| self.error(e))?
-            else {
-                continue;
-            };
-            if let Some(features) = Features::from_bytes(value.get(16..).unwrap_or_default()) {
+            if let Some(Some(features)) = self.kept_features(id)? {
                 for candidate in candidate_keys(&features) {
                     postings.add(candidate, time, id);
                 }
@@ -588,15 +581,11 @@ impl Store {
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut matched = Vec::new();
         for (id, shared, time) in ranked.into_iter().take(CANDIDATES) {
-            let Some(value) = self
-                .story_of
-                .get(id.as_bytes())
-                .map_err(|e| self.error(e))?
-            else {
+            let Some(kept) = self.kept_features(id)? else {
                 continue;
             };
             // A candidate met through its link is the same story whatever its text says.
-            let theirs = match Features::from_bytes(value.get(16..).unwrap_or_default()) {
+            let theirs = match kept {
                 Some(theirs) if shared < 1000 => theirs,
                 _ if shared >= 1000 => {
                     matched.push(id);
@@ -635,7 +624,10 @@ impl Store {
     fn leave(&self, entry: EntryId) -> Result<(), StoreError> {
         // Its story's members, read before the transaction (see `join`).
         let found = match self.story_of(entry)? {
-            Some(story) => Some((story, self.all_members(story)?)),
+            Some(story) => match self.record(story)? {
+                Some(record) => Some((story, self.all_members(story, &record)?)),
+                None => None,
+            },
             None => None,
         };
         self.story_transaction(|tx @ (_, story_of, story_keys, _, members)| {
@@ -747,13 +739,21 @@ impl Store {
         Ok(id)
     }
 
+    /// The features a grouped entry kept in `story_of` (`Some(None)`: unreadable); `None` when
+    /// the entry is in no story.
+    fn kept_features(&self, id: EntryId) -> Result<Option<Option<Features>>, StoreError> {
+        let value = self
+            .story_of
+            .get(id.as_bytes())
+            .map_err(|e| self.error(e))?;
+        Ok(value.map(|value| Features::from_bytes(value.get(16..).unwrap_or_default())))
+    }
+
     /// A live story's reports: its own members, then those of the stories merged into it.
-    fn all_members(&self, id: StoryId) -> Result<Vec<Member>, StoreError> {
+    fn all_members(&self, id: StoryId, record: &StoryRecord) -> Result<Vec<Member>, StoreError> {
         let mut all = self.members(id)?;
-        if let Some(record) = self.record(id)? {
-            for absorbed in record.absorbed {
-                all.extend(self.members(absorbed)?);
-            }
+        for absorbed in &record.absorbed {
+            all.extend(self.members(*absorbed)?);
         }
         Ok(all)
     }
@@ -818,11 +818,7 @@ impl Store {
 
     fn load(&self, id: StoryId, record: StoryRecord) -> Result<Story, StoreError> {
         let mut entries = Vec::with_capacity(record.reports as usize);
-        let mut members = self.members(id)?;
-        for absorbed in &record.absorbed {
-            members.extend(self.members(*absorbed)?);
-        }
-        for (_, entry) in members {
+        for (_, entry) in self.all_members(id, &record)? {
             if let Some(entry) = self.get(entry)? {
                 entries.push(entry);
             }
