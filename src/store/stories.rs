@@ -139,10 +139,25 @@ const CANDIDATES: usize = 24;
 /// disk writes (issue 18). Derived, so a crash loses nothing: built on first use from the `all`
 /// index (entries published within twice the window) and the features each grouped entry
 /// keeps in `story_of`; pruned with retention.
+///
+/// Beside them, what grouping reads of the window, so that a join reads in sled only the
+/// records of the stories it joins: each entry's story and features (as `story_of` keeps them)
+/// and the merges met (a merge is never undone). Read from sled per candidate, they were a
+/// third of a cold ingest's grouping (issue 18).
 #[derive(Default)]
 pub(super) struct Postings {
     built: bool,
     by_key: HashMap<Vec<u8>, Vec<(i64, EntryId)>>,
+    kept: HashMap<EntryId, Kept>,
+    merged: HashMap<StoryId, StoryId>,
+}
+
+/// A grouped entry of the window: when it was published, the story it joined (before any
+/// merge), its features.
+struct Kept {
+    time: i64,
+    story: StoryId,
+    features: Option<Features>,
 }
 
 impl Postings {
@@ -200,7 +215,21 @@ impl Postings {
             dropped += before - list.len();
             !list.is_empty()
         });
+        self.kept.retain(|_, kept| kept.time >= horizon);
+        // Read again from the records as needed.
+        self.merged.clear();
         dropped
+    }
+
+    /// The story `id` was last seen merged into, following the merges met (at most 64).
+    fn merged_into(&self, mut id: StoryId) -> StoryId {
+        for _ in 0..64 {
+            match self.merged.get(&id) {
+                Some(next) => id = *next,
+                None => break,
+            }
+        }
+        id
     }
 
     #[cfg(test)]
@@ -395,21 +424,23 @@ impl Store {
         settings: &StorySettings,
     ) -> Result<(), StoreError> {
         let keys = candidate_keys(&features);
-        let matched = self.matching(entry, &features, &keys, settings)?;
         let kept_features = features.to_bytes();
         let now = Utc::now();
         // What the join does is read before its transaction (a sled transaction can neither
         // scan nor read a tree outside it without deadlock), under the grouping lock that every
         // write of these trees holds: what it reads stays true until the transaction is done.
+        let mut window = self.postings(settings)?;
+        let matched = self.matching(entry, &features, &keys, &window, settings)?;
         let mut targets: Vec<(StoryId, StoryRecord)> = Vec::new();
-        for candidate in &matched {
-            let Some(id) = self.story_of(*candidate)? else {
-                continue;
-            };
+        for story in matched {
+            let id = window.merged_into(story);
             if targets.iter().any(|(t, _)| *t == id) {
                 continue;
             }
-            if let Some(record) = self.record(id)?.filter(StoryRecord::live) {
+            let Some((id, record)) = self.live_record(&mut window, id)? else {
+                continue;
+            };
+            if record.live() && !targets.iter().any(|(t, _)| *t == id) {
                 targets.push((id, record));
             }
         }
@@ -482,12 +513,23 @@ impl Store {
             Ok(())
         })?;
         metrics::counter!(crate::metrics::STORY_MERGES).increment(merges);
-        // The entry's postings, once it is in a story (they are hints: `matching` checks each
-        // candidate's story).
-        let mut postings = self.postings(settings)?;
+        // The entry's postings and what the window keeps of it, once it is in a story (the
+        // postings are hints: `matching` checks each candidate is still kept).
+        let time = entry.published.timestamp();
         for key in keys {
-            postings.add(key, entry.published.timestamp(), entry.id);
+            window.add(key, time, entry.id);
         }
+        for (other, _) in &merged {
+            window.merged.insert(*other, target);
+        }
+        window.kept.insert(
+            entry.id,
+            Kept {
+                time,
+                story: target,
+                features: Some(features),
+            },
+        );
         Ok(())
     }
 
@@ -509,10 +551,18 @@ impl Store {
                 break;
             }
             let id = id_of(&key);
-            if let Some(Some(features)) = self.kept_features(id)? {
-                for candidate in candidate_keys(&features) {
+            if let Some((story, features)) = self.kept(id)? {
+                for candidate in features.iter().flat_map(candidate_keys) {
                     postings.add(candidate, time, id);
                 }
+                postings.kept.insert(
+                    id,
+                    Kept {
+                        time,
+                        story,
+                        features,
+                    },
+                );
             }
         }
         postings.built = true;
@@ -546,27 +596,25 @@ impl Store {
         Ok(dropped)
     }
 
-    /// The candidates (entries sharing the link or a band, within the window) that report the
-    /// same story as `entry`.
+    /// The stories (as joined, before merges) of the candidates (entries sharing the link or a
+    /// band, within the window) that report the same story as `entry`.
     fn matching(
         &self,
         entry: &Entry,
         features: &Features,
         keys: &[Vec<u8>],
+        postings: &Postings,
         settings: &StorySettings,
-    ) -> Result<Vec<EntryId>, StoreError> {
+    ) -> Result<Vec<StoryId>, StoreError> {
         // (entry, weight, published) per posting met, summed per entry below.
         let mut met: Vec<(EntryId, usize, i64)> = Vec::new();
         let time = entry.published.timestamp();
         let window = settings.window.num_seconds();
-        {
-            let postings = self.postings(settings)?;
-            for key in keys {
-                let weight = if key[0] == b'l' { 1000 } else { 1 };
-                for (at, id) in postings.around(key, time, window) {
-                    if id != entry.id {
-                        met.push((id, weight, at));
-                    }
+        for key in keys {
+            let weight = if key[0] == b'l' { 1000 } else { 1 };
+            for (at, id) in postings.around(key, time, window) {
+                if id != entry.id {
+                    met.push((id, weight, at));
                 }
             }
         }
@@ -581,21 +629,18 @@ impl Store {
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut matched = Vec::new();
         for (id, shared, time) in ranked.into_iter().take(CANDIDATES) {
-            let Some(kept) = self.kept_features(id)? else {
+            // Not kept: the candidate left its story (hidden, removed) since its postings.
+            let Some(kept) = postings.kept.get(&id) else {
                 continue;
             };
             // A candidate met through its link is the same story whatever its text says.
-            let theirs = match kept {
-                Some(theirs) if shared < 1000 => theirs,
-                _ if shared >= 1000 => {
-                    matched.push(id);
-                    continue;
-                }
-                _ => continue,
-            };
-            let gap = Duration::seconds(entry.published.timestamp() - time);
-            if stories::same_story(features, &theirs, gap) {
-                matched.push(id);
+            let same = shared >= 1000
+                || kept.features.as_ref().is_some_and(|theirs| {
+                    let gap = Duration::seconds(entry.published.timestamp() - time);
+                    stories::same_story(features, theirs, gap)
+                });
+            if same {
+                matched.push(kept.story);
             }
         }
         Ok(matched)
@@ -649,7 +694,13 @@ impl Store {
             let mut delta = (0, 0);
             self.rewrite(tx, id, &record, &left, &mut delta)?;
             add_counts(story_keys, delta)
-        })
+        })?;
+        self.postings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .kept
+            .remove(&entry);
+        Ok(())
     }
 
     /// Writes a story's new record (or removes it when it has no entry left), moving its
@@ -739,14 +790,43 @@ impl Store {
         Ok(id)
     }
 
-    /// The features a grouped entry kept in `story_of` (`Some(None)`: unreadable); `None` when
-    /// the entry is in no story.
-    fn kept_features(&self, id: EntryId) -> Result<Option<Option<Features>>, StoreError> {
+    /// The story a grouped entry joined and the features it kept in `story_of` (`None`:
+    /// unreadable); `None` when the entry is in no story.
+    fn kept(&self, id: EntryId) -> Result<Option<(StoryId, Option<Features>)>, StoreError> {
         let value = self
             .story_of
             .get(id.as_bytes())
             .map_err(|e| self.error(e))?;
-        Ok(value.map(|value| Features::from_bytes(value.get(16..).unwrap_or_default())))
+        Ok(value.map(|value| {
+            (
+                story_id(&value),
+                Features::from_bytes(value.get(16..).unwrap_or_default()),
+            )
+        }))
+    }
+
+    /// The live story `id` names, and its record: merges followed in the window's map of them
+    /// first, then in the records (and noted in the map). `None` when it has no record.
+    fn live_record(
+        &self,
+        window: &mut Postings,
+        id: StoryId,
+    ) -> Result<Option<(StoryId, StoryRecord)>, StoreError> {
+        let mut id = window.merged_into(id);
+        for _ in 0..32 {
+            match self.record(id)? {
+                Some(StoryRecord {
+                    merged_into: Some(next),
+                    ..
+                }) => {
+                    window.merged.insert(id, next);
+                    id = window.merged_into(next);
+                }
+                Some(record) => return Ok(Some((id, record))),
+                None => return Ok(None),
+            }
+        }
+        Ok(None)
     }
 
     /// A live story's reports: its own members, then those of the stories merged into it.
