@@ -150,6 +150,9 @@ pub(super) struct Postings {
     by_key: HashMap<Vec<u8>, Vec<(i64, EntryId)>>,
     kept: HashMap<EntryId, Kept>,
     merged: HashMap<StoryId, StoryId>,
+    /// The records of the live stories met, as written: every write of a record is under the
+    /// grouping lock and updates or drops this.
+    records: HashMap<StoryId, StoryRecord>,
 }
 
 /// A grouped entry of the window: when it was published, the story it joined (before any
@@ -218,18 +221,32 @@ impl Postings {
         self.kept.retain(|_, kept| kept.time >= horizon);
         // Read again from the records as needed.
         self.merged.clear();
+        self.records.clear();
         dropped
     }
 
-    /// The story `id` was last seen merged into, following the merges met (at most 64).
-    fn merged_into(&self, mut id: StoryId) -> StoryId {
-        for _ in 0..64 {
-            match self.merged.get(&id) {
-                Some(next) => id = *next,
-                None => break,
+    /// The story `id` was last seen merged into, following the merges met; each story on
+    /// the way then names that one directly, so chains of merges are walked once.
+    fn merged_into(&mut self, id: StoryId) -> StoryId {
+        let mut last = id;
+        let mut steps = 0;
+        while let Some(next) = self.merged.get(&last) {
+            last = *next;
+            steps += 1;
+            if steps > 64 {
+                break;
             }
         }
-        id
+        if steps > 1 {
+            let mut at = id;
+            while let Some(next) = self.merged.insert(at, last) {
+                if next == last {
+                    break;
+                }
+                at = next;
+            }
+        }
+        last
     }
 
     #[cfg(test)]
@@ -475,40 +492,46 @@ impl Store {
         // The stories merged into the target.
         let merged: Vec<(StoryId, StoryRecord)> = targets.collect();
         let merges = merged.len() as u64 + u64::from(before.reports > 0);
+        // The target's record after the join, and the merged stories' pointers to it.
+        let mut record = before.clone();
+        let mut pointers = Vec::with_capacity(merged.len());
+        for (other, merged) in &merged {
+            record.absorbed.push(*other);
+            record.absorbed.extend_from_slice(&merged.absorbed);
+            record.reports += merged.reports;
+            union(&mut record.regions, &merged.regions);
+            record.first_seen = record.first_seen.min(merged.first_seen);
+            record.updated = record.updated.max(merged.updated);
+            let pointer = StoryRecord {
+                reports: 0,
+                absorbed: Vec::new(),
+                merged_into: Some(target),
+                ..merged.clone()
+            };
+            pointers.push(encode(&pointer));
+        }
+        let member = member_key(target, record.next);
+        record.next += 1;
+        record.reports += 1;
+        union(&mut record.regions, &entry.regions);
+        record.first_seen = record.first_seen.min(entry.published);
+        record.updated = record.updated.max(entry.published.min(now));
+        let mut value = target.as_bytes().to_vec();
+        value.extend_from_slice(&kept_features);
         self.story_transaction(|tx @ (stories, story_of, story_keys, index, members)| {
-            let mut record = before.clone();
             let mut delta = (0i64, 0i64);
-            for (other, merged) in &merged {
+            for ((other, merged), pointer) in merged.iter().zip(&pointers) {
                 count(&mut delta, merged, -1);
                 for key in merged.index_keys(*other) {
                     index.remove(key)?;
                 }
-                record.absorbed.push(*other);
-                record.absorbed.extend_from_slice(&merged.absorbed);
-                record.reports += merged.reports;
-                union(&mut record.regions, &merged.regions);
-                record.first_seen = record.first_seen.min(merged.first_seen);
-                record.updated = record.updated.max(merged.updated);
-                let pointer = StoryRecord {
-                    reports: 0,
-                    absorbed: Vec::new(),
-                    merged_into: Some(target),
-                    ..merged.clone()
-                };
-                stories.insert(other.as_bytes(), encode(&pointer))?;
+                stories.insert(other.as_bytes(), &pointer[..])?;
             }
             // Not a member yet: an entry joins only while it has no `story_of`, and leaving
             // removes both in one transaction.
-            members.insert(&member_key(target, record.next)[..], entry.id.as_bytes())?;
-            record.next += 1;
-            record.reports += 1;
-            union(&mut record.regions, &entry.regions);
-            record.first_seen = record.first_seen.min(entry.published);
-            record.updated = record.updated.max(entry.published.min(now));
+            members.insert(&member[..], entry.id.as_bytes())?;
             self.rewrite(tx, target, &before, &record, &mut delta)?;
-            let mut value = target.as_bytes().to_vec();
-            value.extend_from_slice(&kept_features);
-            story_of.insert(entry.id.as_bytes(), value)?;
+            story_of.insert(entry.id.as_bytes(), &value[..])?;
             add_counts(story_keys, delta)?;
             Ok(())
         })?;
@@ -521,7 +544,9 @@ impl Store {
         }
         for (other, _) in &merged {
             window.merged.insert(*other, target);
+            window.records.remove(other);
         }
+        window.records.insert(target, record);
         window.kept.insert(
             entry.id,
             Kept {
@@ -648,6 +673,7 @@ impl Store {
 
     /// An entry of a story is written again: the story lists its regions too.
     fn widen(&self, entry: &Entry) -> Result<(), StoreError> {
+        let widened_story = std::cell::Cell::new(None);
         self.story_transaction(|tx @ (_, story_of, story_keys, ..)| {
             let Some(bytes) = story_of.get(entry.id.as_bytes())? else {
                 return Ok(());
@@ -659,9 +685,18 @@ impl Store {
                 let mut delta = (0, 0);
                 self.rewrite(tx, id, &record, &widened, &mut delta)?;
                 add_counts(story_keys, delta)?;
+                widened_story.set(Some(id));
             }
             Ok(())
-        })
+        })?;
+        if let Some(id) = widened_story.get() {
+            self.postings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .records
+                .remove(&id);
+        }
+        Ok(())
     }
 
     /// An entry left the combined feed (removed, hidden): it leaves its story, and a story
@@ -695,11 +730,10 @@ impl Store {
             self.rewrite(tx, id, &record, &left, &mut delta)?;
             add_counts(story_keys, delta)
         })?;
-        self.postings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .kept
-            .remove(&entry);
+        let mut window = self.postings.lock().unwrap_or_else(|e| e.into_inner());
+        window.kept.remove(&entry);
+        // The story it left: which one it was is read in the transaction.
+        window.records.clear();
         Ok(())
     }
 
@@ -813,6 +847,9 @@ impl Store {
         id: StoryId,
     ) -> Result<Option<(StoryId, StoryRecord)>, StoreError> {
         let mut id = window.merged_into(id);
+        if let Some(record) = window.records.get(&id) {
+            return Ok(Some((id, record.clone())));
+        }
         for _ in 0..32 {
             match self.record(id)? {
                 Some(StoryRecord {
@@ -822,7 +859,12 @@ impl Store {
                     window.merged.insert(id, next);
                     id = window.merged_into(next);
                 }
-                Some(record) => return Ok(Some((id, record))),
+                Some(record) => {
+                    if record.live() {
+                        window.records.insert(id, record.clone());
+                    }
+                    return Ok(Some((id, record)));
+                }
                 None => return Ok(None),
             }
         }
@@ -1218,6 +1260,8 @@ mod tests {
         for key in store.index.scan_prefix(b"S:").keys() {
             store.index.remove(key.unwrap()).unwrap();
         }
+        // ...and opened afresh: nothing of the window in memory.
+        *store.postings.lock().unwrap() = Postings::default();
         assert_eq!(store.group_ungrouped().unwrap(), 2);
         assert_eq!(store.story_counts().unwrap(), (1, 1));
         assert_eq!(store.group_ungrouped().unwrap(), 0);
