@@ -141,8 +141,8 @@ const CANDIDATES: usize = 24;
 /// keeps in `story_of`; pruned with retention.
 ///
 /// Beside them, what grouping reads of the window, so that a join reads in sled only the
-/// records of the stories it joins: each entry's story and features (as `story_of` keeps them)
-/// and the merges met (a merge is never undone). Read from sled per candidate, they were a
+/// records of stories it has not met yet: each entry's story and features (as `story_of` keeps
+/// them), the records of the live stories met and the merges met (a merge is never undone). Read from sled per candidate, they were a
 /// third of a cold ingest's grouping (issue 18).
 #[derive(Default)]
 pub(super) struct Postings {
@@ -710,12 +710,14 @@ impl Store {
             },
             None => None,
         };
+        let left_story = std::cell::Cell::new(None);
         self.story_transaction(|tx @ (_, story_of, story_keys, _, members)| {
             let Some(bytes) = story_of.get(entry.as_bytes())? else {
                 return Ok(());
             };
             story_of.remove(entry.as_bytes())?;
             let (id, record) = self.resolve(tx, story_id(&bytes))?;
+            left_story.set(Some(id));
             let mut left = record.clone();
             for (key, _) in found
                 .iter()
@@ -732,8 +734,9 @@ impl Store {
         })?;
         let mut window = self.postings.lock().unwrap_or_else(|e| e.into_inner());
         window.kept.remove(&entry);
-        // The story it left: which one it was is read in the transaction.
-        window.records.clear();
+        if let Some(id) = left_story.get() {
+            window.records.remove(&id);
+        }
         Ok(())
     }
 
