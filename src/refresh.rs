@@ -306,23 +306,18 @@ fn store_feed(
             normalized.entry.held_back = true;
         }
     }
-    let (mut new, mut updated) = (0, 0);
-    for normalized in entries {
-        // What retention would drop at once is not stored at all (it would come back with
-        // every fetch of a feed that still lists it).
-        if keep_days
-            .and_then(|days| retention_cutoff(days, now))
-            .is_some_and(|cutoff| normalized.entry.published < cutoff)
-        {
-            continue;
-        }
-        let judge = |entry: &Entry| judge(&rules, entry);
-        match store.ingest(normalized.entry, normalized.dated, now, judge)? {
-            Upsert::Inserted => new += 1,
-            Upsert::Updated => updated += 1,
-            Upsert::Unchanged => {}
-        }
-    }
+    // What retention would drop at once is not stored at all (it would come back with every
+    // fetch of a feed that still lists it).
+    let cutoff = keep_days.and_then(|days| retention_cutoff(days, now));
+    let entries = entries
+        .into_iter()
+        .filter(|normalized| cutoff.is_none_or(|cutoff| normalized.entry.published >= cutoff))
+        .map(|normalized| (normalized.entry, normalized.dated))
+        .collect();
+    // The feed's entries and their stories in one write (see `Store::ingest_all`).
+    let outcomes = store.ingest_all(entries, now, |entry: &Entry| judge(&rules, entry))?;
+    let new = outcomes.iter().filter(|o| **o == Upsert::Inserted).count();
+    let updated = outcomes.iter().filter(|o| **o == Upsert::Updated).count();
     succeed(state, fetched.status);
     state.etag = fetched.validators.etag.clone();
     state.last_modified = fetched.validators.last_modified.clone();

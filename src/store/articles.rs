@@ -1,13 +1,10 @@
-//! The site's own articles: a slug is claimed and its article written in one transaction;
+//! The site's own articles: a slug is claimed and its article written in one step;
 //! articles deleted over Micropub are kept (for undelete and a 410 at their permalink).
 
-use std::collections::BTreeSet;
-
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-
+use super::batch::{Batch, Tree};
 use super::codec::encode;
-use super::keys::{IndexKey, index_keys};
+use super::entries::index_changes;
+use super::keys::IndexKey;
 use super::{Page, Store, StoreError};
 use crate::model::{Entry, EntryId};
 
@@ -22,42 +19,22 @@ impl Store {
         entry: &Entry,
         may_take: impl Fn(Option<&Entry>, bool) -> bool,
     ) -> Result<bool, StoreError> {
-        let id = &entry.id.as_bytes()[..];
-        let bytes = encode(entry);
-        let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
-        let _gate = self.begin_write()?;
-        let replaced = std::cell::RefCell::new(None);
-        let written = (&self.entries, &self.index, &self.deleted)
-            .transaction(|(entries, index, deleted)| {
-                let old = match entries.get(id)? {
-                    Some(old) => Some(
-                        self.decode::<Entry>(&old, &entry.id.0.to_string())
-                            .map_err(ConflictableTransactionError::Abort)?,
-                    ),
-                    None => None,
-                };
-                if !may_take(old.as_ref(), deleted.get(id)?.is_some()) {
-                    return Ok(false);
-                }
-                let old_keys: BTreeSet<Vec<u8>> = old.iter().flat_map(index_keys).collect();
-                entries.insert(id, bytes.as_slice())?;
-                for key in old_keys.difference(&new_keys) {
-                    index.remove(key.as_slice())?;
-                }
-                for key in new_keys.difference(&old_keys) {
-                    index.insert(key.as_slice(), &[][..])?;
-                }
-                *replaced.borrow_mut() = old;
-                Ok(true)
-            })
-            .map_err(|error| match error {
-                TransactionError::Storage(error) => self.error(error),
-                TransactionError::Abort(error) => error,
-            })?;
-        if written {
-            self.note_change(entry.id, replaced.borrow().as_ref(), Some(entry))?;
+        // Writes of one id are one at a time (striped by id): the check and the write are
+        // one step for every writer of it.
+        let _one_at_a_time = self.stripe(entry.id);
+        let old = self.get(entry.id)?;
+        let deleted = self
+            .deleted
+            .contains_key(entry.id.as_bytes())
+            .map_err(|e| self.error(e))?;
+        if !may_take(old.as_ref(), deleted) {
+            return Ok(false);
         }
-        Ok(written)
+        let mut batch = Batch::default();
+        batch.insert(Tree::Entries, entry.id.as_bytes(), encode(entry));
+        index_changes(&mut batch, old.as_ref(), Some(entry));
+        self.write_entry(batch, entry.id, old, Some(entry.clone()))?;
+        Ok(true)
     }
 
     /// Unpublishes an article but keeps it, for undelete and for a 410 at its permalink.

@@ -2,15 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Utc};
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-
+use super::batch::{Batch, Tree};
 use super::codec::encode;
 use super::keys::{Cursor, IndexKey, PageStart, id_of, index_keys};
 use super::{Store, StoreError};
 use crate::model::{Entry, EntryId, FeedKey};
 use crate::rules::Verdict;
+use chrono::{DateTime, Utc};
 
 /// What [`Store::upsert`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,21 +57,18 @@ impl Store {
 
     /// Removes an entry, its index keys and its ruled record; true if it was there.
     pub fn remove(&self, id: EntryId) -> Result<bool, StoreError> {
+        let _one_at_a_time = self.stripe(id);
         let Some(old) = self.get(id)? else {
             self.forget_ruled(id)?;
             return Ok(false);
         };
-        let old_keys = index_keys(&old);
-        let _gate = self.begin_write()?;
-        self.transact(|entries, index| {
-            entries.remove(&id.as_bytes()[..])?;
-            for key in &old_keys {
-                index.remove(key.as_slice())?;
-            }
-            Ok(())
-        })?;
-        self.note_change(id, Some(&old), None)?;
-        self.forget_ruled(id)?;
+        let mut batch = Batch::default();
+        batch.remove(Tree::Entries, id.as_bytes());
+        for key in index_keys(&old) {
+            batch.remove(Tree::Index, key);
+        }
+        batch.remove(Tree::Ruled, id.as_bytes());
+        self.write_entry(batch, id, Some(old), None)?;
         Ok(true)
     }
 
@@ -187,40 +182,24 @@ impl Store {
     }
 
     pub(super) fn write(&self, entry: &Entry) -> Result<(), StoreError> {
+        let _one_at_a_time = self.stripe(entry.id);
         let old = self.get(entry.id)?;
-        let old_keys: BTreeSet<Vec<u8>> = old.iter().flat_map(index_keys).collect();
-        let new_keys: BTreeSet<Vec<u8>> = index_keys(entry).into_iter().collect();
-        let bytes = encode(entry);
-        let _gate = self.begin_write()?;
-        self.transact(|entries, index| {
-            entries.insert(&entry.id.as_bytes()[..], bytes.as_slice())?;
-            for key in old_keys.difference(&new_keys) {
-                index.remove(key.as_slice())?;
-            }
-            for key in new_keys.difference(&old_keys) {
-                index.insert(key.as_slice(), &[][..])?;
-            }
-            Ok(())
-        })?;
-        self.note_change(entry.id, old.as_ref(), Some(entry))?;
-        Ok(())
+        let mut batch = Batch::default();
+        batch.insert(Tree::Entries, entry.id.as_bytes(), encode(entry));
+        index_changes(&mut batch, old.as_ref(), Some(entry));
+        self.write_entry(batch, entry.id, old, Some(entry.clone()))
     }
+}
 
-    fn transact(
-        &self,
-        work: impl Fn(
-            &TransactionalTree,
-            &TransactionalTree,
-        ) -> Result<(), ConflictableTransactionError<()>>,
-    ) -> Result<(), StoreError> {
-        (&self.entries, &self.index)
-            .transaction(|(entries, index)| work(entries, index))
-            .map_err(|error| match error {
-                TransactionError::Storage(error) => self.error(error),
-                TransactionError::Abort(()) => {
-                    self.error(sled::Error::Unsupported("transaction aborted".to_string()))
-                }
-            })
+/// The index keys to remove and to add when an entry changes from `old` to `new`.
+pub(super) fn index_changes(batch: &mut Batch, old: Option<&Entry>, new: Option<&Entry>) {
+    let old_keys: BTreeSet<Vec<u8>> = old.iter().flat_map(|e| index_keys(e)).collect();
+    let new_keys: BTreeSet<Vec<u8>> = new.iter().flat_map(|e| index_keys(e)).collect();
+    for key in old_keys.difference(&new_keys) {
+        batch.remove(Tree::Index, key.clone());
+    }
+    for key in new_keys.difference(&old_keys) {
+        batch.insert(Tree::Index, key.clone(), []);
     }
 }
 

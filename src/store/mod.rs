@@ -21,6 +21,7 @@
 //! survive a crash, before anything is published.
 
 mod articles;
+mod batch;
 mod codec;
 mod comments;
 mod entries;
@@ -35,6 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
+use batch::Batch;
 pub use codec::LAYOUT;
 pub use comments::{Comment, CommentId, CommentKind, CommentState};
 pub use entries::{Page, Upsert};
@@ -419,32 +421,34 @@ impl Store {
         Ok(gate)
     }
 
-    /// Records that an entry was written or removed, with the tags it had and has, and keeps
-    /// its story in step (see `stories`).
-    fn note_change(
+    /// Holds the stripe of entry `id`: writes of one entry are one at a time.
+    fn stripe(&self, id: crate::model::EntryId) -> std::sync::MutexGuard<'_, ()> {
+        self.ingest_locks[stripe_of(id)]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies `batch`, the write of an entry (`old` as it was, `new` as it is), with what it
+    /// does to its story (see `stories`), and notes the change.
+    fn write_entry(
         &self,
+        mut batch: Batch,
         id: crate::model::EntryId,
-        old: Option<&crate::model::Entry>,
-        new: Option<&crate::model::Entry>,
+        old: Option<crate::model::Entry>,
+        new: Option<crate::model::Entry>,
     ) -> Result<(), StoreError> {
-        {
-            let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
-            changes.entries.insert(id);
-            for entry in old.into_iter().chain(new) {
-                for category in &entry.categories {
-                    let slug = crate::urls::tag_slug(category);
-                    if !slug.is_empty() {
-                        changes.tags.insert(slug);
-                    }
-                }
-            }
-        }
-        self.regroup(old, new)
+        batch.changed(id, old.as_ref(), new.as_ref());
+        self.regroup(&mut batch, &[(old, new)])
     }
 
     fn error(&self, source: sled::Error) -> StoreError {
         open_error(&self.path, source)
     }
+}
+
+/// Which of the 64 `ingest_locks` an entry's writes hold.
+fn stripe_of(id: crate::model::EntryId) -> usize {
+    usize::from(id.as_bytes()[15]) % 64
 }
 
 fn open_error(path: &Path, source: sled::Error) -> StoreError {

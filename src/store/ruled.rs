@@ -5,17 +5,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-
+use super::batch::{Batch, EntryChange, Tree};
 use super::codec::encode;
-use super::entries::merge;
-use super::keys::index_keys;
-use super::{Store, StoreError, Upsert};
+use super::entries::{index_changes, merge};
+use super::{Store, StoreError, Upsert, stripe_of};
 use crate::model::{Entry, EntryId};
 use crate::rules::Verdict;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 /// What the rules did to one stored entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,17 +51,69 @@ impl Store {
         now: DateTime<Utc>,
         judge: impl Fn(&Entry) -> Verdict,
     ) -> Result<Upsert, StoreError> {
-        let stripe = &self.ingest_locks[usize::from(incoming.id.as_bytes()[15]) % 64];
-        let _one_at_a_time = stripe.lock().unwrap_or_else(|e| e.into_inner());
-        let old = self.original(incoming.id)?;
-        let (original, outcome) = match old {
-            None => (incoming, Upsert::Inserted),
-            Some(old) => merge(old, incoming, dated, now),
-        };
-        if outcome != Upsert::Unchanged {
-            self.settle(original, &judge)?;
+        let mut outcomes = self.ingest_all(vec![(incoming, dated)], now, judge)?;
+        Ok(outcomes.pop().expect("one outcome per entry"))
+    }
+
+    /// [`Store::ingest`] of a refresh's entries (each with whether upstream dated it), written
+    /// with their stories in one transaction (see `batch`); the outcome of each, in order. An
+    /// entry listed twice splits the batch: its second write reads the first.
+    pub fn ingest_all(
+        &self,
+        incoming: Vec<(Entry, bool)>,
+        now: DateTime<Utc>,
+        judge: impl Fn(&Entry) -> Verdict,
+    ) -> Result<Vec<Upsert>, StoreError> {
+        let mut outcomes = Vec::with_capacity(incoming.len());
+        let mut incoming = incoming.into_iter().peekable();
+        while incoming.peek().is_some() {
+            let mut ids = BTreeSet::new();
+            let mut run = Vec::new();
+            while let Some((entry, _)) = incoming.peek() {
+                if !ids.insert(entry.id) {
+                    break;
+                }
+                run.extend(incoming.next());
+            }
+            outcomes.extend(self.ingest_run(run, now, &judge)?);
         }
-        Ok(outcome)
+        Ok(outcomes)
+    }
+
+    /// Entries of distinct ids, in one batch: each entry's read, merge and write is one at a
+    /// time per entry (striped by id), so the batch holds the stripes of all of them, taken in
+    /// order.
+    fn ingest_run(
+        &self,
+        run: Vec<(Entry, bool)>,
+        now: DateTime<Utc>,
+        judge: &impl Fn(&Entry) -> Verdict,
+    ) -> Result<Vec<Upsert>, StoreError> {
+        let stripes: BTreeSet<usize> = run.iter().map(|(entry, _)| stripe_of(entry.id)).collect();
+        let _one_at_a_time: Vec<_> = stripes
+            .into_iter()
+            .map(|stripe| {
+                self.ingest_locks[stripe]
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+            })
+            .collect();
+        let mut batch = Batch::default();
+        let mut changes = Vec::new();
+        let mut outcomes = Vec::with_capacity(run.len());
+        for (incoming, dated) in run {
+            let old = self.original(incoming.id)?;
+            let (original, outcome) = match old {
+                None => (incoming, Upsert::Inserted),
+                Some(old) => merge(old, incoming, dated, now),
+            };
+            if outcome != Upsert::Unchanged {
+                changes.extend(self.settle_into(&mut batch, original, judge)?);
+            }
+            outcomes.push(outcome);
+        }
+        self.regroup(&mut batch, &changes)?;
+        Ok(outcomes)
     }
 
     /// Judges every stored upstream entry again (the rules changed): an entry a rule no longer
@@ -140,13 +189,30 @@ impl Store {
         }
     }
 
-    /// Writes what the rules make of `original`, in one transaction: the published entry and
-    /// its index keys, and the ruled record. Returns whether anything changed.
+    /// Writes what the rules make of `original`, with its story, in one transaction. Returns
+    /// whether anything changed.
     fn settle(
         &self,
         original: Entry,
         judge: &impl Fn(&Entry) -> Verdict,
     ) -> Result<bool, StoreError> {
+        let mut batch = Batch::default();
+        let Some(change) = self.settle_into(&mut batch, original, judge)? else {
+            return Ok(false);
+        };
+        self.regroup(&mut batch, &[change])?;
+        Ok(true)
+    }
+
+    /// Adds to `batch` what the rules make of `original`: the published entry and its index
+    /// keys, and the ruled record. Returns the published entry as it was and as it will be, or
+    /// `None` when nothing changes.
+    fn settle_into(
+        &self,
+        batch: &mut Batch,
+        original: Entry,
+        judge: &impl Fn(&Entry) -> Verdict,
+    ) -> Result<Option<EntryChange>, StoreError> {
         let (visible, record) = match judge(&original) {
             Verdict::Publish {
                 entry,
@@ -184,39 +250,19 @@ impl Store {
             None => None,
         };
         if old_visible == visible && old_record == record {
-            return Ok(false);
+            return Ok(None);
         }
-        let old_keys: BTreeSet<Vec<u8>> = old_visible.iter().flat_map(index_keys).collect();
-        let new_keys: BTreeSet<Vec<u8>> = visible.iter().flat_map(index_keys).collect();
-        let visible_bytes = visible.as_ref().map(encode);
-        let record_bytes = record.as_ref().map(encode);
-        let _gate = self.begin_write()?;
-        (&self.entries, &self.index, &self.ruled)
-            .transaction(|(entries, index, ruled)| {
-                match &visible_bytes {
-                    Some(bytes) => entries.insert(key, bytes.as_slice())?,
-                    None => entries.remove(key)?,
-                };
-                for old in old_keys.difference(&new_keys) {
-                    index.remove(old.as_slice())?;
-                }
-                for new in new_keys.difference(&old_keys) {
-                    index.insert(new.as_slice(), &[][..])?;
-                }
-                match &record_bytes {
-                    Some(bytes) => ruled.insert(key, bytes.as_slice())?,
-                    None => ruled.remove(key)?,
-                };
-                Ok::<_, ConflictableTransactionError<()>>(())
-            })
-            .map_err(|error| match error {
-                TransactionError::Storage(error) => self.error(error),
-                TransactionError::Abort(()) => {
-                    self.error(sled::Error::Unsupported("transaction aborted".to_string()))
-                }
-            })?;
-        self.note_change(id, old_visible.as_ref(), visible.as_ref())?;
-        Ok(true)
+        match &visible {
+            Some(entry) => batch.insert(Tree::Entries, key, encode(entry)),
+            None => batch.remove(Tree::Entries, key),
+        }
+        index_changes(batch, old_visible.as_ref(), visible.as_ref());
+        match &record {
+            Some(record) => batch.insert(Tree::Ruled, key, encode(record)),
+            None => batch.remove(Tree::Ruled, key),
+        }
+        batch.changed(id, old_visible.as_ref(), visible.as_ref());
+        Ok(Some((old_visible, visible)))
     }
 
     /// Forgets the ruled record of an entry that is removed.

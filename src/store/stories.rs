@@ -14,10 +14,11 @@
 //! ([`Store::members_out_of_records`]). A merge writes two records and moves no member: the
 //! story that stays lists the stories merged into it (`absorbed`), whose members it reads too.
 //!
-//! An entry is grouped after its own write (candidates are read first, then one transaction
-//! over the story trees and the index), one entry at a time. A crash between the entry's
-//! write and its grouping leaves an entry without a story, never a half-made story:
-//! [`Store::group_ungrouped`] finishes the work at the next start.
+//! An entry is grouped with its own write, in one transaction (see `batch`): candidates are
+//! read in the window (in memory) and in sled under the grouping lock, and the writes gathered;
+//! a refresh's entries are one batch, one lock turn. A crash leaves an entry with its story or
+//! neither; an entry stored before stories existed has none, and
+//! [`Store::group_ungrouped`] groups it at the next start.
 
 use std::collections::HashMap;
 
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
+use super::batch::{Batch, EntryChange, Tree};
 use super::codec::encode;
 use super::keys::{Cursor, IndexKey, PageStart, id_of};
 use super::{Store, StoreError};
@@ -150,8 +152,9 @@ pub(super) struct Postings {
     by_key: HashMap<Vec<u8>, Vec<(i64, EntryId)>>,
     kept: HashMap<EntryId, Kept>,
     merged: HashMap<StoryId, StoryId>,
-    /// The records of the live stories met, as written: every write of a record is under the
-    /// grouping lock and updates or drops this.
+    /// The records of the stories met (live, or left with no report by the batch being
+    /// grouped), as written: every write of a record is under the grouping lock and updates
+    /// this.
     records: HashMap<StoryId, StoryRecord>,
 }
 
@@ -225,6 +228,12 @@ impl Postings {
         dropped
     }
 
+    /// Keeps a story's record as just written (a story left with no report too: sled has it
+    /// only once the batch is applied).
+    fn remember(&mut self, id: StoryId, record: StoryRecord) {
+        self.records.insert(id, record);
+    }
+
     /// The story `id` was last seen merged into, following the merges met; each story on
     /// the way then names that one directly, so chains of merges are walked once.
     fn merged_into(&mut self, id: StoryId) -> StoryId {
@@ -270,17 +279,6 @@ fn candidate_keys(features: &Features) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// The story trees in one transaction: `stories`, `story_of`, `story_keys`, `index` and
-/// `story_members`.
-type Tx<'a> = (
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-    &'a TransactionalTree,
-);
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
-
 impl Store {
     /// Sets the window and language grouping uses (at start and on reload).
     pub fn set_story_settings(&self, settings: StorySettings) {
@@ -290,12 +288,14 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner()) = settings;
     }
 
-    /// Keeps the stories in step with a write of an entry: `old` as it was, `new` as it is
-    /// (`None`: removed or hidden).
+    /// Keeps the stories in step with writes of entries, each `(old, new)`: `old` as it was,
+    /// `new` as it is (`None`: removed or hidden). Their grouping joins `batch`, which holds
+    /// the entries' own writes, and the batch is applied in one transaction under the grouping
+    /// lock (see `batch`).
     pub(super) fn regroup(
         &self,
-        old: Option<&Entry>,
-        new: Option<&Entry>,
+        batch: &mut Batch,
+        changes: &[EntryChange],
     ) -> Result<(), StoreError> {
         let settings = self
             .story_settings
@@ -303,37 +303,78 @@ impl Store {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         if !settings.grouping {
-            return Ok(());
+            return self.apply(batch);
         }
-        // Grouping is one entry at a time (see `group_lock`): what needs no lock is done
-        // before it, the features of an entry that will join (its text read and stemmed).
-        let grouped = |entry: &Entry| {
-            self.story_of
-                .contains_key(entry.id.as_bytes())
-                .map_err(|e| self.error(e))
-        };
-        let features = match new {
-            Some(entry) if !entry.held_back && !grouped(entry)? => {
-                Some(Features::of(entry, &settings.language))
-            }
-            _ => None,
-        };
+        // Grouping is one batch at a time (see `group_lock`): what needs no lock is done
+        // before it, the features of the entries that will join (their text read and stemmed).
+        let mut features = Vec::with_capacity(changes.len());
+        for (_, new) in changes {
+            features.push(match new {
+                Some(entry) if !entry.held_back && !self.grouped(entry.id)? => {
+                    Some(Features::of(entry, &settings.language))
+                }
+                _ => None,
+            });
+        }
         let _one = self.group_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut window = self.postings.lock().unwrap_or_else(|e| e.into_inner());
+        self.build_window(&mut window, &settings)?;
+        let grouped = changes
+            .iter()
+            .zip(features)
+            .try_for_each(|((old, new), features)| {
+                self.regroup_one(
+                    batch,
+                    &mut window,
+                    &settings,
+                    old.as_ref(),
+                    new.as_ref(),
+                    features,
+                )
+            })
+            .and_then(|()| self.apply(batch));
+        if grouped.is_err() {
+            // What the window learned of writes that were not applied is not true: it is
+            // built again from the store.
+            *window = Postings::default();
+        }
+        grouped
+    }
+
+    /// One entry's part of [`Store::regroup`], under the grouping lock: the entry joins a
+    /// story, widens its story's regions or leaves it.
+    fn regroup_one(
+        &self,
+        batch: &mut Batch,
+        window: &mut Postings,
+        settings: &StorySettings,
+        old: Option<&Entry>,
+        new: Option<&Entry>,
+        features: Option<Features>,
+    ) -> Result<(), StoreError> {
         match new {
             Some(entry) if !entry.held_back => {
-                if grouped(entry)? {
-                    self.widen(entry)
+                if self.grouped(entry.id)? {
+                    self.widen(batch, window, entry)
                 } else {
                     let features =
                         features.unwrap_or_else(|| Features::of(entry, &settings.language));
-                    self.join(entry, features, &settings)
+                    self.join(batch, window, entry, features, settings)
                 }
             }
             _ => match old.or(new) {
-                Some(entry) => self.leave(entry.id),
+                Some(entry) => self.leave(batch, window, entry.id),
                 None => Ok(()),
             },
         }
+    }
+
+    /// Whether an entry is in a story (as the store holds it: a batch never writes one entry
+    /// twice).
+    fn grouped(&self, id: EntryId) -> Result<bool, StoreError> {
+        self.story_of
+            .contains_key(id.as_bytes())
+            .map_err(|e| self.error(e))
     }
 
     /// The story an entry belongs to (after merges).
@@ -427,7 +468,8 @@ impl Store {
             }
             if let Some(entry) = self.get(id)? {
                 self.mark_dirty();
-                self.regroup(None, Some(&entry))?;
+                let mut batch = Batch::default();
+                self.regroup(&mut batch, &[(None, Some(entry))])?;
                 grouped += 1;
             }
         }
@@ -436,6 +478,8 @@ impl Store {
 
     fn join(
         &self,
+        batch: &mut Batch,
+        window: &mut Postings,
         entry: &Entry,
         features: Features,
         settings: &StorySettings,
@@ -443,18 +487,17 @@ impl Store {
         let keys = candidate_keys(&features);
         let kept_features = features.to_bytes();
         let now = Utc::now();
-        // What the join does is read before its transaction (a sled transaction can neither
-        // scan nor read a tree outside it without deadlock), under the grouping lock that every
-        // write of these trees holds: what it reads stays true until the transaction is done.
-        let mut window = self.postings(settings)?;
-        let matched = self.matching(entry, &features, &keys, &window, settings)?;
+        // What the join reads, it reads in the window or in sled under the grouping lock that
+        // every write of these trees holds (the window knows the batch's writes not applied
+        // yet): what it reads stays true until the batch is applied.
+        let matched = self.matching(entry, &features, &keys, window, settings)?;
         let mut targets: Vec<(StoryId, StoryRecord)> = Vec::new();
         for story in matched {
             let id = window.merged_into(story);
             if targets.iter().any(|(t, _)| *t == id) {
                 continue;
             }
-            let Some((id, record)) = self.live_record(&mut window, id)? else {
+            let Some((id, record)) = self.live_record(window, id)? else {
                 continue;
             };
             if record.live() && !targets.iter().any(|(t, _)| *t == id) {
@@ -476,7 +519,9 @@ impl Store {
             None => {
                 let id = StoryId::of_first(entry.id);
                 // The entry's own story, left when the entry was hidden, lives on.
-                let record = self.record(id)?.unwrap_or_else(|| StoryRecord {
+                let known = window.records.get(&id).cloned();
+                let record = known.map_or_else(|| self.record(id), |r| Ok(Some(r)))?;
+                let record = record.unwrap_or_else(|| StoryRecord {
                     reports: 0,
                     next: 0,
                     entries: Vec::new(),
@@ -492,9 +537,8 @@ impl Store {
         // The stories merged into the target.
         let merged: Vec<(StoryId, StoryRecord)> = targets.collect();
         let merges = merged.len() as u64 + u64::from(before.reports > 0);
-        // The target's record after the join, and the merged stories' pointers to it.
+        // The target's record after the join; the merged stories become pointers to it.
         let mut record = before.clone();
-        let mut pointers = Vec::with_capacity(merged.len());
         for (other, merged) in &merged {
             record.absorbed.push(*other);
             record.absorbed.extend_from_slice(&merged.absorbed);
@@ -508,36 +552,27 @@ impl Store {
                 merged_into: Some(target),
                 ..merged.clone()
             };
-            pointers.push(encode(&pointer));
+            self.rewrite(batch, *other, merged, &pointer);
         }
-        let member = member_key(target, record.next);
+        // Not a member yet: an entry joins only while it has no `story_of`, and leaving
+        // removes both.
+        batch.insert(
+            Tree::StoryMembers,
+            member_key(target, record.next),
+            entry.id.as_bytes(),
+        );
         record.next += 1;
         record.reports += 1;
         union(&mut record.regions, &entry.regions);
         record.first_seen = record.first_seen.min(entry.published);
         record.updated = record.updated.max(entry.published.min(now));
+        self.rewrite(batch, target, &before, &record);
         let mut value = target.as_bytes().to_vec();
         value.extend_from_slice(&kept_features);
-        self.story_transaction(|tx @ (stories, story_of, story_keys, index, members)| {
-            let mut delta = (0i64, 0i64);
-            for ((other, merged), pointer) in merged.iter().zip(&pointers) {
-                count(&mut delta, merged, -1);
-                for key in merged.index_keys(*other) {
-                    index.remove(key)?;
-                }
-                stories.insert(other.as_bytes(), &pointer[..])?;
-            }
-            // Not a member yet: an entry joins only while it has no `story_of`, and leaving
-            // removes both in one transaction.
-            members.insert(&member[..], entry.id.as_bytes())?;
-            self.rewrite(tx, target, &before, &record, &mut delta)?;
-            story_of.insert(entry.id.as_bytes(), &value[..])?;
-            add_counts(story_keys, delta)?;
-            Ok(())
-        })?;
-        metrics::counter!(crate::metrics::STORY_MERGES).increment(merges);
-        // The entry's postings and what the window keeps of it, once it is in a story (the
-        // postings are hints: `matching` checks each candidate is still kept).
+        batch.insert(Tree::StoryOf, entry.id.as_bytes(), value);
+        batch.merges += merges;
+        // The entry's postings and what the window keeps of it (the postings are hints:
+        // `matching` checks each candidate is still kept).
         let time = entry.published.timestamp();
         for key in keys {
             window.add(key, time, entry.id);
@@ -558,15 +593,15 @@ impl Store {
         Ok(())
     }
 
-    /// The postings of the window, built on first use (see [`Postings`]). Called under the
+    /// Builds the postings of the window on first use (see [`Postings`]). Called under the
     /// grouping lock.
-    fn postings(
+    fn build_window(
         &self,
+        postings: &mut Postings,
         settings: &StorySettings,
-    ) -> Result<std::sync::MutexGuard<'_, Postings>, StoreError> {
-        let mut postings = self.postings.lock().unwrap_or_else(|e| e.into_inner());
+    ) -> Result<(), StoreError> {
         if postings.built {
-            return Ok(postings);
+            return Ok(());
         }
         let horizon = Utc::now().timestamp() - 2 * settings.window.num_seconds();
         for key in self.index.scan_prefix(IndexKey::All.prefix()).keys().rev() {
@@ -591,7 +626,7 @@ impl Store {
             }
         }
         postings.built = true;
-        Ok(postings)
+        Ok(())
     }
 
     /// Drops the postings of entries published more than twice the window before `now`: no
@@ -672,138 +707,73 @@ impl Store {
     }
 
     /// An entry of a story is written again: the story lists its regions too.
-    fn widen(&self, entry: &Entry) -> Result<(), StoreError> {
-        let widened_story = std::cell::Cell::new(None);
-        self.story_transaction(|tx @ (_, story_of, story_keys, ..)| {
-            let Some(bytes) = story_of.get(entry.id.as_bytes())? else {
-                return Ok(());
-            };
-            let (id, record) = self.resolve(tx, story_id(&bytes))?;
-            let mut widened = record.clone();
-            union(&mut widened.regions, &entry.regions);
-            if widened != record {
-                let mut delta = (0, 0);
-                self.rewrite(tx, id, &record, &widened, &mut delta)?;
-                add_counts(story_keys, delta)?;
-                widened_story.set(Some(id));
-            }
-            Ok(())
-        })?;
-        if let Some(id) = widened_story.get() {
-            self.postings
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .records
-                .remove(&id);
+    fn widen(
+        &self,
+        batch: &mut Batch,
+        window: &mut Postings,
+        entry: &Entry,
+    ) -> Result<(), StoreError> {
+        let Some((story, _)) = self.kept(entry.id)? else {
+            return Ok(());
+        };
+        let Some((id, record)) = self.live_record(window, story)? else {
+            return Ok(());
+        };
+        let mut widened = record.clone();
+        union(&mut widened.regions, &entry.regions);
+        if widened != record {
+            self.rewrite(batch, id, &record, &widened);
+            window.remember(id, widened);
         }
         Ok(())
     }
 
     /// An entry left the combined feed (removed, hidden): it leaves its story, and a story
     /// left with no entry goes.
-    fn leave(&self, entry: EntryId) -> Result<(), StoreError> {
-        // Its story's members, read before the transaction (see `join`).
-        let found = match self.story_of(entry)? {
-            Some(story) => match self.record(story)? {
-                Some(record) => Some((story, self.all_members(story, &record)?)),
-                None => None,
-            },
-            None => None,
+    fn leave(
+        &self,
+        batch: &mut Batch,
+        window: &mut Postings,
+        entry: EntryId,
+    ) -> Result<(), StoreError> {
+        let Some((story, _)) = self.kept(entry)? else {
+            return Ok(());
         };
-        let left_story = std::cell::Cell::new(None);
-        self.story_transaction(|tx @ (_, story_of, story_keys, _, members)| {
-            let Some(bytes) = story_of.get(entry.as_bytes())? else {
-                return Ok(());
-            };
-            story_of.remove(entry.as_bytes())?;
-            let (id, record) = self.resolve(tx, story_id(&bytes))?;
-            left_story.set(Some(id));
-            let mut left = record.clone();
-            for (key, _) in found
-                .iter()
-                .filter(|(story, _)| *story == id)
-                .flat_map(|(_, members)| members)
-                .filter(|(_, member)| *member == entry)
-            {
-                members.remove(&key[..])?;
+        batch.remove(Tree::StoryOf, entry.as_bytes());
+        window.kept.remove(&entry);
+        let Some((id, record)) = self.live_record(window, story)? else {
+            return Ok(());
+        };
+        let mut left = record.clone();
+        // Its own member key was applied with its join, before this batch (a batch never
+        // writes one entry twice), and a merge moves no member.
+        for (key, member) in self.all_members(id, &record)? {
+            if member == entry {
+                batch.remove(Tree::StoryMembers, key);
                 left.reports = left.reports.saturating_sub(1);
             }
-            let mut delta = (0, 0);
-            self.rewrite(tx, id, &record, &left, &mut delta)?;
-            add_counts(story_keys, delta)
-        })?;
-        let mut window = self.postings.lock().unwrap_or_else(|e| e.into_inner());
-        window.kept.remove(&entry);
-        if let Some(id) = left_story.get() {
-            window.records.remove(&id);
         }
+        self.rewrite(batch, id, &record, &left);
+        window.remember(id, left);
         Ok(())
     }
 
     /// Writes a story's new record (or removes it when it has no entry left), moving its
     /// index keys and counting the change.
-    fn rewrite(
-        &self,
-        (stories, _, _, index, _): Tx,
-        id: StoryId,
-        before: &StoryRecord,
-        after: &StoryRecord,
-        delta: &mut (i64, i64),
-    ) -> TxResult<()> {
+    fn rewrite(&self, batch: &mut Batch, id: StoryId, before: &StoryRecord, after: &StoryRecord) {
         for key in before.index_keys(id) {
-            index.remove(key)?;
+            batch.remove(Tree::Index, key);
         }
         for key in after.index_keys(id) {
-            index.insert(key, &[][..])?;
+            batch.insert(Tree::Index, key, []);
         }
-        count(delta, before, -1);
-        count(delta, after, 1);
+        count(&mut batch.counts, before, -1);
+        count(&mut batch.counts, after, 1);
         if after.reports == 0 && after.merged_into.is_none() {
-            stories.remove(id.as_bytes())?;
+            batch.remove(Tree::Stories, id.as_bytes());
         } else {
-            stories.insert(id.as_bytes(), encode(after))?;
+            batch.insert(Tree::Stories, id.as_bytes(), encode(after));
         }
-        Ok(())
-    }
-
-    /// Follows merges to the live story.
-    fn resolve(&self, (stories, ..): Tx, mut id: StoryId) -> TxResult<(StoryId, StoryRecord)> {
-        for _ in 0..32 {
-            let Some(bytes) = stories.get(id.as_bytes())? else {
-                break;
-            };
-            let record = self.decode_record(&bytes, id)?;
-            match record.merged_into {
-                Some(next) => id = next,
-                None => return Ok((id, record)),
-            }
-        }
-        Err(ConflictableTransactionError::Abort(StoreError::Corrupt {
-            path: self.path.clone(),
-            message: format!("story {id} is missing or merged in a loop"),
-        }))
-    }
-
-    fn decode_record(&self, bytes: &[u8], id: StoryId) -> TxResult<StoryRecord> {
-        self.decode(bytes, &format!("story {id}"))
-            .map_err(ConflictableTransactionError::Abort)
-    }
-
-    fn story_transaction(&self, work: impl Fn(Tx) -> TxResult<()>) -> Result<(), StoreError> {
-        (
-            &self.stories,
-            &self.story_of,
-            &self.story_keys,
-            &self.index,
-            &self.story_members,
-        )
-            .transaction(|(stories, story_of, story_keys, index, members)| {
-                work((stories, story_of, story_keys, index, members))
-            })
-            .map_err(|error| match error {
-                TransactionError::Storage(error) => self.error(error),
-                TransactionError::Abort(error) => error,
-            })
     }
 
     fn record(&self, id: StoryId) -> Result<Option<StoryRecord>, StoreError> {
@@ -1066,7 +1036,10 @@ fn counts(bytes: Option<&[u8]>) -> (u64, u64) {
     }
 }
 
-fn add_counts(story_keys: &TransactionalTree, delta: (i64, i64)) -> TxResult<()> {
+pub(super) fn add_counts(
+    story_keys: &TransactionalTree,
+    delta: (i64, i64),
+) -> Result<(), sled::transaction::UnabortableTransactionError> {
     if delta == (0, 0) {
         return Ok(());
     }
@@ -1213,6 +1186,96 @@ mod tests {
         store.remove(both.id).unwrap();
         assert_eq!(store.story_counts().unwrap(), (0, 0));
         assert!(store.story(older).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_refresh_grouped_in_one_batch_merges_and_leaves_as_one_entry_at_a_time() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        let publish = |entry: &Entry| crate::rules::Verdict::Publish {
+            entry: Box::new(entry.clone()),
+            rewritten_by: Vec::new(),
+        };
+        let a = report(
+            "a",
+            "https://a.example/x",
+            "Aaa bbb ccc ddd eee",
+            "fff ggg hhh iii",
+            9,
+            "ie",
+        );
+        let b = report(
+            "b",
+            "https://b.example/y",
+            "Jjj kkk lll mmm nnn",
+            "ooo ppp qqq rrr",
+            10,
+            "ie",
+        );
+        let both = report(
+            "c",
+            "https://c.example/z",
+            "Aaa bbb ccc ddd eee jjj kkk lll mmm nnn",
+            "fff ggg hhh iii ooo ppp qqq rrr",
+            11,
+            "ie",
+        );
+        // One batch: two reports of one story meet in it (the second finds the first in the
+        // window before either is applied); an entry listed twice is stored once.
+        let outcomes = store
+            .ingest_all(
+                vec![
+                    (a.clone(), true),
+                    (bill("rte", 9), true),
+                    (bill("journal", 11), true),
+                    (b.clone(), true),
+                    (a.clone(), true),
+                ],
+                now,
+                publish,
+            )
+            .unwrap();
+        use crate::store::Upsert::*;
+        assert_eq!(
+            outcomes,
+            vec![Inserted, Inserted, Inserted, Inserted, Unchanged]
+        );
+        let housing = StoryId::of_first(bill("rte", 9).id);
+        assert_eq!(
+            store.story_of(bill("journal", 11).id).unwrap(),
+            Some(housing)
+        );
+        assert_eq!(store.story_counts().unwrap(), (3, 1));
+
+        // The next batch merges a's and b's stories, then hides b: it leaves the merged story
+        // whose record the batch itself rewrote.
+        let hide_b = |entry: &Entry| {
+            if entry.id == b.id {
+                crate::rules::Verdict::Hide {
+                    rule: "no-b".to_string(),
+                }
+            } else {
+                publish(entry)
+            }
+        };
+        let mut b_again = b.clone();
+        b_again.title.push_str(" again");
+        store
+            .ingest_all(vec![(both.clone(), true), (b_again, true)], now, hide_b)
+            .unwrap();
+        let older = StoryId::of_first(a.id);
+        assert_eq!(store.story_of(both.id).unwrap(), Some(older));
+        assert_eq!(store.story_of(b.id).unwrap(), None);
+        match store.story(older).unwrap() {
+            Some(StoryLookup::Found(story)) => assert_eq!(
+                story.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+                vec![a.id, both.id]
+            ),
+            other => panic!("the story is there: {other:?}"),
+        }
+        assert_eq!(store.story_counts().unwrap(), (2, 2));
+        let page = store.story_page(None, PageStart::Skip(0), 10).unwrap();
+        assert_eq!(page.stories.len(), 2);
     }
 
     #[test]
