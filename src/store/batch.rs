@@ -83,6 +83,15 @@ impl Store {
             return Ok(());
         }
         let batch = std::mem::take(batch);
+        // A key written more than once (a story's record and time keys, at each join of a
+        // batch) is written once, as last written: a transaction's write reads the key first.
+        let mut seen = std::collections::HashSet::new();
+        let writes: Vec<_> = batch
+            .writes
+            .iter()
+            .rev()
+            .filter(|(tree, key, _)| seen.insert((*tree as usize, &key[..])))
+            .collect();
         let _gate = self.begin_write()?;
         let trees = [
             &self.entries,
@@ -95,7 +104,7 @@ impl Store {
         ];
         trees[..]
             .transaction(|trees| {
-                for (tree, key, value) in &batch.writes {
+                for (tree, key, value) in &writes {
                     let tree = &trees[*tree as usize];
                     match value {
                         Some(value) => tree.insert(&key[..], &value[..])?,

@@ -176,21 +176,30 @@ impl Postings {
     }
 
     /// At most [`POSTINGS`] of a key's postings within `window` of `time`, the nearest first.
+    #[cfg(test)]
     fn around(&self, key: &[u8], time: i64, window: i64) -> Vec<(i64, EntryId)> {
+        let mut near = Vec::new();
+        self.around_into(key, time, window, &mut near);
+        near
+    }
+
+    /// [`Postings::around`], added to `near`.
+    fn around_into(&self, key: &[u8], time: i64, window: i64, near: &mut Vec<(i64, EntryId)>) {
         let Some(list) = self.by_key.get(key) else {
-            return Vec::new();
+            return;
         };
         let from = list.partition_point(|(at, _)| *at < time.saturating_sub(window));
         let to = list.partition_point(|(at, _)| *at <= time.saturating_add(window));
         if to - from <= POSTINGS {
-            return list[from..to].to_vec();
+            near.extend_from_slice(&list[from..to]);
+            return;
         }
         // Outwards from `time`, the nearer side first (the earlier on a tie): the list is
         // sorted, so this reads POSTINGS postings, not the window's.
-        let mut before = list.partition_point(|(at, _)| *at < time);
+        let mut before = from + list[from..to].partition_point(|(at, _)| *at < time);
         let mut after = before;
-        let mut near = Vec::with_capacity(POSTINGS);
-        while near.len() < POSTINGS {
+        let limit = near.len() + POSTINGS;
+        while near.len() < limit {
             let earlier = (before > from).then(|| time - list[before - 1].0);
             let later = (after < to).then(|| list[after].0 - time);
             match (earlier, later) {
@@ -209,7 +218,6 @@ impl Postings {
                 (None, None) => break,
             }
         }
-        near
     }
 
     /// Drops postings published before `horizon`; returns how many.
@@ -264,6 +272,20 @@ impl Postings {
     }
 }
 
+/// What an entry that joins a story is compared by: its features and candidate keys.
+struct Joining {
+    features: Features,
+    keys: Vec<Vec<u8>>,
+}
+
+impl Joining {
+    fn of(entry: &Entry, language: &str) -> Joining {
+        let features = Features::of(entry, language);
+        let keys = candidate_keys(&features);
+        Joining { features, keys }
+    }
+}
+
 /// An entry's candidate keys: its link's, then one per band.
 fn candidate_keys(features: &Features) -> Vec<Vec<u8>> {
     features
@@ -306,12 +328,13 @@ impl Store {
             return self.apply(batch);
         }
         // Grouping is one batch at a time (see `group_lock`): what needs no lock is done
-        // before it, the features of the entries that will join (their text read and stemmed).
+        // before it, the features and candidate keys of the entries that will join (their text
+        // read and stemmed, its MinHash).
         let mut features = Vec::with_capacity(changes.len());
         for (_, new) in changes {
             features.push(match new {
                 Some(entry) if !entry.held_back && !self.grouped(entry.id)? => {
-                    Some(Features::of(entry, &settings.language))
+                    Some(Joining::of(entry, &settings.language))
                 }
                 _ => None,
             });
@@ -350,16 +373,15 @@ impl Store {
         settings: &StorySettings,
         old: Option<&Entry>,
         new: Option<&Entry>,
-        features: Option<Features>,
+        joining: Option<Joining>,
     ) -> Result<(), StoreError> {
         match new {
             Some(entry) if !entry.held_back => {
                 if self.grouped(entry.id)? {
                     self.widen(batch, window, entry)
                 } else {
-                    let features =
-                        features.unwrap_or_else(|| Features::of(entry, &settings.language));
-                    self.join(batch, window, entry, features, settings)
+                    let joining = joining.unwrap_or_else(|| Joining::of(entry, &settings.language));
+                    self.join(batch, window, entry, joining, settings)
                 }
             }
             _ => match old.or(new) {
@@ -481,10 +503,9 @@ impl Store {
         batch: &mut Batch,
         window: &mut Postings,
         entry: &Entry,
-        features: Features,
+        Joining { features, keys }: Joining,
         settings: &StorySettings,
     ) -> Result<(), StoreError> {
-        let keys = candidate_keys(&features);
         let kept_features = features.to_bytes();
         let now = Utc::now();
         // What the join reads, it reads in the window or in sled under the grouping lock that
@@ -667,16 +688,19 @@ impl Store {
         settings: &StorySettings,
     ) -> Result<Vec<StoryId>, StoreError> {
         // (entry, weight, published) per posting met, summed per entry below.
-        let mut met: Vec<(EntryId, usize, i64)> = Vec::new();
+        let mut met: Vec<(EntryId, usize, i64)> = Vec::with_capacity(keys.len() * POSTINGS);
+        let mut near = Vec::with_capacity(POSTINGS);
         let time = entry.published.timestamp();
         let window = settings.window.num_seconds();
         for key in keys {
             let weight = if key[0] == b'l' { 1000 } else { 1 };
-            for (at, id) in postings.around(key, time, window) {
-                if id != entry.id {
-                    met.push((id, weight, at));
-                }
-            }
+            near.clear();
+            postings.around_into(key, time, window, &mut near);
+            met.extend(
+                near.iter()
+                    .filter(|(_, id)| *id != entry.id)
+                    .map(|(at, id)| (*id, weight, *at)),
+            );
         }
         met.sort_unstable_by_key(|(id, ..)| *id);
         let mut ranked: Vec<(EntryId, usize, i64)> = Vec::new();
@@ -686,7 +710,15 @@ impl Store {
                 _ => ranked.push((id, weight, at)),
             }
         }
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // The most shared keys first; only the first CANDIDATES are put in order.
+        let order = |a: &(EntryId, usize, i64), b: &(EntryId, usize, i64)| {
+            b.1.cmp(&a.1).then(a.0.cmp(&b.0))
+        };
+        if ranked.len() > CANDIDATES {
+            ranked.select_nth_unstable_by(CANDIDATES, order);
+            ranked.truncate(CANDIDATES);
+        }
+        ranked.sort_unstable_by(order);
         let mut matched = Vec::new();
         for (id, shared, time) in ranked.into_iter().take(CANDIDATES) {
             // Not kept: the candidate left its story (hidden, removed) since its postings.
