@@ -5,6 +5,8 @@
 //!   builds key bytes);
 //! - `codec`: what is written to disk, with its layout version, checked on every read;
 //! - `entries`: entries and their index keys, written together; pages of a feed;
+//! - `batch`: writes gathered and applied in one transaction (an entry with its story, a
+//!   refresh's entries with theirs);
 //! - `articles`: the site's own articles: slug claims, deletion and undeletion;
 //! - `sources`: each source's fetch state and its entries;
 //! - `retention`: `keep_days` and `max_entries_per_source`.
@@ -14,8 +16,8 @@
 //! `deleted` (entry id -> a deleted article). A page of a feed is a reverse prefix scan that
 //! reads the keys it skips and the entries it returns: its cost follows the page, not the store.
 //!
-//! An entry and its index keys change in one transaction, so a crash never leaves an index key
-//! without its entry. sled calls block: async code reaches the store through
+//! An entry, its index keys and its story change in one transaction, so a crash never leaves an
+//! index key without its entry. sled calls block: async code reaches the store through
 //! [`Store::blocking`], never on the runtime.
 //! The trap: sled flushes every 500 ms on its own; [`Store::commit`] after writes that must
 //! survive a crash, before anything is published.
