@@ -2,13 +2,14 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
+
 use super::batch::{Batch, Tree};
 use super::codec::encode;
 use super::keys::{Cursor, IndexKey, PageStart, id_of, index_keys};
 use super::{Store, StoreError};
 use crate::model::{Entry, EntryId, FeedKey};
 use crate::rules::Verdict;
-use chrono::{DateTime, Utc};
 
 /// What [`Store::upsert`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

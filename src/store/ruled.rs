@@ -5,14 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
 use super::batch::{Batch, EntryChange, Tree};
 use super::codec::encode;
 use super::entries::{index_changes, merge};
 use super::{Store, StoreError, Upsert, stripe_of};
 use crate::model::{Entry, EntryId};
 use crate::rules::Verdict;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 /// What the rules did to one stored entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
