@@ -1,5 +1,5 @@
-//! After the store changes: render the first page of every feed at once (so no subscriber
-//! waits for it), rewrite the static mirror if one is configured, and tell the WebSub hub
+//! After the store changes: render the first page of every site-wide feed at once (so no
+//! subscriber waits for it), rewrite the static mirror if one is configured, and tell the WebSub hub
 //! about each feed whose bytes changed.
 //!
 //! One task, woken by the store. Changes arriving while it works are batched into its next
@@ -17,6 +17,7 @@ use crate::app::App;
 use crate::model::FeedKey;
 use crate::render::Format;
 use crate::render::cache::{FeedRequest, RenderError};
+use crate::store::Changes;
 
 /// Lets a burst of writes (one refresh stores many entries) settle into one pass.
 const SETTLE: Duration = Duration::from_millis(200);
@@ -48,10 +49,11 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
             }
         };
         notify_linked_pages(&app, &changes.entries).await;
+        let changed = render_first_pages(&app, &mut published, &changes).await;
         if let Some(search) = app.search.get() {
             search.enqueue(changes.entries, changes.checkpoint);
         }
-        let changed = match render_first_pages(&app, &mut published, changes.tags).await {
+        let changed = match changed {
             Some(changed) => changed,
             None => continue,
         };
@@ -69,22 +71,41 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
     }
 }
 
-/// Renders page 1 of every configured feed, and of the feeds of `tags`, in every format;
-/// returns the URLs whose bytes changed.
+/// Renders page 1 of the site-wide feeds (the combined feed, each region's, each author's and
+/// the stories') in every format, kept and compressed for the many who read them. When a hub or
+/// a mirror is configured, also renders the feeds of the sources and tags that `changes`
+/// touched, only to learn their ETags: those are read by few, so their bytes are neither kept
+/// nor compressed here but on their first request (issue 18: keeping all of them cost 2 min of
+/// CPU per pass and 792 MB at 1,000 sources). Returns the URLs whose bytes changed.
 async fn render_first_pages(
     app: &Arc<App>,
     published: &mut HashMap<(String, Format), String>,
-    tags: BTreeSet<String>,
+    changes: &Changes,
 ) -> Option<Vec<String>> {
     let app = app.clone();
+    let tags = changes.tags.clone();
+    let sources = changes.sources.clone();
     let rendered = tokio::task::spawn_blocking(move || {
         // The generation before the config snapshot: see `RenderCache::feed`.
         let generation = app.store.generation();
         let config = app.config();
-        let mut feeds = config.feeds();
-        feeds.extend(tags.into_iter().map(FeedKey::Tag));
+        let announced = config.publish.hub.is_some() || config.publish.mirror.is_some();
+        let (site_wide, per_source): (Vec<_>, Vec<_>) = config
+            .feeds()
+            .into_iter()
+            .partition(|feed| !matches!(feed, FeedKey::Source { .. }));
+        let mut touched: Vec<FeedKey> = Vec::new();
+        if announced {
+            touched.extend(
+                per_source.into_iter().filter(
+                    |feed| matches!(feed, FeedKey::Source { id, .. } if sources.contains(id)),
+                ),
+            );
+            touched.extend(tags.into_iter().map(FeedKey::Tag));
+        }
         let mut etags = Vec::new();
-        for feed in feeds {
+        let kept = site_wide.into_iter().map(|feed| (feed, true));
+        for (feed, keep) in kept.chain(touched.into_iter().map(|feed| (feed, false))) {
             for format in Format::ALL {
                 let request = FeedRequest {
                     feed: feed.clone(),
@@ -92,11 +113,18 @@ async fn render_first_pages(
                     page: 1,
                     after: None,
                 };
-                match app.rendered.feed(generation, &config, &app.store, &request) {
-                    Ok(rendered) => {
+                let etag = if keep {
+                    app.rendered
+                        .feed(generation, &config, &app.store, &request)
+                        .map(|rendered| rendered.etag.clone())
+                } else {
+                    crate::render::cache::feed_etag(&config, &app.store, &request)
+                };
+                match etag {
+                    Ok(etag) => {
                         let url =
                             crate::urls::feed_url(&config.site.base_url, &feed.name(), format, 1);
-                        etags.push(((feed.name(), format), rendered.etag.clone(), url));
+                        etags.push(((feed.name(), format), etag, url));
                     }
                     // A tag whose last entry just left it has no feed any more.
                     Err(RenderError::NotFound) => {}

@@ -311,9 +311,7 @@ fn finish(
     max_age: Duration,
     previous: Option<&Rendered>,
 ) -> Rendered {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    body.bytes.hash(&mut hasher);
-    let etag = format!("\"{:016x}-{}\"", hasher.finish(), body.bytes.len());
+    let etag = etag_of(&body.bytes);
     let now = Utc::now();
     // A provisional render (made mid-refresh) is not a value that later bytes must follow.
     let previous = previous.filter(|previous| !previous.provisional);
@@ -350,6 +348,24 @@ fn finish(
         gzip: Bytes::from(gzip),
         brotli: Bytes::from(brotli),
     }
+}
+
+/// The strong ETag of `bytes`: a hash and the length.
+fn etag_of(bytes: &[u8]) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    format!("\"{:016x}-{}\"", hasher.finish(), bytes.len())
+}
+
+/// The ETag a feed page would be served with now, rendered and neither compressed nor kept:
+/// how the publisher learns whether a feed that few ask for changed (to tell the WebSub hub)
+/// without holding its bytes. Blocking, as [`RenderCache::feed`].
+pub fn feed_etag(
+    config: &Config,
+    store: &Store,
+    request: &FeedRequest,
+) -> Result<String, RenderError> {
+    render_feed_page(config, store, request).map(|body| etag_of(&body.bytes))
 }
 
 /// Validators, dates and `public, max-age=N` are visible ASCII.

@@ -11,7 +11,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use super::{Store, StoreError};
-use crate::model::{Entry, EntryId};
+use crate::model::{Entry, EntryId, SourceId};
 
 /// The trees a [`Batch`] writes, in the order [`Store::apply`] opens them.
 #[derive(Debug, Clone, Copy)]
@@ -36,9 +36,9 @@ pub(super) struct Batch {
     pub(super) counts: (i64, i64),
     /// Stories merged by the joins of the batch.
     pub(super) merges: u64,
-    /// The entries written, with the tag slugs they had and have: the changes noted once the
-    /// writes are applied.
-    changed: Vec<(EntryId, Vec<String>)>,
+    /// The entries written, with the tag slugs and the sources they had and have: the changes
+    /// noted once the writes are applied.
+    changed: Vec<(EntryId, Vec<String>, Vec<SourceId>)>,
 }
 
 impl Batch {
@@ -58,6 +58,7 @@ impl Batch {
     /// Notes that entry `id` was written (`old` as it was, `new` as it is).
     pub(super) fn changed(&mut self, id: EntryId, old: Option<&Entry>, new: Option<&Entry>) {
         let mut tags = Vec::new();
+        let mut sources = Vec::new();
         for entry in old.into_iter().chain(new) {
             for category in &entry.categories {
                 let slug = crate::urls::tag_slug(category);
@@ -65,8 +66,9 @@ impl Batch {
                     tags.push(slug);
                 }
             }
+            sources.extend(entry.sources.iter().map(|source| source.feed_url.clone()));
         }
-        self.changed.push((id, tags));
+        self.changed.push((id, tags, sources));
     }
 
     fn is_empty(&self) -> bool {
@@ -122,9 +124,10 @@ impl Store {
             })?;
         metrics::counter!(crate::metrics::STORY_MERGES).increment(batch.merges);
         let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
-        for (id, tags) in batch.changed {
+        for (id, tags, sources) in batch.changed {
             changes.entries.insert(id);
             changes.tags.extend(tags);
+            changes.sources.extend(sources);
         }
         Ok(())
     }

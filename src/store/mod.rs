@@ -117,6 +117,8 @@ pub struct Changes {
     pub entries: std::collections::BTreeSet<crate::model::EntryId>,
     /// Tags (slugs) whose lists may read differently now.
     pub tags: std::collections::BTreeSet<String>,
+    /// Sources whose lists may read differently now: those the written entries name.
+    pub sources: std::collections::BTreeSet<crate::model::SourceId>,
     /// The store's checkpoint when the list was taken: every write before it is in the list
     /// (or an earlier one); see [`Store::checkpoint`].
     pub checkpoint: u64,

@@ -469,7 +469,9 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
     let json = get_json(&daemon.url("/feeds/ireland.json")).await;
     assert_eq!(json["hubs"][0]["url"], hub.as_str());
 
-    // A new story upstream, tagged, changes the Irish, the combined and the tag's feeds.
+    // A new story upstream, tagged, changes the Irish, the combined, the source's and the
+    // tag's feeds. The source's and the tag's are rendered only to learn that (issue 18).
+    const ANNOUNCED: [&str; 4] = ["all", "ireland", "source/irish-news", "tag/harbour-works"];
     let tagged = String::from_utf8(numbered_feed(3, "ie"))
         .unwrap()
         .replace("</item>", "<category>Harbour Works</category></item>");
@@ -477,7 +479,7 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
         "/ie.xml",
         Behaviour::rss(tagged.into_bytes()).with_etag("\"v2\""),
     );
-    // Pings go out one after another: wait for the last of the six (the Irish JSON Feed), not
+    // Pings go out one after another: wait for the last of them, not
     // only the Atom one, or the check below races the last pings.
     wait_until(
         "the hub hears of every changed feed",
@@ -486,7 +488,7 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
             let pings = pings.clone();
             async move {
                 let pinged = pings.lock().unwrap();
-                ["all", "ireland", "tag/harbour-works"].iter().all(|feed| {
+                ANNOUNCED.iter().all(|feed| {
                     FORMATS.iter().all(|(format, _)| {
                         pinged.contains(&format!("{BASE_URL}feeds/{feed}.{format}"))
                     })
@@ -496,7 +498,7 @@ async fn a_changed_feed_is_announced_to_the_websub_hub() {
     )
     .await;
     let pinged: HashSet<String> = pings.lock().unwrap().iter().cloned().collect();
-    for feed in ["all", "ireland", "tag/harbour-works"] {
+    for feed in ANNOUNCED {
         for (format, _) in FORMATS {
             let url = format!("{BASE_URL}feeds/{feed}.{format}");
             assert!(pinged.contains(&url), "no ping for {url}: {pinged:?}");
