@@ -427,7 +427,12 @@ fn render_feed_page(
     };
     let (page, story_links) = match &request.feed {
         FeedKey::Stories(region) => {
-            let stories = store.story_page(region.as_deref(), start, page_size)?;
+            let stories = store.story_page(
+                region.as_deref(),
+                start,
+                page_size,
+                super::stories::ITEM_REPORTS,
+            )?;
             let mut links = super::StoryLinks::default();
             let mut entries = Vec::with_capacity(stories.stories.len());
             for story in &stories.stories {

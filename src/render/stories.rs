@@ -1,5 +1,5 @@
 //! Stories as feed items (issue 13): one item per story, its link the story's page, its title
-//! the first outlet's headline, its content every outlet's headline and link.
+//! the first outlet's headline, its content the first outlets' headlines and links.
 
 use std::collections::HashMap;
 
@@ -9,14 +9,21 @@ use crate::normalize::html::text_to_html;
 use crate::render::StoryLinks;
 use crate::store::{Store, StoreError, Story};
 
+/// The reports a story's item lists; the rest are counted, with a link to the story's page.
+/// A feed item is read in a reader's list: where headlines chain into a story of thousands of
+/// reports, listing them all made one page of a stories feed weigh 4 MB (issue 18).
+pub const ITEM_REPORTS: usize = 10;
+
 /// The item of a stories feed for `story`, and its outlets' links (the first outlet's first).
+/// Lists the reports `story` was loaded with, at most [`ITEM_REPORTS`].
 pub fn story_item(config: &Config, story: &Story) -> (Entry, Vec<String>) {
     let base = &config.site.base_url;
     let url = crate::urls::story_url(base, story.id);
     let first = story.entries.first();
     let mut list = String::from("<ul>");
     let mut related = Vec::new();
-    for entry in &story.entries {
+    let listed = &story.entries[..story.entries.len().min(ITEM_REPORTS)];
+    for entry in listed {
         let outlet = outlet(entry);
         let href = entry
             .link
@@ -32,6 +39,14 @@ pub fn story_item(config: &Config, story: &Story) -> (Entry, Vec<String>) {
             text_to_html(&outlet)
         ));
         related.push(href);
+    }
+    let more = story.reports.saturating_sub(listed.len());
+    if more > 0 {
+        let reports = if more == 1 { "report" } else { "reports" };
+        list.push_str(&format!(
+            "<li><a href=\"{}\">{more} more {reports}</a></li>",
+            text_to_html(&url)
+        ));
     }
     list.push_str("</ul>");
     let item = Entry {

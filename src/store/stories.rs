@@ -105,7 +105,11 @@ impl StoryRecord {
 #[derive(Debug, Clone)]
 pub struct Story {
     pub id: StoryId,
+    /// Its reports in the order they joined: all of them, or the first few (see
+    /// [`Store::story_page`]).
     pub entries: Vec<Entry>,
+    /// How many reports it has in all.
+    pub reports: usize,
     pub regions: Vec<String>,
     pub first_seen: DateTime<Utc>,
     pub updated: DateTime<Utc>,
@@ -419,16 +423,23 @@ impl Store {
         if let Some(into) = record.merged_into {
             return Ok(Some(StoryLookup::Merged(self.live_story(into)?)));
         }
-        Ok(Some(StoryLookup::Found(self.load(id, record)?)))
+        Ok(Some(StoryLookup::Found(self.load(
+            id,
+            record,
+            usize::MAX,
+        )?)))
     }
 
     /// `limit` stories of the combined list (`None`) or a region's from `start`, newest
-    /// activity first.
+    /// activity first, each with its first `reports` reports at most (issue 18: where
+    /// headlines chain into stories of thousands of reports, reading all of them made a stories
+    /// feed page cost thousands of entry reads and weigh 4 MB).
     pub fn story_page(
         &self,
         region: Option<&str>,
         start: PageStart,
         limit: usize,
+        reports: usize,
     ) -> Result<StoryPage, StoreError> {
         let index = IndexKey::Stories(region.map(str::to_string));
         let (keys, has_more) = self.keys_newest_first(&index, start, limit)?;
@@ -440,7 +451,7 @@ impl Store {
         for key in keys {
             let id = StoryId(id_of(&key).0);
             if let Some(record) = self.record(id)? {
-                stories.push(self.load(id, record)?);
+                stories.push(self.load(id, record, reports)?);
             }
         }
         Ok(StoryPage {
@@ -891,13 +902,18 @@ impl Store {
             .scan_prefix(id.as_bytes())
             .map(|item| {
                 let (key, value) = item.map_err(|e| self.error(e))?;
-                let bytes: [u8; 16] = value[..].try_into().map_err(|_| StoreError::Corrupt {
-                    path: self.path.clone(),
-                    message: format!("a member of story {id} is not an entry id"),
-                })?;
-                Ok((key.to_vec(), EntryId(uuid::Uuid::from_bytes(bytes))))
+                Ok((key.to_vec(), self.member(id, &value)?))
             })
             .collect()
+    }
+
+    /// The entry of a `story_members` value of story `id`.
+    fn member(&self, id: StoryId, value: &[u8]) -> Result<EntryId, StoreError> {
+        let bytes: [u8; 16] = value.try_into().map_err(|_| StoreError::Corrupt {
+            path: self.path.clone(),
+            message: format!("a member of story {id} is not an entry id"),
+        })?;
+        Ok(EntryId(uuid::Uuid::from_bytes(bytes)))
     }
 
     /// Converts records that list their reports inline (the layout before issue 18) to
@@ -943,15 +959,23 @@ impl Store {
         Ok(converted)
     }
 
-    fn load(&self, id: StoryId, record: StoryRecord) -> Result<Story, StoreError> {
-        let mut entries = Vec::with_capacity(record.reports as usize);
-        for (_, entry) in self.all_members(id, &record)? {
-            if let Some(entry) = self.get(entry)? {
-                entries.push(entry);
+    /// Story `id` with its first `limit` reports (its own members, then the merged stories').
+    fn load(&self, id: StoryId, record: StoryRecord, limit: usize) -> Result<Story, StoreError> {
+        let mut entries = Vec::with_capacity((record.reports as usize).min(limit));
+        'stories: for story in std::iter::once(id).chain(record.absorbed.iter().copied()) {
+            for value in self.story_members.scan_prefix(story.as_bytes()).values() {
+                if entries.len() >= limit {
+                    break 'stories;
+                }
+                let value = value.map_err(|e| self.error(e))?;
+                if let Some(entry) = self.get(self.member(story, &value)?)? {
+                    entries.push(entry);
+                }
             }
         }
         Ok(Story {
             id,
+            reports: (record.reports as usize).max(entries.len()),
             entries,
             regions: record.regions,
             first_seen: record.first_seen,
@@ -1132,14 +1156,16 @@ mod tests {
         assert_eq!(first, StoryId::of_first(bill("rte", 9).id));
         assert_eq!(store.story_of(bill("journal", 11).id).unwrap(), Some(first));
         assert_ne!(store.story_of(weather.id).unwrap(), Some(first));
-        let page = store.story_page(None, PageStart::Skip(0), 10).unwrap();
+        let page = store
+            .story_page(None, PageStart::Skip(0), 10, usize::MAX)
+            .unwrap();
         let ids: Vec<StoryId> = page.stories.iter().map(|s| s.id).collect();
         assert_eq!(ids[0], first, "the story with the newest report is first");
         assert_eq!(page.stories[0].entries.len(), 2);
         assert_eq!(store.story_counts().unwrap(), (2, 1));
         assert_eq!(
             store
-                .story_page(Some("ireland"), PageStart::Skip(0), 10)
+                .story_page(Some("ireland"), PageStart::Skip(0), 10, usize::MAX)
                 .unwrap()
                 .stories
                 .len(),
@@ -1152,6 +1178,52 @@ mod tests {
         store.remove(bill("rte", 9).id).unwrap();
         assert_eq!(store.story_counts().unwrap(), (1, 0));
         assert!(store.story(first).unwrap().is_none());
+    }
+
+    /// Issue 18: a stories feed item lists its first reports and counts the rest, and the page
+    /// reads no more of them than it lists.
+    #[test]
+    fn a_story_page_reads_and_lists_the_first_reports_and_counts_the_rest() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        let outlets: Vec<String> = (0..13).map(|n| format!("outlet{n}")).collect();
+        for (hour, outlet) in outlets.iter().enumerate() {
+            store
+                .upsert(bill(outlet, 8 + hour as u32 % 12), true, now)
+                .unwrap();
+        }
+        let page = store.story_page(None, PageStart::Skip(0), 10, 3).unwrap();
+        assert_eq!(page.stories.len(), 1, "one story of 13 reports");
+        let story = &page.stories[0];
+        assert_eq!((story.entries.len(), story.reports), (3, 13));
+        assert_eq!(
+            story.entries[0].id,
+            bill("outlet0", 8).id,
+            "the first report first"
+        );
+
+        let config = crate::config::Config::from_toml(
+            std::path::Path::new("feeds.toml"),
+            "[site]\ntitle = \"T\"\nbase_url = \"http://islands.example/\"\n[server]\nlisten = \"127.0.0.1:0\"\n[store]\npath = \"store\"\n[schedule]\nrefresh = \"0 */15 * * * *\"\n",
+        )
+        .unwrap();
+        let full = store
+            .story_page(
+                None,
+                PageStart::Skip(0),
+                10,
+                crate::render::stories::ITEM_REPORTS,
+            )
+            .unwrap();
+        let (item, related) = crate::render::stories::story_item(&config, &full.stories[0]);
+        let list = item.summary.unwrap();
+        assert_eq!(related.len(), crate::render::stories::ITEM_REPORTS);
+        assert_eq!(
+            list.matches("<li>").count(),
+            crate::render::stories::ITEM_REPORTS + 1
+        );
+        assert!(list.contains(">3 more reports</a></li>"), "{list}");
+        assert!(list.contains(&crate::urls::story_url(&config.site.base_url, story.id)));
     }
 
     #[test]
@@ -1196,7 +1268,7 @@ mod tests {
         assert_eq!(store.story_counts().unwrap(), (1, 1));
         assert_eq!(
             store
-                .story_page(None, PageStart::Skip(0), 10)
+                .story_page(None, PageStart::Skip(0), 10, usize::MAX)
                 .unwrap()
                 .stories
                 .len(),
@@ -1306,7 +1378,9 @@ mod tests {
             other => panic!("the story is there: {other:?}"),
         }
         assert_eq!(store.story_counts().unwrap(), (2, 2));
-        let page = store.story_page(None, PageStart::Skip(0), 10).unwrap();
+        let page = store
+            .story_page(None, PageStart::Skip(0), 10, usize::MAX)
+            .unwrap();
         assert_eq!(page.stories.len(), 2);
     }
 
