@@ -16,7 +16,9 @@
 //! - the daemon's RSS on that store, idle after start: `islands serve` (the release binary
 //!   beside this example, or `ISLANDS_BIN`) started twice, the first time to do its start-up
 //!   work (grouping the bench's entries into stories), the second measured once it has used no
-//!   CPU for a second; at the last checkpoint also with `[store] cache_mb` at 16 and 256.
+//!   CPU for a second; at the last checkpoint also with `[store] cache_mb` at 16 and 256, and,
+//!   when `ISLANDS_BIN_BASE` names another build, that build's on the same store (a baseline
+//!   side by side).
 //!
 //! The headline is page 1 at the largest checkpoint against page 1 at the smallest: a page
 //! should cost the page, not the store, so the ratio should be about 1.
@@ -35,7 +37,7 @@ use islands::store::Store;
 
 #[path = "support/measure.rs"]
 mod measure;
-use measure::{disk_usage, free_port, idle_daemon_rss_kb, status_kb};
+use measure::{disk_usage, free_port, idle_daemon_rss_kb, islands_bin, status_kb};
 
 const SOURCES: usize = 1000;
 const REPS: usize = 20;
@@ -80,8 +82,8 @@ struct Checkpoint {
     daemon_rss_kb: Option<u64>,
 }
 
-/// The daemon's idle VmRSS after a restart on the store in `dir`, with `cache_mb`.
-fn daemon_rss(dir: &Path, cache_mb: u64) -> Option<u64> {
+/// The idle VmRSS of daemon `bin` after a restart on the store in `dir`, with `cache_mb`.
+fn daemon_rss(bin: &Path, dir: &Path, cache_mb: u64) -> Option<u64> {
     let port = free_port();
     let config = CONFIG
         .replace(
@@ -98,8 +100,8 @@ fn daemon_rss(dir: &Path, cache_mb: u64) -> Option<u64> {
     let path = dir.join("daemon.toml");
     std::fs::write(&path, config).expect("write daemon.toml");
     let deadline = Duration::from_secs(900);
-    idle_daemon_rss_kb(&path, port, deadline)?;
-    idle_daemon_rss_kb(&path, port, deadline)
+    idle_daemon_rss_kb(bin, &path, port, deadline)?;
+    idle_daemon_rss_kb(bin, &path, port, deadline)
 }
 
 fn main() {
@@ -126,6 +128,7 @@ fn main() {
     let mut results = Vec::new();
     let mut filled = 0;
     let mut cache_sweep = Vec::new();
+    let mut base_rss = None;
     for &target in &checkpoints {
         let started = Instant::now();
         let added = target.saturating_sub(filled);
@@ -157,11 +160,17 @@ fn main() {
         drop(reopened);
         let default_mb = cache_bytes >> 20;
         eprintln!("{target} entries: the daemon's idle RSS (cache_mb = {default_mb})");
-        checkpoint.daemon_rss_kb = daemon_rss(&dir.0, default_mb);
+        checkpoint.daemon_rss_kb = daemon_rss(&islands_bin(), &dir.0, default_mb);
         if Some(&target) == checkpoints.last() {
             for mb in [16, 256] {
                 eprintln!("{target} entries: the daemon's idle RSS (cache_mb = {mb})");
-                cache_sweep.push((mb, daemon_rss(&dir.0, mb)));
+                cache_sweep.push((mb, daemon_rss(&islands_bin(), &dir.0, mb)));
+            }
+            if let Some(base) = std::env::var_os("ISLANDS_BIN_BASE") {
+                eprintln!(
+                    "{target} entries: the baseline daemon's idle RSS (cache_mb = {default_mb})"
+                );
+                base_rss = daemon_rss(Path::new(&base), &dir.0, default_mb);
             }
             cache_sweep.push((default_mb, checkpoint.daemon_rss_kb));
             cache_sweep.sort();
@@ -196,6 +205,15 @@ fn main() {
         for (mb, kb) in &cache_sweep {
             let mib = kb.map_or("n/a".to_string(), |kb| format!("{:.1}", kb as f64 / 1024.0));
             println!("| {mb} | {mib} |");
+        }
+        if let (Some(base), Some(new)) = (base_rss, last.daemon_rss_kb) {
+            println!();
+            println!(
+                "daemon idle RSS against the `ISLANDS_BIN_BASE` daemon on the same store: {:.1} / {:.1} MiB = {:.2}",
+                new as f64 / 1024.0,
+                base as f64 / 1024.0,
+                new as f64 / base as f64
+            );
         }
     }
     compression_breakdown(&page1.identity);

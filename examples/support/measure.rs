@@ -76,10 +76,14 @@ pub fn islands_bin() -> std::path::PathBuf {
 /// process has used no CPU for a whole second (start-up work such as grouping a store's
 /// entries into stories is over), and returns its VmRSS in kB; then stops it (SIGTERM).
 /// `None` when the binary is missing or never answers within `deadline`.
-pub fn idle_daemon_rss_kb(config: &Path, port: u16, deadline: std::time::Duration) -> Option<u64> {
+pub fn idle_daemon_rss_kb(
+    bin: &Path,
+    config: &Path,
+    port: u16,
+    deadline: std::time::Duration,
+) -> Option<u64> {
     use std::io::{Read, Write};
     use std::time::{Duration, Instant};
-    let bin = islands_bin();
     if !bin.exists() {
         eprintln!(
             "no daemon binary at {}: build it (cargo build --release)",
@@ -87,7 +91,7 @@ pub fn idle_daemon_rss_kb(config: &Path, port: u16, deadline: std::time::Duratio
         );
         return None;
     }
-    let mut child = std::process::Command::new(&bin)
+    let mut child = std::process::Command::new(bin)
         .args(["serve", "--config"])
         .arg(config)
         .current_dir(config.parent().expect("the config's folder"))
