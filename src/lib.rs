@@ -35,6 +35,7 @@ pub mod discover;
 pub mod export;
 pub mod fetch;
 pub mod located;
+pub mod memory;
 pub mod metrics;
 pub mod model;
 pub mod moved;

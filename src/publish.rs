@@ -68,6 +68,8 @@ pub async fn run_publisher(app: Arc<App>, shutdown: CancellationToken) {
             }
         }
         first_pass = false;
+        // The pass rendered and compressed feeds: what it freed goes back to the system.
+        let _ = tokio::task::spawn_blocking(crate::memory::trim).await;
     }
 }
 

@@ -598,14 +598,16 @@ pub async fn run_indexer(
             let config = app_for_build.config();
             let started = std::time::Instant::now();
             let mut last_log = std::time::Instant::now();
-            search_for_build
+            let built = search_for_build
                 .rebuild(&config, &app_for_build.store, &mut |done, total| {
                     if last_log.elapsed().as_secs() >= 2 {
                         info!(done, total, "rebuilding the search index");
                         last_log = std::time::Instant::now();
                     }
                 })
-                .map(|entries| (entries, started.elapsed()))
+                .map(|entries| (entries, started.elapsed()));
+            crate::memory::trim();
+            built
         })
         .await;
         match built {
@@ -624,7 +626,9 @@ pub async fn run_indexer(
         };
         let (app, search_now) = (app.clone(), search.clone());
         let applied = tokio::task::spawn_blocking(move || {
-            search_now.apply_pending(&app.config(), &app.store)
+            let applied = search_now.apply_pending(&app.config(), &app.store);
+            crate::memory::trim();
+            applied
         })
         .await;
         match applied {
