@@ -12,11 +12,13 @@
 #              listed by `bench_parse --list`), ~1.5 MB in all.
 # Each feed at its own URL, in 2 regions, max_in_flight = 32. Each rep: fresh store; islands
 # cold, baseline cold (fetch), baseline cold-parse (fetch + parse), islands warm, baseline warm.
+# Then `islands serve` on the store of one cold pass: CPU until idle and idle RSS, first start
+# and restart (and the same for the build ISLANDS_BIN_BASE names, if set).
 #
 # Prints a markdown report on stdout; progress goes to stderr.
 # Environment: REPS (5), SOURCES (1000), CONCURRENCY (32), CORPUS (generated), DISTINCT (0;
 # fixtures only: 1 rewrites every URL in copy N to a host of its own, so that no two copies
-# share a story and none is merged).
+# share a story and none is merged), ISLANDS_BIN_BASE (unset).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -257,6 +259,47 @@ BASELINE_THREADS=$(peak_threads "$BASELINE" cold "$TMP/urls.txt" "$TMP/etags.txt
 PARSE_THREADS=$(peak_threads "$BASELINE" cold-parse "$TMP/urls.txt" "$TMP/etags.txt" "$CONCURRENCY")
 log_since_mark >/dev/null
 
+# --- The daemon on that store: `islands serve` started, left until idle, stopped, started again.
+# The first start builds the search index; both refresh every source at start (nginx answers 304)
+# and publish the site-wide feeds. Each start: the CPU it used until it was idle (no more than
+# 2 ticks in 5 s), and its RSS then. ISLANDS_BIN_BASE (another build) is measured the same way
+# on a copy of the same store, for a baseline side by side.
+daemon_idle() {
+    local bin=$1 dir=$2 tck pid cpu last=-1 still=0 started=$SECONDS
+    tck=$(getconf CLK_TCK)
+    (cd "$dir" && exec "$bin" serve --config feeds.toml >>serve.log 2>&1) &
+    pid=$!
+    while sleep 1; do
+        cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || die "$bin serve exited: $(tail -3 "$dir/serve.log")"
+        if [ "$cpu" -le $((last + 2)) ]; then still=$((still + 1)); else still=0; fi
+        last=$cpu
+        [ $still -ge 5 ] && break
+        [ $((SECONDS - started)) -gt 600 ] && break
+    done
+    awk -v c="$cpu" -v t="$tck" -v r="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")" \
+        'BEGIN {printf "%.2f %.1f", c / t, r / 1024}'
+    kill "$pid" && wait "$pid" 2>/dev/null || true
+}
+DAEMON_ROWS=()
+for label in islands base; do
+    bin=$ISLANDS
+    if [ $label = base ]; then
+        [ -n "${ISLANDS_BIN_BASE:-}" ] || continue
+        bin=$ISLANDS_BIN_BASE
+    fi
+    dir="$TMP/daemon-$label"
+    mkdir -p "$dir/articles"
+    cp -r "$TMP/work/store" "$dir/store"
+    cp "$TMP/work/feeds.toml" "$dir/feeds.toml"
+    log "daemon ($label): first start on the store of one cold pass"
+    first=$(daemon_idle "$bin" "$dir")
+    log "daemon ($label): restart"
+    again=$(daemon_idle "$bin" "$dir")
+    DAEMON_ROWS+=("$label $first $again")
+    log "daemon ($label): first start $first, restart $again (CPU s, idle RSS MiB)"
+    rm -rf "$dir"
+done
+
 # --- Report. --------------------------------------------------------------------------------
 med() { awk -v s="$1" -v p="$2" -v c="$3" '$1 == s && $2 == p {print $c}' "$TMP/results" | median; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
@@ -300,5 +343,14 @@ ratios() { echo "**$(ratio "$(med islands "$1" 4)" "$(med "$2" "$1" 4)")** | **$
 echo "| cold | fetch | $(ratios cold fetch) |"
 echo "| cold | fetch + parse | $(ratios cold parse) |"
 echo "| warm | conditional fetch | $(ratios warm fetch) |"
+echo
+echo "| daemon on the store of one cold pass | first start: CPU s until idle | idle RSS MiB | restart: CPU s until idle | idle RSS MiB |"
+echo "|---|---:|---:|---:|---:|"
+for row in "${DAEMON_ROWS[@]}"; do
+    read -r label c1 r1 c2 r2 <<<"$row"
+    name="islands"
+    [ "$label" = base ] && name="ISLANDS_BIN_BASE (\`$(basename "$ISLANDS_BIN_BASE")\`)"
+    echo "| $name | $c1 | $r1 | $c2 | $r2 |"
+done
 echo
 echo "Medians of $REPS reps. Wall and CPU (user+sys) from bash \`time\` (ms resolution) around \`/usr/bin/time -v\`, which gives peak RSS, context switches and blocks written. Neither baseline stores anything; fetch + parse runs feed-rs alone (no ids, dates, charset handling from HTTP, URL resolution, sanitizing, dedupe or grouping), so islands/(fetch + parse) is what islands adds over reading the feeds."

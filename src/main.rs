@@ -70,6 +70,9 @@ enum Command {
     /// Rewrite the store's values in this release's layout (large values compressed); the
     /// daemon reads older values as they are, so this only saves space. Stop the daemon first.
     Migrate(ConfigArg),
+    /// Copy the store into a fresh one that takes its place: sled keeps the space of every
+    /// value it rewrote, a copy holds only what is live. Stop the daemon first.
+    Compact(ConfigArg),
     /// Export the sources as OPML, or add an OPML file's feeds to a region.
     #[command(subcommand)]
     Opml(OpmlCommand),
@@ -173,6 +176,7 @@ fn main() -> ExitCode {
         | Command::Fetch(arg)
         | Command::Reindex(arg)
         | Command::Migrate(arg)
+        | Command::Compact(arg)
         | Command::Status(arg)
         | Command::Comments(CommentsCommand::Export(arg)) => arg.config.clone(),
         Command::Check { config, .. } => config.config.clone(),
@@ -242,6 +246,7 @@ fn main() -> ExitCode {
             via_daemon(&config, "POST", "/reindex", &[]).unwrap_or_else(|| reindex(config))
         }
         Command::Migrate(_) => migrate(config),
+        Command::Compact(_) => compact(config),
         Command::Comments(CommentsCommand::Export(_)) => {
             via_daemon(&config, "GET", "/comments", &[]).unwrap_or_else(|| {
                 print!("{}", commands::comments_export(&config)?);
@@ -407,6 +412,33 @@ fn migrate(config: Config) -> anyhow::Result<()> {
         "{}: {rewritten} of {read} values rewritten in layout {}",
         path.display(),
         islands::store::LAYOUT
+    );
+    Ok(())
+}
+
+fn compact(config: Config) -> anyhow::Result<()> {
+    let path = config.store.path.clone();
+    let mut progress: Option<Progress> = None;
+    let compacted = islands::store::compact(
+        &path,
+        config.store.cache_capacity_bytes,
+        &mut |done, total| {
+            let bar = progress.get_or_insert_with(|| Progress::new(total, "copying"));
+            bar.set_position(done);
+        },
+    );
+    if let Some(progress) = progress {
+        progress.finish();
+    }
+    let compacted = compacted?;
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    println!(
+        "{}: {:.1} MB -> {:.1} MB ({} keys in {} trees copied)",
+        path.display(),
+        mb(compacted.before),
+        mb(compacted.after),
+        compacted.keys,
+        compacted.trees
     );
     Ok(())
 }

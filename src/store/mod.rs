@@ -26,6 +26,7 @@ mod articles;
 mod batch;
 mod codec;
 mod comments;
+mod compact;
 mod entries;
 mod keys;
 mod retention;
@@ -41,6 +42,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use batch::Batch;
 pub use codec::LAYOUT;
 pub use comments::{Comment, CommentId, CommentKind, CommentState};
+pub use compact::{CompactError, Compacted, compact};
 pub use entries::{Page, Upsert};
 pub use keys::{Cursor, IndexKey, PageStart};
 pub use ruled::RuleReport;
@@ -134,6 +136,9 @@ pub enum StoreError {
         "store {path}: the data is corrupt ({message}); nothing was deleted: restore a backup or move the folder aside"
     )]
     Corrupt { path: PathBuf, message: String },
+    /// Another process (a running daemon) holds the store's lock.
+    #[error("store {path} is open in another process (a running daemon?): stop it first")]
+    Busy { path: PathBuf },
     #[error("store {path}")]
     Sled {
         path: PathBuf,
@@ -473,6 +478,12 @@ fn stripe_of(id: crate::model::EntryId) -> usize {
 
 fn open_error(path: &Path, source: sled::Error) -> StoreError {
     match source {
+        // sled 0.34 says so only in the message of an `ErrorKind::Other`.
+        sled::Error::Io(io) if io.to_string().starts_with("could not acquire lock") => {
+            StoreError::Busy {
+                path: path.to_path_buf(),
+            }
+        }
         sled::Error::Corruption { at, .. } => StoreError::Corrupt {
             path: path.to_path_buf(),
             message: match at {

@@ -284,3 +284,66 @@ async fn a_store_of_the_last_release_is_read_and_migrated() {
     let served = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
     assert_eq!(sorted(served), expected, "the migrated store");
 }
+
+/// Issue 18: `islands compact` copies the store into a fresh one that serves the same entries
+/// and stories, with its search index; beside a running daemon it refuses and touches nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compact_copies_the_store_and_refuses_beside_a_daemon() {
+    let upstream = Upstream::start().await;
+    serve_regional_fixtures(&upstream);
+    let daemon = Daemon::start(&config(
+        &upstream,
+        &[("ireland", IRELAND), ("cyprus", CYPRUS)],
+    ));
+    let everything = fixture_titles(&[
+        "feeds/ireland-rte.xml",
+        "feeds/ireland-independent-atom.xml",
+        "feeds/cyprus-mail.xml",
+        "feeds/cyprus-philenews-iso-8859-7.xml",
+    ]);
+    wait_for_titles(&daemon.url("/feeds/all.atom"), &everything).await;
+    let stories = get(&daemon.url("/feeds/stories/all.json"))
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    let beside = Daemon::run_cli(&["compact"], daemon.dir());
+    assert_ne!(beside.status.code(), Some(0), "compact beside the daemon");
+    let said = String::from_utf8_lossy(&beside.stderr);
+    assert!(
+        said.contains("is open in another process"),
+        "says why: {said}"
+    );
+    let served = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
+    assert_eq!(
+        sorted(served),
+        sorted(everything.clone()),
+        "nothing touched"
+    );
+
+    let dir = daemon.into_dir();
+    let output = Daemon::run_cli(&["compact"], dir.path());
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "islands compact: {said}");
+    assert!(
+        said.contains(" MB -> ") && said.contains(" keys in "),
+        "{said}"
+    );
+    assert!(
+        dir.path().join("store/search").is_dir(),
+        "the search index moved along"
+    );
+    assert!(!dir.path().join("store.compacting").exists());
+    assert!(!dir.path().join("store.old").exists());
+
+    let daemon = Daemon::start_in(dir);
+    let served = titles(&get_feed(&daemon.url("/feeds/all.atom")).await);
+    assert_eq!(sorted(served), sorted(everything), "the compacted store");
+    let again = get(&daemon.url("/feeds/stories/all.json"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(again, stories, "the same stories");
+}
