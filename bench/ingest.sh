@@ -13,7 +13,8 @@
 # Each feed at its own URL, in 2 regions, max_in_flight = 32. Each rep: fresh store; islands
 # cold, baseline cold (fetch), baseline cold-parse (fetch + parse), islands warm, baseline warm.
 # Then `islands serve` on the store of one cold pass: CPU until idle and idle RSS, first start
-# and restart (and the same for the build ISLANDS_BIN_BASE names, if set).
+# and restart (and the same for the build ISLANDS_BIN_BASE names, if set); and that store's
+# size before and after `islands compact`.
 #
 # Prints a markdown report on stdout; progress goes to stderr.
 # Environment: REPS (5), SOURCES (1000), CONCURRENCY (32), CORPUS (generated), DISTINCT (0;
@@ -300,6 +301,18 @@ for label in islands base; do
     rm -rf "$dir"
 done
 
+# --- The store of that pass compacted (`islands compact`, on a copy): its size on disk before and
+# after, against the corpus's bytes.
+mkdir -p "$TMP/compact"
+cp -r "$TMP/work/store" "$TMP/compact/store"
+cp "$TMP/work/feeds.toml" "$TMP/compact/feeds.toml"
+COMPACT_BEFORE=$(du -sb "$TMP/compact/store" | cut -f1)
+(cd "$TMP/compact" && timed "$TMP/compact/run" "$ISLANDS" compact --config feeds.toml)
+COMPACT_AFTER=$(du -sb "$TMP/compact/store" | cut -f1)
+COMPACT_WALL=$(cut -d' ' -f1 "$TMP/compact/run.fields")
+log "compact: $COMPACT_BEFORE -> $COMPACT_AFTER bytes in $COMPACT_WALL s ($(cat "$TMP/compact/run.out"))"
+rm -rf "$TMP/compact"
+
 # --- Report. --------------------------------------------------------------------------------
 med() { awk -v s="$1" -v p="$2" -v c="$3" '$1 == s && $2 == p {print $c}' "$TMP/results" | median; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
@@ -343,6 +356,8 @@ ratios() { echo "**$(ratio "$(med islands "$1" 4)" "$(med "$2" "$1" 4)")** | **$
 echo "| cold | fetch | $(ratios cold fetch) |"
 echo "| cold | fetch + parse | $(ratios cold parse) |"
 echo "| warm | conditional fetch | $(ratios warm fetch) |"
+echo
+echo "Store of one cold pass, on disk (\`du -sb\`): $(mb "$COMPACT_BEFORE") ($(ratio "$COMPACT_BEFORE" "$CORPUS_BYTES")x the corpus's $(mb "$CORPUS_BYTES")); after \`islands compact\` ($COMPACT_WALL s): $(mb "$COMPACT_AFTER") ($(ratio "$COMPACT_AFTER" "$CORPUS_BYTES")x)."
 echo
 echo "| daemon on the store of one cold pass | first start: CPU s until idle | idle RSS MiB | restart: CPU s until idle | idle RSS MiB |"
 echo "|---|---:|---:|---:|---:|"
