@@ -219,6 +219,13 @@ impl Store {
                 .insert(b"indexes", &INDEXES.to_be_bytes())
                 .map_err(|e| store.error(e))?;
         }
+        // Likewise, every entry of an empty store is in a story.
+        if store.entries.is_empty() {
+            store
+                .meta
+                .insert(stories::ALL_GROUPED, &[][..])
+                .map_err(|e| store.error(e))?;
+        }
         let converted = store.members_out_of_records()?;
         if converted > 0 {
             store.flush()?;
