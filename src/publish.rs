@@ -1,6 +1,6 @@
 //! After the store changes: render the first page of every site-wide feed at once (so no
-//! subscriber waits for it), rewrite the static mirror if one is configured, and tell the WebSub hub
-//! about each feed whose bytes changed.
+//! subscriber waits for it), rewrite the static mirror if one is configured, and tell the
+//! WebSub hub about each feed whose bytes changed.
 //!
 //! One task, woken by the store. Changes arriving while it works are batched into its next
 //! pass. A feed "changed" when its ETag did: re-renders that produce the same bytes are silent.
@@ -96,18 +96,17 @@ async fn render_first_pages(
             .feeds()
             .into_iter()
             .partition(|feed| !matches!(feed, FeedKey::Source { .. }));
-        let mut touched: Vec<FeedKey> = Vec::new();
+        // Site-wide feeds are kept; the touched sources' and tags' only probed.
+        let mut feeds: Vec<(FeedKey, bool)> = site_wide.into_iter().map(|f| (f, true)).collect();
         if announced {
-            touched.extend(
-                per_source.into_iter().filter(
-                    |feed| matches!(feed, FeedKey::Source { id, .. } if sources.contains(id)),
-                ),
-            );
-            touched.extend(tags.into_iter().map(FeedKey::Tag));
+            let touched = per_source
+                .into_iter()
+                .filter(|feed| matches!(feed, FeedKey::Source { id, .. } if sources.contains(id)))
+                .chain(tags.into_iter().map(FeedKey::Tag));
+            feeds.extend(touched.map(|feed| (feed, false)));
         }
         let mut etags = Vec::new();
-        let kept = site_wide.into_iter().map(|feed| (feed, true));
-        for (feed, keep) in kept.chain(touched.into_iter().map(|feed| (feed, false))) {
+        for (feed, keep) in feeds {
             for format in Format::ALL {
                 let request = FeedRequest {
                     feed: feed.clone(),
