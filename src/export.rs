@@ -121,7 +121,7 @@ pub fn export_site(
     // Every story's page (the stories feeds link them all), rendered here and not kept in the
     // render cache: there are about as many as there are entries.
     for id in store.story_ids()? {
-        let page = SitePage::Story { id };
+        let page = SitePage::Story { id, page: 1 };
         match crate::render::site::render_page(config, store, &page) {
             Ok(body) => writer.write_plain(&page.export_file(), &body.bytes),
             Err(RenderError::Store(error)) => return Err(ExportError::Store(error)),

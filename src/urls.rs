@@ -26,8 +26,12 @@ pub enum SitePage {
     Comments { format: Format, page: usize },
     /// `/articles/{slug}/comments.atom`: one article's approved comments.
     ArticleComments { slug: String },
-    /// `/stories/{id}`: one story, every outlet's report of it (issue 13).
-    Story { id: crate::model::StoryId },
+    /// `/stories/{id}?page=N`: one story, every outlet's report of it (issue 13), a page of
+    /// reports at a time.
+    Story {
+        id: crate::model::StoryId,
+        page: usize,
+    },
 }
 
 impl SitePage {
@@ -48,11 +52,12 @@ impl SitePage {
                 format!("/feeds/comments.{}?page={page}", format.extension())
             }
             SitePage::ArticleComments { slug } => format!("/articles/{slug}/comments.atom"),
-            SitePage::Story { id } => format!("/stories/{id}"),
+            SitePage::Story { id, page: 1 } => format!("/stories/{id}"),
+            SitePage::Story { id, page } => format!("/stories/{id}?page={page}"),
         }
     }
 
-    /// Its file in a static export (the first page of a region only).
+    /// Its file in a static export (the first page of a region or a story only).
     pub fn export_file(&self) -> String {
         match self {
             SitePage::Home => "index.html".to_string(),
@@ -63,21 +68,22 @@ impl SitePage {
             SitePage::Tag { slug } => format!("tags/{slug}/index.html"),
             SitePage::Comments { format, .. } => format!("feeds/comments.{}", format.extension()),
             SitePage::ArticleComments { slug } => format!("articles/{slug}/comments.atom"),
-            SitePage::Story { id } => format!("stories/{id}/index.html"),
+            SitePage::Story { id, .. } => format!("stories/{id}/index.html"),
         }
     }
 
     /// The one-based page number (1 for pages that are not paged).
     pub fn page_number(&self) -> usize {
         match self {
-            SitePage::Region { page, .. } | SitePage::Comments { page, .. } => *page,
+            SitePage::Region { page, .. }
+            | SitePage::Comments { page, .. }
+            | SitePage::Story { page, .. } => *page,
             SitePage::ArticleComments { .. }
             | SitePage::Home
             | SitePage::Article { .. }
             | SitePage::Author { .. }
             | SitePage::Source { .. }
-            | SitePage::Tag { .. }
-            | SitePage::Story { .. } => 1,
+            | SitePage::Tag { .. } => 1,
         }
     }
 }

@@ -167,29 +167,40 @@ pub fn tag_page(config: &Config, slug: &str, entries: &[Entry]) -> String {
 
 /// A story's page: its first headline, then every report of it (ours first), each with its
 /// outlet, time and summary.
-pub fn story_page(config: &Config, recent: &[Entry], story: &crate::store::Story) -> String {
+/// A story's page: its reports, a page at a time (see [`crate::store::Store::story_reports`]),
+/// with the outlets of the page's reports, each named once.
+pub fn story_page(
+    config: &Config,
+    recent: &[Entry],
+    reports: &crate::store::StoryReports,
+    page: usize,
+) -> String {
     let counts = &CommentCounts::new();
-    let headline = story
-        .entries
-        .first()
-        .map(|entry| entry.title.clone())
-        .unwrap_or_default();
-    let outlets: Vec<String> = story.entries.iter().map(super::stories::outlet).collect();
+    let story = &reports.story;
+    let headline = &reports.headline;
+    let outlets = distinct_outlets(&story.entries);
     let body = html! {
         h2 { (headline) }
         p.meta {
-            (story.entries.len()) @if story.entries.len() == 1 { " report" } @else { " reports" }
+            (story.reports) @if story.reports == 1 { " report" } @else { " reports" }
+            @if page > 1 || reports.has_more { " (page " (page) ")" }
             ": " (outlets.join(", "))
         }
         @for entry in &story.entries {
             @if entry.article.is_some() { p.meta { strong { "Our coverage" } } }
             (entry_summary(config, entry, counts))
         }
+        @if page > 1 || reports.has_more {
+            nav aria-label="Pages" {
+                @if page > 1 { a href={ "?page=" (page - 1) } rel="prev" { "Earlier reports" } }
+                @if reports.has_more { a href={ "?page=" (page + 1) } rel="next" { "Later reports" } }
+            }
+        }
     };
     let head = Head {
         title: format!("{headline}: {}", config.site.title),
         feed: FeedKey::Stories(None).name(),
-        path: SitePage::Story { id: story.id }.path(),
+        path: SitePage::Story { id: story.id, page }.path(),
         description: Some(format!("{headline}: every outlet's report.")),
         article: None,
         search: None,
@@ -698,8 +709,28 @@ fn news_article_json_ld(config: &Config, entry: &Entry, canonical: &str) -> Stri
 #[derive(Debug, Clone)]
 pub struct StoryNote {
     pub url: String,
-    /// Every outlet that reports it, in the order they did.
+    /// How many reports it has.
+    pub reports: usize,
+    /// The outlets of its first reports (see [`NOTE_REPORTS`]), each once, in the order they
+    /// reported it.
     pub outlets: Vec<String>,
+    /// Whether reports beyond those were not read (their outlets are not named).
+    pub more: bool,
+}
+
+/// The reports whose outlets a list's story note names: a story of thousands of reports
+/// costs its first few reads, and its note one line.
+pub const NOTE_REPORTS: usize = 10;
+
+/// The outlets of `entries`, each once, in their order.
+pub fn distinct_outlets(entries: &[Entry]) -> Vec<String> {
+    let mut outlets: Vec<String> = Vec::new();
+    for outlet in entries.iter().map(super::stories::outlet) {
+        if !outlets.contains(&outlet) {
+            outlets.push(outlet);
+        }
+    }
+    outlets
 }
 
 /// Entry id -> the story it stands for on a list.
@@ -717,7 +748,10 @@ fn listed(
         (entry_summary(config, entry, counts))
         @if let Some(story) = story {
             p.meta.story {
-                a href=(story.url) { (story.outlets.len()) " reports: " (story.outlets.join(", ")) }
+                a href=(story.url) {
+                    (story.reports) " reports: " (story.outlets.join(", "))
+                    @if story.more { ", …" }
+                }
             }
         }
     }

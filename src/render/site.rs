@@ -29,7 +29,7 @@ pub fn render_page(config: &Config, store: &Store, page: &SitePage) -> Result<Bo
         SitePage::Author { key } => author(config, store, key),
         SitePage::Source { slug } => source(config, store, slug),
         SitePage::Tag { slug } => tag(config, store, slug),
-        SitePage::Story { id } => story(config, store, *id),
+        SitePage::Story { id, page } => story(config, store, *id, *page),
         SitePage::Comments { format, page } => {
             feed_body(comments_feed(config, store, *format, *page)?, *format)
         }
@@ -119,14 +119,17 @@ fn one_per_story(
             if !seen.insert(id) {
                 continue;
             }
-            if let Some(crate::store::StoryLookup::Found(story)) = store.story(id)?
-                && story.entries.len() > 1
+            if let Some(crate::store::StoryLookup::Found(story)) =
+                store.story(id, pages::NOTE_REPORTS)?
+                && story.reports > 1
             {
                 notes.insert(
                     entry.id,
                     pages::StoryNote {
                         url: crate::urls::story_url(&config.site.base_url, id),
-                        outlets: story.entries.iter().map(super::stories::outlet).collect(),
+                        reports: story.reports,
+                        outlets: pages::distinct_outlets(&story.entries),
+                        more: story.reports > story.entries.len(),
                     },
                 );
             }
@@ -188,21 +191,28 @@ pub fn tag(config: &Config, store: &Store, slug: &str) -> Result<Body, RenderErr
     Ok(html(pages::tag_page(config, slug, &entries), newest))
 }
 
-/// `/stories/{id}`: every outlet's report of one story, ours first. A story merged into
+/// `/stories/{id}?page=N`: every outlet's report of one story, `page_size` at a time, our
+/// coverage first, then the outlets in the order they reported it. A story merged into
 /// another is not found here (its handler answers 301 first).
 pub fn story(
     config: &Config,
     store: &Store,
     id: crate::model::StoryId,
+    page: usize,
 ) -> Result<Body, RenderError> {
-    let Some(crate::store::StoryLookup::Found(mut story)) = store.story(id)? else {
+    let size = config.publish.page_size;
+    let Some(reports) = store.story_reports(id, page_offset(page, size)?, size)? else {
         return Err(RenderError::NotFound);
     };
-    // Our coverage first, then the outlets in the order they reported it.
-    story.entries.sort_by_key(|entry| entry.article.is_none());
+    if page > 1 && reports.story.entries.is_empty() {
+        return Err(RenderError::PastEnd(page));
+    }
     let recent = recent_posts(store)?;
-    let modified = story.updated;
-    Ok(html(pages::story_page(config, &recent, &story), modified))
+    let modified = reports.story.updated;
+    Ok(html(
+        pages::story_page(config, &recent, &reports, page),
+        modified,
+    ))
 }
 
 /// `/articles/{slug}`.

@@ -95,13 +95,18 @@ pub async fn tag(
     serve_page(app, SitePage::Tag { slug }, &headers).await
 }
 
-/// `/stories/{id}`: a story; one merged into an older story answers 301 with that one's
-/// address.
+/// `/stories/{id}?page=N`: a story's reports, a page at a time; one merged into an older
+/// story answers 301 with that one's address.
 pub async fn story(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Response {
+    let page = match query.page() {
+        Ok(page) => page,
+        Err(bad) => return bad.into_response(),
+    };
     let Some(id) = crate::model::StoryId::parse(&id) else {
         return (
             axum::http::StatusCode::NOT_FOUND,
@@ -109,7 +114,8 @@ pub async fn story(
         )
             .into_response();
     };
-    let lookup = app.store.blocking(move |store| store.story(id)).await;
+    // Whether it was merged: its record only, no report read (the page is cached).
+    let lookup = app.store.blocking(move |store| store.story(id, 0)).await;
     match lookup {
         Ok(Some(crate::store::StoryLookup::Merged(into))) => {
             let to = crate::urls::story_url(&app.config().site.base_url, into);
@@ -119,7 +125,7 @@ pub async fn story(
             )
                 .into_response()
         }
-        _ => serve_page(app, SitePage::Story { id }, &headers).await,
+        _ => serve_page(app, SitePage::Story { id, page }, &headers).await,
     }
 }
 

@@ -47,7 +47,7 @@ pub use entries::{Page, Upsert};
 pub use keys::{Cursor, IndexKey, PageStart};
 pub use ruled::RuleReport;
 pub use sources::FetchState;
-pub use stories::{Story, StoryLookup, StoryPage, StorySettings};
+pub use stories::{Story, StoryLookup, StoryPage, StoryReports, StorySettings};
 pub use websub::{Subscription, SubscriptionState};
 
 /// The store; cheap to clone (all handles are shared).

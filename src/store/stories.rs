@@ -128,6 +128,17 @@ pub enum StoryLookup {
     Merged(StoryId),
 }
 
+/// One page of a story's reports (see [`Store::story_reports`]).
+#[derive(Debug)]
+pub struct StoryReports {
+    /// The story, with this page's reports as its `entries`.
+    pub story: Story,
+    /// The story's headline, the same on every page.
+    pub headline: String,
+    /// Whether a later page lists more reports.
+    pub has_more: bool,
+}
+
 /// One page of stories, newest activity first.
 #[derive(Debug)]
 pub struct StoryPage {
@@ -423,19 +434,68 @@ impl Store {
         self.live_story(story_id(&bytes)).map(Some)
     }
 
-    /// A story by id, or the story it was merged into.
-    pub fn story(&self, id: StoryId) -> Result<Option<StoryLookup>, StoreError> {
+    /// A story by id with its first `reports` reports (0 reads none: enough to learn whether
+    /// it is live), or the story it was merged into.
+    pub fn story(&self, id: StoryId, reports: usize) -> Result<Option<StoryLookup>, StoreError> {
         let Some(record) = self.record(id)? else {
             return Ok(None);
         };
         if let Some(into) = record.merged_into {
             return Ok(Some(StoryLookup::Merged(self.live_story(into)?)));
         }
-        Ok(Some(StoryLookup::Found(self.load(
-            id,
-            record,
-            usize::MAX,
-        )?)))
+        Ok(Some(StoryLookup::Found(self.load(id, record, reports)?)))
+    }
+
+    /// One page of live story `id`'s reports as its page on the site lists them: our own
+    /// articles first (on the first page), then the outlets' reports in the order they joined,
+    /// `per_page` of them from `skip`. Reads the story's member ids, and only the page's
+    /// entries: a story of thousands of reports costs its page, not its size.
+    pub fn story_reports(
+        &self,
+        id: StoryId,
+        skip: usize,
+        per_page: usize,
+    ) -> Result<Option<StoryReports>, StoreError> {
+        let Some(record) = self.record(id)?.filter(|record| record.live()) else {
+            return Ok(None);
+        };
+        let articles: std::collections::HashSet<EntryId> = self
+            .index
+            .scan_prefix(IndexKey::Articles.prefix())
+            .keys()
+            .map(|key| key.map(|key| id_of(&key)).map_err(|e| self.error(e)))
+            .collect::<Result<_, _>>()?;
+        let (ours, outlets): (Vec<EntryId>, Vec<EntryId>) = self
+            .all_members(id, &record)?
+            .into_iter()
+            .map(|(_, member)| member)
+            .partition(|member| articles.contains(member));
+        let first_page = if skip == 0 { &ours[..] } else { &[] };
+        let page = outlets.iter().skip(skip).take(per_page);
+        let mut entries = Vec::with_capacity(first_page.len() + per_page.min(outlets.len()));
+        for member in first_page.iter().chain(page) {
+            entries.extend(self.get(*member)?);
+        }
+        // The story's name on every page: our headline, or the first outlet's.
+        let headline = match entries.first().filter(|_| skip == 0) {
+            Some(lead) => lead.title.clone(),
+            None => match ours.first().or(outlets.first()) {
+                Some(lead) => self.get(*lead)?.map(|lead| lead.title).unwrap_or_default(),
+                None => String::new(),
+            },
+        };
+        Ok(Some(StoryReports {
+            story: Story {
+                id,
+                reports: (record.reports as usize).max(ours.len() + outlets.len()),
+                entries,
+                regions: record.regions,
+                first_seen: record.first_seen,
+                updated: record.updated,
+            },
+            headline,
+            has_more: outlets.len() > skip.saturating_add(per_page),
+        }))
     }
 
     /// `limit` stories of the combined list (`None`) or a region's from `start`, newest
@@ -1204,7 +1264,7 @@ mod tests {
         assert_eq!(store.story_counts().unwrap(), (2, 0));
         store.remove(bill("rte", 9).id).unwrap();
         assert_eq!(store.story_counts().unwrap(), (1, 0));
-        assert!(store.story(first).unwrap().is_none());
+        assert!(store.story(first, usize::MAX).unwrap().is_none());
     }
 
     /// Issue 18: a stories feed item lists its first reports and counts the rest, and the page
@@ -1253,6 +1313,64 @@ mod tests {
         assert!(list.contains(&crate::urls::story_url(&config.site.base_url, story.id)));
     }
 
+    /// A story's page on the site: our coverage first, then the outlets a page at a time; the
+    /// headline the same on every page.
+    #[test]
+    fn a_storys_reports_come_a_page_at_a_time_with_ours_first() {
+        let (_dir, store) = open();
+        let now = Utc::now();
+        for n in 0..7 {
+            store
+                .upsert(bill(&format!("outlet{n}"), 8 + n), true, now)
+                .unwrap();
+        }
+        let mut ours = bill("islands", 16);
+        ours.article = Some(crate::model::Article {
+            slug: "housing-bill".to_string(),
+            author: "editor".to_string(),
+            file: None,
+            markdown: String::new(),
+            summary: None,
+        });
+        store.upsert(ours.clone(), true, now).unwrap();
+        let id = store
+            .story_of(ours.id)
+            .unwrap()
+            .expect("ours joined the story");
+        assert_eq!(id, StoryId::of_first(bill("outlet0", 8).id));
+
+        let first = store.story_reports(id, 0, 3).unwrap().unwrap();
+        let titles = |page: &StoryReports| -> Vec<EntryId> {
+            page.story.entries.iter().map(|entry| entry.id).collect()
+        };
+        assert_eq!(
+            titles(&first),
+            vec![
+                ours.id,
+                bill("outlet0", 8).id,
+                bill("outlet1", 9).id,
+                bill("outlet2", 10).id
+            ],
+            "ours, then the first three outlets"
+        );
+        assert_eq!(first.story.reports, 8);
+        assert!(first.has_more);
+        let third = store.story_reports(id, 6, 3).unwrap().unwrap();
+        assert_eq!(titles(&third), vec![bill("outlet6", 14).id]);
+        assert!(!third.has_more);
+        assert_eq!(third.headline, first.headline, "one headline on every page");
+        assert_eq!(first.headline, ours.title);
+        let past = store.story_reports(id, 9, 3).unwrap().unwrap();
+        assert!(past.story.entries.is_empty() && !past.has_more);
+        assert!(
+            store
+                .story_reports(StoryId::of_first(ours.id), 0, 3)
+                .unwrap()
+                .is_none(),
+            "no such story"
+        );
+    }
+
     #[test]
     fn a_report_that_matches_two_stories_merges_them_into_the_older() {
         let (_dir, store) = open();
@@ -1288,7 +1406,7 @@ mod tests {
         let older = StoryId::of_first(a.id);
         assert_eq!(store.story_of(b.id).unwrap(), Some(older));
         assert_eq!(store.story_of(both.id).unwrap(), Some(older));
-        match store.story(StoryId::of_first(b.id)).unwrap() {
+        match store.story(StoryId::of_first(b.id), usize::MAX).unwrap() {
             Some(StoryLookup::Merged(into)) => assert_eq!(into, older),
             other => panic!("the newer story answers with the older: {other:?}"),
         }
@@ -1303,7 +1421,7 @@ mod tests {
         );
         // The older story's reports first, then the merged one's (no member moved).
         let ids = |store: &Store| -> Vec<EntryId> {
-            match store.story(older).unwrap() {
+            match store.story(older, usize::MAX).unwrap() {
                 Some(StoryLookup::Found(story)) => story.entries.iter().map(|e| e.id).collect(),
                 other => panic!("the story is there: {other:?}"),
             }
@@ -1316,7 +1434,7 @@ mod tests {
         store.remove(a.id).unwrap();
         store.remove(both.id).unwrap();
         assert_eq!(store.story_counts().unwrap(), (0, 0));
-        assert!(store.story(older).unwrap().is_none());
+        assert!(store.story(older, usize::MAX).unwrap().is_none());
     }
 
     #[test]
@@ -1397,7 +1515,7 @@ mod tests {
         let older = StoryId::of_first(a.id);
         assert_eq!(store.story_of(both.id).unwrap(), Some(older));
         assert_eq!(store.story_of(b.id).unwrap(), None);
-        match store.story(older).unwrap() {
+        match store.story(older, usize::MAX).unwrap() {
             Some(StoryLookup::Found(story)) => assert_eq!(
                 story.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
                 vec![a.id, both.id]
@@ -1534,7 +1652,7 @@ mod tests {
         let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
         assert_eq!(store.record(id).unwrap(), Some(record));
         let ids = |store: &Store| -> Vec<EntryId> {
-            match store.story(id).unwrap() {
+            match store.story(id, usize::MAX).unwrap() {
                 Some(StoryLookup::Found(story)) => story.entries.iter().map(|e| e.id).collect(),
                 other => panic!("the story is there: {other:?}"),
             }

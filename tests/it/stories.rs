@@ -321,3 +321,103 @@ async fn three_outlets_make_one_story_that_keeps_its_id_and_rises_as_they_join()
     let metrics = get(&daemon.url("/metrics")).await.text().await.unwrap();
     assert!(metrics.contains("islands_story_merges_total"), "{metrics}");
 }
+
+/// Issue 18: a story's page lists its reports a page at a time (`[publish] page_size`), with
+/// links between the pages, and a list names each of its outlets once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_storys_page_lists_its_reports_a_page_at_a_time() {
+    let upstream = Upstream::start().await;
+    let lead = "The Housing (Miscellaneous Provisions) Bill passed the Dáil by 82 votes to 61 after a late-night sitting.";
+    let rte = report(
+        "rte",
+        "Dáil passes Housing Bill after late-night sitting",
+        lead,
+        5,
+    );
+    let mut rte_again = report(
+        "rte",
+        "Dáil passes Housing Bill after a late-night sitting",
+        lead,
+        4,
+    );
+    rte_again.link = "https://rte.example/news/housing-bill-vote".to_string();
+    let journal = report(
+        "thejournal",
+        "Housing Bill clears the Dáil by 82 votes to 61",
+        "TDs voted 82 to 61 to pass the Housing Bill in the Dáil after a sitting that ran past midnight.",
+        3,
+    );
+    upstream.set("/rte.xml", outlet_feed("rte", &[rte, rte_again]));
+    upstream.set("/journal.xml", outlet_feed("thejournal", &[journal]));
+    let text = config(
+        &upstream,
+        &[(
+            "ireland",
+            &[("RTE", "/rte.xml"), ("TheJournal.ie", "/journal.xml")],
+        )],
+    )
+    .replace("[ingest]", "[publish]\npage_size = 2\n\n[ingest]");
+    let daemon = Daemon::start(&text);
+
+    wait_until("one story of three reports", FETCH_DEADLINE, || async {
+        let json = get_json(&daemon.url("/feeds/stories/all.json")).await;
+        json["items"].as_array().map(Vec::len) == Some(1)
+            && json["items"][0]["content_html"]
+                .as_str()
+                .is_some_and(|html| html.matches("<li>").count() == 3)
+    })
+    .await;
+    let story = story_ids(&daemon, "all").await.remove(0);
+    let path = story
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_string();
+
+    let first = get(&daemon.url(&path)).await;
+    assert_eq!(first.status(), 200);
+    let first = first.text().await.unwrap();
+    assert!(first.contains("3 reports (page 1)"), "{first}");
+    assert!(first.contains("href=\"?page=2\" rel=\"next\""), "{first}");
+    assert!(!first.contains("rel=\"prev\""), "{first}");
+    let second = get(&daemon.url(&format!("{path}?page=2"))).await;
+    assert_eq!(second.status(), 200);
+    let second = second.text().await.unwrap();
+    assert!(second.contains("3 reports (page 2)"), "{second}");
+    assert!(second.contains("href=\"?page=1\" rel=\"prev\""), "{second}");
+    assert!(!second.contains("rel=\"next\""), "{second}");
+    // Three reports, each on one page: two on the first, one on the second.
+    let headline_of = |page: &str| {
+        page.split_once("<h2>")
+            .and_then(|(_, rest)| rest.split_once("</h2>"))
+            .map(|(headline, _)| headline.to_string())
+    };
+    assert_eq!(headline_of(&first), headline_of(&second), "one headline");
+    for link in [
+        "https://rte.example/news/housing-bill\"",
+        "https://rte.example/news/housing-bill-vote\"",
+        "https://thejournal.example/news/housing-bill\"",
+    ] {
+        let on = [&first, &second]
+            .iter()
+            .filter(|page| page.contains(link))
+            .count();
+        assert_eq!(on, 1, "{link} on one page");
+    }
+    assert_eq!(
+        get(&daemon.url(&format!("{path}?page=3"))).await.status(),
+        404
+    );
+    assert_eq!(
+        get(&daemon.url(&format!("{path}?page=0"))).await.status(),
+        400
+    );
+
+    // The region's page names each outlet once, in the order they reported it.
+    let region = get(&daemon.url("/ireland/")).await.text().await.unwrap();
+    let line = region
+        .split_once("3 reports: ")
+        .and_then(|(_, rest)| rest.split_once('<'))
+        .map(|(line, _)| line.to_string())
+        .unwrap_or_else(|| panic!("the region names the outlets:\n{region}"));
+    assert_eq!(line.matches("RTE").count(), 1, "{line}");
+    assert!(line.contains("TheJournal.ie"), "{line}");
+}
