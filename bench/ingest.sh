@@ -12,9 +12,9 @@
 #              listed by `bench_parse --list`), ~1.5 MB in all.
 # Each feed at its own URL, in 2 regions, max_in_flight = 32. Each rep: fresh store; islands
 # cold, baseline cold (fetch), baseline cold-parse (fetch + parse), islands warm, baseline warm.
-# Then `islands serve` on the store of one cold pass: CPU until idle and idle RSS, first start
-# and restart (and the same for the build ISLANDS_BIN_BASE names, if set); and that store's
-# size before and after `islands compact`.
+# Then `islands serve`: its own cold pass on an empty store, and on the store of one cold pass,
+# first start and restart: CPU until idle and idle RSS (and the same for the build
+# ISLANDS_BIN_BASE names, if set); and that store's size before and after `islands compact`.
 #
 # Prints a markdown report on stdout; progress goes to stderr.
 # Environment: REPS (5), SOURCES (1000), CONCURRENCY (32), CORPUS (generated), DISTINCT (0;
@@ -260,10 +260,12 @@ BASELINE_THREADS=$(peak_threads "$BASELINE" cold "$TMP/urls.txt" "$TMP/etags.txt
 PARSE_THREADS=$(peak_threads "$BASELINE" cold-parse "$TMP/urls.txt" "$TMP/etags.txt" "$CONCURRENCY")
 log_since_mark >/dev/null
 
-# --- The daemon on that store: `islands serve` started, left until idle, stopped, started again.
-# The first start builds the search index; both refresh every source at start (nginx answers 304)
-# and publish the site-wide feeds. Each start: the CPU it used until it was idle (no more than
-# 2 ticks in 5 s), and its RSS then. ISLANDS_BIN_BASE (another build) is measured the same way
+# --- The daemon: `islands serve` on an empty store, doing the cold pass itself (what a daemon
+# that has ingested the corpus holds); then on the store of one cold pass of `islands fetch`,
+# started, left until idle, stopped, started again. The first start on that store builds the
+# search index; both refresh every source at start (nginx answers 304) and publish the
+# site-wide feeds. Each start: the CPU it used until it was idle (no more than 2 ticks in 5 s),
+# and its RSS then. ISLANDS_BIN_BASE (another build) is measured the same way
 # on a copy of the same store, for a baseline side by side.
 daemon_idle() {
     local bin=$1 dir=$2 tck pid cpu last=-1 still=0 started=$SECONDS
@@ -289,6 +291,11 @@ for label in islands base; do
         bin=$ISLANDS_BIN_BASE
     fi
     dir="$TMP/daemon-$label"
+    mkdir -p "$dir-own/articles"
+    cp "$TMP/work/feeds.toml" "$dir-own/feeds.toml"
+    log "daemon ($label): its own cold pass, on an empty store"
+    own=$(daemon_idle "$bin" "$dir-own")
+    rm -rf "$dir-own"
     mkdir -p "$dir/articles"
     cp -r "$TMP/work/store" "$dir/store"
     cp "$TMP/work/feeds.toml" "$dir/feeds.toml"
@@ -296,8 +303,8 @@ for label in islands base; do
     first=$(daemon_idle "$bin" "$dir")
     log "daemon ($label): restart"
     again=$(daemon_idle "$bin" "$dir")
-    DAEMON_ROWS+=("$label $first $again")
-    log "daemon ($label): first start $first, restart $again (CPU s, idle RSS MiB)"
+    DAEMON_ROWS+=("$label $own $first $again")
+    log "daemon ($label): own cold pass $own, first start $first, restart $again (CPU s, idle RSS MiB)"
     rm -rf "$dir"
 done
 
@@ -359,13 +366,13 @@ echo "| warm | conditional fetch | $(ratios warm fetch) |"
 echo
 echo "Store of one cold pass, on disk (\`du -sb\`): $(mb "$COMPACT_BEFORE") ($(ratio "$COMPACT_BEFORE" "$CORPUS_BYTES")x the corpus's $(mb "$CORPUS_BYTES")); after \`islands compact\` ($COMPACT_WALL s): $(mb "$COMPACT_AFTER") ($(ratio "$COMPACT_AFTER" "$CORPUS_BYTES")x)."
 echo
-echo "| daemon on the store of one cold pass | first start: CPU s until idle | idle RSS MiB | restart: CPU s until idle | idle RSS MiB |"
-echo "|---|---:|---:|---:|---:|"
+echo "| daemon | its own cold pass (empty store): CPU s until idle | idle RSS MiB | on the store of one cold pass, first start: CPU s until idle | idle RSS MiB | restart: CPU s until idle | idle RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for row in "${DAEMON_ROWS[@]}"; do
-    read -r label c1 r1 c2 r2 <<<"$row"
+    read -r label c0 r0 c1 r1 c2 r2 <<<"$row"
     name="islands"
     [ "$label" = base ] && name="ISLANDS_BIN_BASE (\`$(basename "$ISLANDS_BIN_BASE")\`)"
-    echo "| $name | $c1 | $r1 | $c2 | $r2 |"
+    echo "| $name | $c0 | $r0 | $c1 | $r1 | $c2 | $r2 |"
 done
 echo
 echo "Medians of $REPS reps. Wall and CPU (user+sys) from bash \`time\` (ms resolution) around \`/usr/bin/time -v\`, which gives peak RSS, context switches and blocks written. Neither baseline stores anything; fetch + parse runs feed-rs alone (no ids, dates, charset handling from HTTP, URL resolution, sanitizing, dedupe or grouping), so islands/(fetch + parse) is what islands adds over reading the feeds."
