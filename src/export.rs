@@ -4,6 +4,8 @@
 //! Layout (the README's nginx snippet maps requests onto it):
 //! - `feeds/{all,REGION}.{rss,atom,json}`: page 1; `feeds/{name}/page-N.{ext}`: page N (also N=1);
 //! - `index.html`, `{region}/index.html`, `articles/{slug}/index.html`, `sources.opml`;
+//! - paged pages (a region's, a story's) at `{folder}/page-N/index.html`, page 1 also at
+//!   `{folder}/index.html`; the comments feed as a feed (`feeds/comments/page-N.{ext}`);
 //! - `export.json`, written last: the store generation and time of the finished pass.
 //!
 //! Each file is written atomically (a temporary file in the same folder, then a rename) and only
@@ -88,10 +90,6 @@ pub fn export_site(
     }
 
     let mut pages = vec![SitePage::Home];
-    pages.extend(config.regions.iter().map(|region| SitePage::Region {
-        slug: region.slug.clone(),
-        page: 1,
-    }));
     pages.extend(
         config
             .authors
@@ -112,29 +110,59 @@ pub fn export_site(
     }
     for page in pages {
         match cache.page(generation, config, store, &page) {
-            Ok(rendered) => writer.write(&page.export_file(), &rendered),
+            Ok(rendered) => writer.write_all(&page.export_files(), &rendered),
             Err(RenderError::Store(error)) => return Err(ExportError::Store(error)),
             // The page went away between listing and rendering (an article just deleted).
             Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => {}
         }
     }
-    // Every story's page (the stories feeds link them all), rendered here and not kept in the
-    // render cache: there are about as many as there are entries.
+    // Every page of a region, as far as its "Older" links go.
+    for region in &config.regions {
+        for number in 1.. {
+            let page = SitePage::Region {
+                slug: region.slug.clone(),
+                page: number,
+            };
+            match cache.page(generation, config, store, &page) {
+                Ok(rendered) => writer.write_all(&page.export_files(), &rendered),
+                Err(RenderError::Store(error)) => return Err(ExportError::Store(error)),
+                Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => break,
+            }
+        }
+    }
+    // Every page of every story (the stories feeds link them all), rendered here and not kept
+    // in the render cache: there are about as many as there are entries.
     for id in store.story_ids()? {
-        let page = SitePage::Story { id, page: 1 };
-        match crate::render::site::render_page(config, store, &page) {
-            Ok(body) => writer.write_plain(&page.export_file(), &body.bytes),
-            Err(RenderError::Store(error)) => return Err(ExportError::Store(error)),
-            Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => {}
+        for number in 1.. {
+            let page = SitePage::Story { id, page: number };
+            match crate::render::site::render_page(config, store, &page) {
+                Ok(body) => {
+                    for file in page.export_files() {
+                        writer.write_plain(&file, &body.bytes);
+                    }
+                }
+                Err(RenderError::Store(error)) => return Err(ExportError::Store(error)),
+                Err(RenderError::NotFound | RenderError::PastEnd(_) | RenderError::Gone) => break,
+            }
         }
     }
     let site_urls = crate::opml::site_urls(config, store)?;
     let opml = crate::opml::render_opml(config, &site_urls);
     writer.write_plain("sources.opml", opml.as_bytes());
-    // Approved comments: every article's feed of them, and the site's (first page).
+    // Approved comments: the site's feed of them, every page, and every article's.
     for format in crate::model::Format::ALL {
-        if let Some(bytes) = crate::render::site::comments_feed(config, store, format, 1)? {
-            writer.write_plain(&format!("feeds/comments.{}", format.extension()), &bytes);
+        for number in 1.. {
+            let Some(bytes) = crate::render::site::comments_feed(config, store, format, number)?
+            else {
+                break;
+            };
+            let page = SitePage::Comments {
+                format,
+                page: number,
+            };
+            for file in page.export_files() {
+                writer.write_plain(&file, &bytes);
+            }
         }
     }
     for article in store.all_articles()? {
@@ -176,6 +204,13 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Writes a rendered file at each of its names.
+    fn write_all(&mut self, files: &[String], rendered: &Rendered) {
+        for file in files {
+            self.write(file, rendered);
+        }
+    }
+
     /// Writes a rendered file and its compressed twins.
     fn write(&mut self, relative: &str, rendered: &Rendered) {
         let written = self.put(relative, &rendered.identity).and_then(|()| {

@@ -57,18 +57,28 @@ impl SitePage {
         }
     }
 
-    /// Its file in a static export (the first page of a region or a story only).
-    pub fn export_file(&self) -> String {
+    /// Its files in a static export. A paged page (a region's, a story's, the comments feed)
+    /// is at `{folder}/page-N/index.html` (`{name}/page-N.{ext}` for the feed), page 1 also at
+    /// its own path: the README's nginx block maps `?page=N` onto those files.
+    pub fn export_files(&self) -> Vec<String> {
+        let paged = |folder: &str, page: usize| {
+            let mut files = Vec::with_capacity(2);
+            if page == 1 {
+                files.push(format!("{folder}/index.html"));
+            }
+            files.push(format!("{folder}/page-{page}/index.html"));
+            files
+        };
         match self {
-            SitePage::Home => "index.html".to_string(),
-            SitePage::Region { slug, .. } => format!("{slug}/index.html"),
-            SitePage::Article { slug } => format!("articles/{slug}/index.html"),
-            SitePage::Author { key } => format!("authors/{key}/index.html"),
-            SitePage::Source { slug } => format!("sources/{slug}/index.html"),
-            SitePage::Tag { slug } => format!("tags/{slug}/index.html"),
-            SitePage::Comments { format, .. } => format!("feeds/comments.{}", format.extension()),
-            SitePage::ArticleComments { slug } => format!("articles/{slug}/comments.atom"),
-            SitePage::Story { id, .. } => format!("stories/{id}/index.html"),
+            SitePage::Home => vec!["index.html".to_string()],
+            SitePage::Region { slug, page } => paged(slug, *page),
+            SitePage::Article { slug } => vec![format!("articles/{slug}/index.html")],
+            SitePage::Author { key } => vec![format!("authors/{key}/index.html")],
+            SitePage::Source { slug } => vec![format!("sources/{slug}/index.html")],
+            SitePage::Tag { slug } => vec![format!("tags/{slug}/index.html")],
+            SitePage::Comments { format, page } => feed_files("comments", *format, *page),
+            SitePage::ArticleComments { slug } => vec![format!("articles/{slug}/comments.atom")],
+            SitePage::Story { id, page } => paged(&format!("stories/{id}"), *page),
         }
     }
 
@@ -200,11 +210,25 @@ mod tests {
             page: 2,
         };
         assert_eq!(region.path(), "/cyprus/?page=2");
-        assert_eq!(region.export_file(), "cyprus/index.html");
+        assert_eq!(region.export_files(), ["cyprus/page-2/index.html"]);
+        let first = SitePage::Region {
+            slug: "cyprus".into(),
+            page: 1,
+        };
+        assert_eq!(
+            first.export_files(),
+            ["cyprus/index.html", "cyprus/page-1/index.html"]
+        );
         assert_eq!(SitePage::Home.path(), "/");
         let article = SitePage::Article { slug: "a-b".into() };
         assert_eq!(article.path(), "/articles/a-b");
-        assert_eq!(article.export_file(), "articles/a-b/index.html");
+        assert_eq!(article.export_files(), ["articles/a-b/index.html"]);
+        let comments = SitePage::Comments {
+            format: Format::Json,
+            page: 2,
+        };
+        assert_eq!(comments.path(), "/feeds/comments.json?page=2");
+        assert_eq!(comments.export_files(), ["feeds/comments/page-2.json"]);
         assert_eq!(
             feed_url(&base, "all", Format::Atom, 3),
             "https://islands.example/feeds/all.atom?page=3"

@@ -2,8 +2,8 @@
 //!
 //! What these tests check:
 //! - `[publish] mirror` keeps a folder current while `serve` runs, and nginx serving it with the
-//!   README's snippet answers every feed (page 1 and `?page=N`), the front page and an article
-//!   page with the same bytes as the daemon; gzip comes from the `.gz` twins, and nginx's ETag
+//!   README's snippet answers every feed (page 1 and `?page=N`), the front page, every page of
+//!   a region, a story's page and an article page with the same bytes as the daemon; gzip comes from the `.gz` twins, and nginx's ETag
 //!   answers If-None-Match with 304;
 //! - `islands export --out DIR` writes the site with `.gz` and `.br` twins, removes files the
 //!   site no longer has, and rewrites nothing when nothing changed (so mtime ETags hold).
@@ -195,14 +195,33 @@ async fn nginx_serves_the_live_mirror_with_the_daemons_bytes() {
         return;
     };
 
+    // A story's page, at the address the stories feeds and the lists link.
+    let story = std::fs::read_dir(site.join("stories"))
+        .expect("the mirror has story pages")
+        .next()
+        .expect("a story page")
+        .unwrap()
+        .file_name()
+        .into_string()
+        .unwrap();
+    let story_page = format!("/stories/{story}");
+    let story_first = format!("/stories/{story}?page=1");
     for path in [
         "/feeds/all.atom",
         "/feeds/all.rss",
         "/feeds/ireland.json",
         "/feeds/all.atom?page=2",
         "/feeds/all.json?page=3",
+        "/feeds/comments.atom",
+        "/feeds/comments.json?page=1",
         "/",
         "/ireland/",
+        // The region's "Older" and "Newer" links: 8 entries, pages of 3.
+        "/ireland/?page=2",
+        "/ireland/?page=3",
+        "/ireland/?page=1",
+        &story_page,
+        &story_first,
         "/articles/harbour",
         "/sources.opml",
     ] {
@@ -214,6 +233,16 @@ async fn nginx_serves_the_live_mirror_with_the_daemons_bytes() {
             String::from_utf8_lossy(&from_daemon),
             "nginx and the daemon disagree on {path}"
         );
+    }
+
+    // Page 2 is not page 1 again, and past the last page both answer 404.
+    let (_, first) = body(&client, &nginx.url("/ireland/"), &[]).await;
+    let (_, second) = body(&client, &nginx.url("/ireland/?page=2"), &[]).await;
+    assert_ne!(first, second, "the mirror serves page 1 for ?page=2");
+    for path in ["/ireland/?page=4", "/feeds/comments.atom?page=2"] {
+        let (status, _) = body(&client, &nginx.url(path), &[]).await;
+        let (daemon_status, _) = body(&client, &daemon.url(path), &[]).await;
+        assert_eq!((status, daemon_status), (404, 404), "{path}");
     }
 
     let response = get_using(
@@ -267,12 +296,17 @@ async fn export_writes_twins_removes_stale_files_and_rewrites_nothing_unchanged(
         "feeds/ireland.rss.gz",
         "index.html",
         "ireland/index.html",
+        "ireland/page-1/index.html",
+        "ireland/page-3/index.html",
+        "feeds/comments.atom",
+        "feeds/comments/page-1.atom",
         "articles/harbour/index.html",
         "sources.opml",
     ] {
         assert!(out.join(file).is_file(), "export lacks {file}");
     }
     assert!(!out.join("articles/gone/index.html").exists());
+    assert!(!out.join("ireland/page-4").exists(), "a page past the last");
     // Every story's page, which the exported stories feeds link.
     let stories = std::fs::read_dir(out.join("stories"))
         .expect("the export has story pages")
