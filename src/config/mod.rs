@@ -511,6 +511,13 @@ url = "https://www.rte.ie/feeds/rss/?index=/news/"
         let source = config.sources().next().unwrap();
         assert_eq!(source.refresh_schedule.as_str(), "0 */15 * * * *");
         assert_eq!(source.region, "ireland");
+        // Issue 18: one parsed schedule (5 KB), shared by every source that inherits it and by
+        // their copies (a scheduler job holds one), not a copy each.
+        let copy = source.clone();
+        assert!(Arc::ptr_eq(
+            &copy.refresh_schedule.cron,
+            &config.refresh_schedule.cron
+        ));
     }
 
     /// Regression (issue 11, 10): `backoff_base = "3000000years"` passed `check` and then
