@@ -498,7 +498,7 @@ fn brotli(bytes: &[u8]) -> Vec<u8> {
     // Quality 6: the publisher compresses every first page after every change, and the first
     // request after a change waits for it. Qualities 7-9 hash into a zeroed table of 8-32 MiB
     // per call; glibc maps the 32 MiB one afresh each time, so quality 9 spent most of its
-    // 15 ms a feed faulting it in. Quality 6's table is 2 MiB: 4-6x faster on feeds of
+    // 15 ms a feed faulting it in. Quality 6's table is 2 MiB: 4-8x faster on feeds of
     // 20-200 KB, 2-4% more bytes than 9, still 12% fewer than gzip (issue 18, seventh pass).
     let params = brotli::enc::BrotliEncoderParams {
         quality: 6,
