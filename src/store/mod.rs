@@ -166,13 +166,25 @@ pub enum StoreError {
 
 impl Store {
     pub fn open(path: &Path, cache_capacity_bytes: u64) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
-            // sled's default cache_capacity is 1 GiB, and real memory can exceed the setting
-            // (sled issues #1309, #1410): it is always set from `[store] cache_mb`.
-            .cache_capacity(cache_capacity_bytes)
-            .open()
-            .map_err(|source| open_error(path, source))?;
+        // sled's background threads let go of a dropped store's file lock a moment after the
+        // drop, so a store opened again in the same process (a daemon restarted as a library,
+        // the tests) found it busy now and then: it waits up to a second before saying so.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        let db = loop {
+            let opened = sled::Config::new()
+                .path(path)
+                // sled's default cache_capacity is 1 GiB, and real memory can exceed the
+                // setting (sled issues #1309, #1410): it is always set from `[store] cache_mb`.
+                .cache_capacity(cache_capacity_bytes)
+                .open();
+            match opened.map_err(|source| open_error(path, source)) {
+                Ok(db) => break db,
+                Err(StoreError::Busy { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(error) => return Err(error),
+            }
+        };
         let tree = |name: &str| {
             db.open_tree(name)
                 .map_err(|source| open_error(path, source))
@@ -542,6 +554,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("store"), 8 << 20).unwrap();
         (dir, store)
+    }
+
+    /// A store dropped while another open waits (a daemon restarted in the same process) is
+    /// opened once sled lets go of it, not refused as busy.
+    #[test]
+    fn a_store_let_go_of_within_a_second_opens() {
+        let (dir, store) = open();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            drop(store);
+        });
+        let again = Store::open(&dir.path().join("store"), 8 << 20);
+        holder.join().unwrap();
+        assert!(again.is_ok(), "{:?}", again.err());
     }
 
     fn titles(page: &Page) -> Vec<String> {
