@@ -220,7 +220,8 @@ fn main() {
 }
 
 /// What each codec setting costs on one page 1, compressed here with the same crates: the
-/// cache's own settings are in `src/render/cache.rs` (gzip "best" = 9; brotli quality 6, window 22).
+/// cache's own settings are in `src/render/cache.rs` (gzip "best" = 9; brotli quality 6,
+/// window 22).
 fn compression_breakdown(bytes: &[u8]) {
     use std::io::Write;
     let gzip = |level: u32| {

@@ -409,7 +409,6 @@ impl fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
-/// Checks a six-field cron expression the way tokio-cron-scheduler will parse it.
 /// A cron schedule (six or seven fields, seconds first, in UTC), parsed once, when the config
 /// is resolved, with the scheduler's own settings.
 ///
