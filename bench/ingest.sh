@@ -13,8 +13,9 @@
 # Each feed at its own URL, in 2 regions, max_in_flight = 32. Each rep: fresh store; islands
 # cold, baseline cold (fetch), baseline cold-parse (fetch + parse), islands warm, baseline warm.
 # Then `islands serve`: its own cold pass on an empty store, and on the store of one cold pass,
-# first start and restart: CPU until idle and idle RSS (and the same for the build
-# ISLANDS_BIN_BASE names, if set); and that store's size before and after `islands compact`.
+# first start and restart: CPU until idle and idle RSS, then REPS warm passes in the restarted
+# daemon, each beside a conditional fetch (and the same for the build ISLANDS_BIN_BASE names,
+# if set); and that store's size before and after `islands compact`.
 #
 # Prints a markdown report on stdout; progress goes to stderr.
 # Environment: REPS (5), SOURCES (1000), CONCURRENCY (32), CORPUS (generated), DISTINCT (0;
@@ -267,13 +268,17 @@ log_since_mark >/dev/null
 # site-wide feeds. Each start: the CPU it used until it was idle (no more than 2 ticks in 5 s),
 # and its RSS then. ISLANDS_BIN_BASE (another build) is measured the same way
 # on a copy of the same store, for a baseline side by side.
+# With a third argument (the label), the restarted daemon then does REPS warm passes while it
+# runs (`islands fetch` asks it through its socket, as an operator's would): the warm ingest of a
+# daemon, whose store is open and recovered, unlike `islands fetch`'s own, which opens it. Each
+# is interleaved with a conditional fetch by the baseline; CPU is the daemon's and the client's.
 daemon_idle() {
-    local bin=$1 dir=$2 tck pid cpu last=-1 still=0 started=$SECONDS
+    local bin=$1 dir=$2 label=${3:-} tck pid cpu last=-1 still=0 started=$SECONDS
     tck=$(getconf CLK_TCK)
-    (cd "$dir" && exec "$bin" serve --config feeds.toml >>serve.log 2>&1) &
+    (cd "$dir" && exec "$bin" serve --config feeds.toml >>"$dir.log" 2>&1) &
     pid=$!
     while sleep 1; do
-        cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || die "$bin serve exited: $(tail -3 "$dir/serve.log")"
+        cpu=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || die "$bin serve exited: $(tail -3 "$dir.log")"
         if [ "$cpu" -le $((last + 2)) ]; then still=$((still + 1)); else still=0; fi
         last=$cpu
         [ $still -ge 5 ] && break
@@ -281,6 +286,21 @@ daemon_idle() {
     done
     awk -v c="$cpu" -v t="$tck" -v r="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")" \
         'BEGIN {printf "%.2f %.1f", c / t, r / 1024}'
+    local rep before after out
+    for rep in $([ -n "$label" ] && seq 1 "$REPS"); do
+        out="$TMP/daemon-warm-$label-$rep"
+        log_since_mark >/dev/null
+        before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        (cd "$dir" && timed "$out" "$bin" fetch --config feeds.toml)
+        after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        expect_statuses "daemon warm ($label) rep $rep" 304 >&2
+        unchanged=$(grep -c ': not modified$' "$out.out" || true)
+        [ "$unchanged" = "$SOURCES" ] || die "daemon warm ($label): $unchanged of $SOURCES not modified"
+        read -r wall client _ <"$out.fields"
+        awk -v l="$label" -v w="$wall" -v c="$client" -v d="$((after - before))" -v t="$tck" \
+            'BEGIN {printf "daemon-%s warm %d %.3f %.3f\n", l, '"$rep"', w, c + d / t}' >>"$TMP/results"
+        baseline_pass "fetchd-$label" warm "$rep" 304 >&2
+    done
     kill "$pid" && wait "$pid" 2>/dev/null || true
 }
 DAEMON_ROWS=()
@@ -301,8 +321,8 @@ for label in islands base; do
     cp "$TMP/work/feeds.toml" "$dir/feeds.toml"
     log "daemon ($label): first start on the store of one cold pass"
     first=$(daemon_idle "$bin" "$dir")
-    log "daemon ($label): restart"
-    again=$(daemon_idle "$bin" "$dir")
+    log "daemon ($label): restart, then $REPS warm passes in it"
+    again=$(daemon_idle "$bin" "$dir" "$label")
     DAEMON_ROWS+=("$label $own $first $again")
     log "daemon ($label): own cold pass $own, first start $first, restart $again (CPU s, idle RSS MiB)"
     rm -rf "$dir"
@@ -363,6 +383,13 @@ ratios() { echo "**$(ratio "$(med islands "$1" 4)" "$(med "$2" "$1" 4)")** | **$
 echo "| cold | fetch | $(ratios cold fetch) |"
 echo "| cold | fetch + parse | $(ratios cold parse) |"
 echo "| warm | conditional fetch | $(ratios warm fetch) |"
+# The warm passes of the restarted daemons, against the conditional fetches interleaved with them.
+for label in islands base; do
+    [ "$(med "daemon-$label" warm 4)" != nan ] || continue
+    name="the daemon"
+    [ "$label" = base ] && name="ISLANDS_BIN_BASE's daemon"
+    echo "| warm, in $name ($REPS passes: wall $(med "daemon-$label" warm 4) s, CPU $(med "daemon-$label" warm 5) s) | conditional fetch (wall $(med "fetchd-$label" warm 4) s, CPU $(med "fetchd-$label" warm 5) s) | **$(ratio "$(med "daemon-$label" warm 4)" "$(med "fetchd-$label" warm 4)")** | **$(ratio "$(med "daemon-$label" warm 5)" "$(med "fetchd-$label" warm 5)")** | – |"
+done
 echo
 echo "Store of one cold pass, on disk (\`du -sb\`): $(mb "$COMPACT_BEFORE") ($(ratio "$COMPACT_BEFORE" "$CORPUS_BYTES")x the corpus's $(mb "$CORPUS_BYTES")); after \`islands compact\` ($COMPACT_WALL s): $(mb "$COMPACT_AFTER") ($(ratio "$COMPACT_AFTER" "$CORPUS_BYTES")x)."
 echo
