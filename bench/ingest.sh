@@ -286,7 +286,7 @@ daemon_idle() {
     done
     awk -v c="$cpu" -v t="$tck" -v r="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")" \
         'BEGIN {printf "%.2f %.1f", c / t, r / 1024}'
-    local rep before after out
+    local rep before after out unchanged wall client
     for rep in $([ -n "$label" ] && seq 1 "$REPS"); do
         out="$TMP/daemon-warm-$label-$rep"
         log_since_mark >/dev/null

@@ -38,6 +38,7 @@ mod websub;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use batch::Batch;
 pub use codec::LAYOUT;
@@ -169,7 +170,7 @@ impl Store {
         // sled's background threads let go of a dropped store's file lock a moment after the
         // drop, so a store opened again in the same process (a daemon restarted as a library,
         // the tests) found it busy now and then: it waits up to a second before saying so.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        let deadline = Instant::now() + Duration::from_secs(1);
         let db = loop {
             let opened = sled::Config::new()
                 .path(path)
@@ -179,8 +180,8 @@ impl Store {
                 .open();
             match opened.map_err(|source| open_error(path, source)) {
                 Ok(db) => break db,
-                Err(StoreError::Busy { .. }) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
+                Err(StoreError::Busy { .. }) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
                 }
                 Err(error) => return Err(error),
             }
@@ -562,7 +563,7 @@ mod tests {
     fn a_store_let_go_of_within_a_second_opens() {
         let (dir, store) = open();
         let holder = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(200));
             drop(store);
         });
         let again = Store::open(&dir.path().join("store"), 8 << 20);
