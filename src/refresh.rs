@@ -20,6 +20,10 @@ use crate::report::Report;
 use crate::rules::judge;
 use crate::store::{FetchState, Store, StoreError, Upsert};
 
+/// How long a staged fetch state waits before it is written: the states of the 304s that end
+/// meanwhile go in the same write.
+const STATES_WRITTEN_AFTER: Duration = Duration::from_millis(50);
+
 /// Why a refresh failed, by stage. Its text with its causes ([`Report`]) is what
 /// `/status.json` shows as `last_error`.
 #[derive(Debug, thiserror::Error)]
@@ -85,16 +89,21 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     let _turn = fetcher.turn().await;
     let config = app.config();
     let source_id = source.id();
-    let mut state = match app
-        .store
-        .blocking({
-            let source_id = source_id.clone();
-            move |store| store.source_state(&source_id)
-        })
-        .await
-    {
-        Ok(state) => state,
-        Err(error) => return store_failed(source, error),
+    // Once read, a source's state stays in memory: a warm refresh needs no blocking hop.
+    let cached = app.store.cached_source_state(&source_id);
+    let mut state = match cached {
+        Some(state) => state,
+        None => match app
+            .store
+            .blocking({
+                let source_id = source_id.clone();
+                move |store| store.source_state(&source_id)
+            })
+            .await
+        {
+            Ok(state) => state,
+            Err(error) => return store_failed(source, error),
+        },
     };
     let now = Utc::now();
     if let Some(retry_at) = state.retry_at.filter(|retry_at| *retry_at > now) {
@@ -115,29 +124,46 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     let mut advertised = None;
     let started = std::time::Instant::now();
     state.last_fetch = Some(now);
-    let outcome = match fetcher.fetch(&source.url, &validators).await {
+    let (outcome, state, saved) = match fetcher.fetch(&source.url, &validators).await {
         Ok(FetchOutcome::NotModified {
             moved_permanently_to,
         }) => {
             succeed(&mut state, 304);
             note_move(&mut state, moved_permanently_to.as_ref());
-            RefreshOutcome::NotModified
+            (RefreshOutcome::NotModified, state, None)
         }
         Ok(FetchOutcome::Fetched(fetched)) => {
             let store = app.store.clone();
-            let source = source.clone();
+            let stored_source = source.clone();
             let status = fetched.status;
             let store_config = config.clone();
-            let _storing = app.storing.acquire().await.expect("never closed");
-            let (stored, returned) = store
+            let storing = app.storing.acquire().await.expect("never closed");
+            // The feed, then the state that records it, in one hop.
+            let (stored, state, saved) = store
                 .blocking(move |store| {
-                    let stored =
-                        store_feed(store, &store_config, &source, &fetched, &mut state, now);
-                    (stored, state)
+                    let stored = store_feed(
+                        store,
+                        &store_config,
+                        &stored_source,
+                        &fetched,
+                        &mut state,
+                        now,
+                    );
+                    if let Err(error) = &stored {
+                        let message = error.message();
+                        fail(&mut state, &store_config, Some(status), message, None, now);
+                    }
+                    let saved = store.put_source_state(&stored_source.id(), &state);
+                    (stored, state, saved)
                 })
                 .await;
-            state = returned;
-            match stored {
+            // The commit waits for a flush, which other refreshes share: not in a turn to store.
+            drop(storing);
+            let saved = match saved {
+                Ok(()) => app.store.blocking(Store::commit).await.map(|_| ()),
+                Err(error) => Err(error),
+            };
+            let outcome = match stored {
                 Ok(stored) if stored.same_bytes => RefreshOutcome::Unchanged,
                 Ok(stored) => {
                     advertised = stored.hub;
@@ -146,18 +172,9 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
                         updated: stored.updated,
                     }
                 }
-                Err(error) => {
-                    fail(
-                        &mut state,
-                        &config,
-                        Some(status),
-                        error.message(),
-                        None,
-                        now,
-                    );
-                    RefreshOutcome::Failed(Arc::new(error))
-                }
-            }
+                Err(error) => RefreshOutcome::Failed(Arc::new(error)),
+            };
+            (outcome, state, Some(saved))
         }
         Err(error) => {
             let (status, retry_after) = (error.status(), error.retry_after());
@@ -170,7 +187,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
                 retry_after,
                 now,
             );
-            RefreshOutcome::Failed(Arc::new(error))
+            (RefreshOutcome::Failed(Arc::new(error)), state, None)
         }
     };
     let elapsed = started.elapsed();
@@ -178,15 +195,23 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     record_metrics(&outcome, elapsed);
 
     let (moved_count, moved_to) = (state.moved_count, state.moved_to.clone());
-    let saved = app
-        .store
-        .blocking(move |store| {
-            store.put_source_state(&source_id, &state)?;
-            store.commit().map(|_| ())
-        })
-        .await;
-    if let Err(error) = saved {
-        return store_failed(source, error);
+    match saved {
+        Some(Err(error)) => return store_failed(source, error),
+        Some(Ok(_)) => {}
+        // Nothing was fetched to store: the state waits in memory, and the states of the 304s
+        // of a pass that end within a moment share one write.
+        None => {
+            if app.store.stage_source_state(&source_id, state) {
+                let store = app.store.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(STATES_WRITTEN_AFTER).await;
+                    let written = store.blocking(|store| store.write_staged_states()).await;
+                    if let Err(error) = written {
+                        warn!("writing the sources' fetch states: {}", Report(&error));
+                    }
+                });
+            }
+        }
     }
     if matches!(
         outcome,

@@ -58,6 +58,8 @@ pub struct Store {
     entries: sled::Tree,
     index: sled::Tree,
     sources: sled::Tree,
+    /// The `sources` tree's states in memory, and those waiting to be written to it.
+    source_states: Arc<sources::SourceStates>,
     /// Articles deleted over Micropub, kept so they can be undeleted and answer 410.
     deleted: sled::Tree,
     /// Entries the operator's rules hid or rewrote, with their originals (see `ruled`).
@@ -194,6 +196,7 @@ impl Store {
             entries: tree("entries")?,
             index: tree("index")?,
             sources: tree("sources")?,
+            source_states: Arc::default(),
             deleted: tree("deleted")?,
             ruled: tree("ruled")?,
             comments: tree("comments")?,
@@ -271,8 +274,9 @@ impl Store {
     /// moves the generation on so caches re-render and the publisher wakes. Publishing only
     /// what was flushed is what lets a `kill -9` lose nothing a subscriber has seen.
     ///
-    /// Source state alone is left to sled's own flush every 500 ms: losing the time of the last
-    /// fetch to a crash harms nothing, and a flush per 304 would cost every warm refresh.
+    /// Source state alone is left to sled's own flush every 500 ms (after a 304 or a failed
+    /// fetch it is staged in memory first, see `sources::SourceStates`): losing the time of the
+    /// last fetch to a crash harms nothing, and a flush per 304 would cost every warm refresh.
     ///
     /// Group commit: callers that arrive while a flush runs wait for it, and the first of them
     /// then flushes once for all (a cold pass of 1,000 sources did 1,000 flushes). A call
@@ -367,7 +371,9 @@ impl Store {
     }
 
     /// Makes every write so far survive a crash of the process (not visible: see `commit`).
+    /// Writes the staged source states and makes every write durable.
     pub fn flush(&self) -> Result<(), StoreError> {
+        self.write_staged_states()?;
         self.db.flush().map_err(|e| self.error(e))?;
         Ok(())
     }

@@ -1319,3 +1319,33 @@ async fn the_same_bytes_again_are_not_stored_again() {
         "an edited entry is an update: {edited_fetch}"
     );
 }
+
+/// Issue 18: the fetch state of a refresh that stored nothing (a failure here, a 304 alike)
+/// waits in memory for a shared write; `islands fetch` writes it before it exits, so the next
+/// run backs off instead of asking a failing upstream again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_fetchs_backoff_is_kept_by_islands_fetch_for_its_next_run() {
+    let upstream = Upstream::start().await;
+    upstream.set("/ireland/busy.xml", Behaviour::status(503, "busy"));
+    let toml = config(&upstream, &[("ireland", &[("Busy", "/ireland/busy.xml")])]);
+    let toml = edit_config(&toml, "backoff_base = \"1s\"", "backoff_base = \"1h\"");
+    let dir = workdir(&toml);
+    let fetch = |expected: &str| {
+        let output = Daemon::run_cli(&["fetch"], dir.path());
+        let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(
+            stdout.contains(expected),
+            "islands fetch: expected {expected:?} in its output:\n{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+
+    fetch("Busy (");
+    assert_eq!(upstream.count("/ireland/busy.xml"), 1);
+    fetch("skipped: backing off until");
+    assert_eq!(
+        upstream.count("/ireland/busy.xml"),
+        1,
+        "the second run backed off: the first run's failure was written"
+    );
+}
