@@ -117,19 +117,17 @@ async fn fetch(State(app): State<Arc<App>>) -> Response {
     let (lines, receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
     tokio::spawn(async move {
         let config = app.config();
+        // The runs borrow the sources from this task's snapshot of the config: none is copied.
+        let app = &app;
         let mut runs: futures_util::stream::FuturesUnordered<_> = config
             .sources()
-            .cloned()
-            .map(|source| {
-                let app = app.clone();
-                async move {
-                    let outcome = crate::refresh::refresh_source(&app, &source).await;
-                    (source, outcome)
-                }
+            .map(|source| async move {
+                let outcome = crate::refresh::refresh_source(app, source).await;
+                (source, outcome)
             })
             .collect();
         while let Some((source, outcome)) = runs.next().await {
-            let _ = lines.send(format!("{}\n", commands::fetch_line(&source, &outcome)));
+            let _ = lines.send(format!("{}\n", commands::fetch_line(source, &outcome)));
         }
     });
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
