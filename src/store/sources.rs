@@ -97,7 +97,7 @@ impl Store {
             .count()
     }
 
-    /// A source's fetch state: from memory once read (see [`SourceStates`]), else from sled.
+    /// A source's fetch state: from memory once read (see `SourceStates`), else from sled.
     pub fn source_state(&self, source: &SourceId) -> Result<FetchState, StoreError> {
         if let Some(state) = self.cached_source_state(source) {
             return Ok(state);
