@@ -47,7 +47,7 @@ pub struct FetchState {
 
 /// The sources' fetch states in memory, as read from and written to the `sources` tree: a
 /// warm refresh reads its state and records the outcome of a 304 without a hop to a blocking
-/// thread (two of its three hops, each a pair of thread wake-ups). sled stays the record; a
+/// thread (it made two, each a pair of thread wake-ups). sled stays the record; a
 /// state waits in `staged` until [`Store::write_staged_states`] writes it: soon after, when
 /// the refresh that staged it arranges it, and before every flush. Every access to the tree
 /// goes through these methods (but `islands migrate` and `islands compact`, which have the
