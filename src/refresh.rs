@@ -160,8 +160,8 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
             // The commit waits for a flush, which other refreshes share: not in a turn to store.
             drop(storing);
             let saved = match saved {
-                Ok(()) => app.store.blocking(Store::commit).await.map(|_| ()),
-                Err(error) => Err(error),
+                Ok(()) => app.store.blocking(Store::commit).await.map(drop),
+                failed => failed,
             };
             let outcome = match stored {
                 Ok(stored) if stored.same_bytes => RefreshOutcome::Unchanged,
@@ -198,20 +198,7 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
     match saved {
         Some(Err(error)) => return store_failed(source, error),
         Some(Ok(_)) => {}
-        // Nothing was fetched to store: the state waits in memory, and the states of the 304s
-        // of a pass that end within a moment share one write.
-        None => {
-            if app.store.stage_source_state(&source_id, state) {
-                let store = app.store.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(STATES_WRITTEN_AFTER).await;
-                    let written = store.blocking(|store| store.write_staged_states()).await;
-                    if let Err(error) = written {
-                        warn!("writing the sources' fetch states: {}", Report(&error));
-                    }
-                });
-            }
-        }
+        None => stage_state(&app.store, &source_id, state),
     }
     if matches!(
         outcome,
@@ -225,6 +212,21 @@ pub async fn refresh_source(app: &App, source: &Source) -> RefreshOutcome {
         crate::moved::follow(app, source, to).await;
     }
     outcome
+}
+
+/// Records the state of a refresh that stored nothing (a 304, a failed fetch) in memory; the
+/// states of the refreshes that end within [`STATES_WRITTEN_AFTER`] share one write.
+fn stage_state(store: &Store, source_id: &SourceId, state: FetchState) {
+    if !store.stage_source_state(source_id, state) {
+        return; // A write is on its way already.
+    }
+    let store = store.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(STATES_WRITTEN_AFTER).await;
+        if let Err(error) = store.blocking(Store::write_staged_states).await {
+            warn!("writing the sources' fetch states: {}", Report(&error));
+        }
+    });
 }
 
 /// Judges the stored entries again when the rules differ from those they were judged by (at
