@@ -345,6 +345,19 @@ COMPACT_WALL=$(cut -d' ' -f1 "$TMP/compact/run.fields")
 log "compact: $COMPACT_BEFORE -> $COMPACT_AFTER bytes in $COMPACT_WALL s ($(cat "$TMP/compact/run.out"))"
 rm -rf "$TMP/compact"
 
+# The floor under the cold ratio: islands' own normalizing of the same files, one core, nothing
+# stored, against a feed-rs parse of them (alternated rounds, `examples/bench_parse.rs`).
+log "normalize vs parse over the corpus's files (bench_parse --dir)"
+"$REPO/target/release/examples/bench_parse" --dir "$TMP/www/f" 5 >"$TMP/floor.out" ||
+    die "bench_parse failed: $(tail -3 "$TMP/floor.out")"
+per_pass() { awk -v w="$1" '$1 == w {for (i = 1; i <= NF; i++) if ($i == "us/pass,") printf "%.0f", $(i - 1) / 1000}' "$TMP/floor.out"; }
+FLOOR_NORMALIZE=$(per_pass islands::normalize::normalize_feed)
+FLOOR_PARSE=$(per_pass feed_rs::parser::parse)
+FLOOR_RATIO=$(sed -n 's/^ratio normalize\/parse (time per pass): //p' "$TMP/floor.out")
+[ -n "$FLOOR_NORMALIZE" ] && [ -n "$FLOOR_PARSE" ] && [ -n "$FLOOR_RATIO" ] ||
+    die "no figures in bench_parse's output: $(cat "$TMP/floor.out")"
+log "normalize ${FLOOR_NORMALIZE} ms, parse ${FLOOR_PARSE} ms a pass: ${FLOOR_RATIO}x"
+
 # --- Report. --------------------------------------------------------------------------------
 med() { awk -v s="$1" -v p="$2" -v c="$3" '$1 == s && $2 == p {print $c}' "$TMP/results" | median; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
@@ -388,6 +401,7 @@ ratios() { echo "**$(ratio "$(med islands "$1" 4)" "$(med "$2" "$1" 4)")** | **$
 echo "| cold | fetch | $(ratios cold fetch) |"
 echo "| cold | fetch + parse | $(ratios cold parse) |"
 echo "| warm | conditional fetch | $(ratios warm fetch) |"
+echo "| cold, its floor: islands' normalizing alone (ids, dates, charsets, URL resolution, sanitizing every HTML fragment; nothing stored), one core | a feed-rs parse of the same files, one core ($FLOOR_NORMALIZE ms vs $FLOOR_PARSE ms a pass, \`bench_parse --dir\`) | – | **$FLOOR_RATIO** | – |"
 # The warm passes of the restarted daemons, against the conditional fetches interleaved with them.
 for label in islands base; do
     [ "$(med "daemon-$label" warm 4)" != nan ] || continue

@@ -1,13 +1,15 @@
 //! The normalize path against a plain feed-rs parse of the same bytes.
 //!
-//! Reads every feed in `tests/fixtures/feeds` (`.xml` and `.json`; skipping any file that either path
-//! rejects or that makes a parser panic), then alternates rounds of
+//! Reads every feed in `tests/fixtures/feeds`, or in the folder `--dir` names (`.xml`, `.rss`,
+//! `.atom` and `.json`; skipping any file that either path rejects or that makes a parser
+//! panic), then alternates rounds of
 //! `islands::normalize::normalize_feed` and `feed_rs::parser::parse` over the whole corpus until
 //! each side has run about `SECONDS` (default 2). Prints entries/s and MB/s for both and the ratio normalize/parse of the time per
 //! pass: what ids, dates, charsets, URL resolution and sanitizing cost on top of parsing.
 //!
 //!     cargo run --release --example bench_parse [-- SECONDS]
 //!     cargo run --release --example bench_parse -- --list   # the feeds that normalize, one a line
+//!     cargo run --release --example bench_parse -- --dir DIR [SECONDS]   # the feeds of DIR
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,15 +26,17 @@ struct Fixture {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let list_only = args.iter().any(|a| a == "--list");
-    let seconds: f64 = args
-        .iter()
-        .find(|a| !a.starts_with("--"))
-        .map(|a| a.parse().expect("SECONDS is a number"))
-        .unwrap_or(2.0);
-
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+    let mut list_only = false;
+    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+    let mut seconds = 2.0;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--list" => list_only = true,
+            "--dir" => dir = args.next().expect("--dir names a folder").into(),
+            _ => seconds = arg.parse().expect("SECONDS is a number"),
+        }
+    }
     let context = FeedOrigin {
         name: "bench".to_string(),
         feed_url: Url::parse("http://127.0.0.1/feed.xml").expect("a valid URL"),
