@@ -131,13 +131,21 @@ async fn fetch(State(app): State<Arc<App>>) -> Response {
         }
     });
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver
-            .recv()
-            .await
-            .map(|line| (Ok::<_, Infallible>(Bytes::from(line)), receiver))
+        let mut chunk = receiver.recv().await?;
+        // The lines of the refreshes that finished meanwhile go out with it: one write for a
+        // burst of 304s, not one each (a line is a write on both ends of the socket).
+        while chunk.len() < CHUNK_BYTES
+            && let Ok(line) = receiver.try_recv()
+        {
+            chunk.push_str(&line);
+        }
+        Some((Ok::<_, Infallible>(Bytes::from(chunk)), receiver))
     });
     Body::from_stream(stream).into_response()
 }
+
+/// How many bytes of lines one chunk of a streamed answer gathers at most.
+const CHUNK_BYTES: usize = 16 * 1024;
 
 #[derive(Deserialize)]
 struct Folder {

@@ -154,7 +154,20 @@ async fn source_add_discovers_the_feed_of_a_page_and_remove_takes_it_out() {
 async fn every_store_command_runs_through_the_daemon_while_it_holds_the_store() {
     let upstream = Upstream::start().await;
     upstream.set("/rte.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
-    let text = config(&upstream, &[("ireland", &[("RTÉ News", "/rte.xml")])]);
+    upstream.set(
+        "/independent.atom",
+        Behaviour::fixture("feeds/ireland-independent-atom.xml"),
+    );
+    let text = config(
+        &upstream,
+        &[(
+            "ireland",
+            &[
+                ("RTÉ News", "/rte.xml"),
+                ("Irish Independent", "/independent.atom"),
+            ],
+        )],
+    );
     let daemon = Daemon::start(&text);
     let dir = daemon.dir().to_path_buf();
     std::fs::write(
@@ -187,9 +200,20 @@ async fn every_store_command_runs_through_the_daemon_while_it_holds_the_store() 
         .find(|line| line.starts_with("RTÉ News"))
         .unwrap();
     assert!(row.contains("ireland") && row.contains("200"), "{status}");
+    // A line per source, whole, however the daemon's chunks gathered them.
     let fetched = run(&["fetch"]);
+    let mut lines: Vec<&str> = fetched.lines().collect();
+    lines.sort();
+    assert_eq!(lines.len(), 2, "{fetched}");
     assert!(
-        fetched.contains(&format!("RTÉ News ({}): ", upstream.url("/rte.xml"))),
+        lines[0].starts_with(&format!(
+            "Irish Independent ({}): ",
+            upstream.url("/independent.atom")
+        )),
+        "{fetched}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("RTÉ News ({}): ", upstream.url("/rte.xml"))),
         "{fetched}"
     );
     let exported = run(&["export", "--out", "site"]);
