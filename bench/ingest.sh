@@ -360,6 +360,7 @@ log "normalize ${FLOOR_NORMALIZE} ms, parse ${FLOOR_PARSE} ms a pass: ${FLOOR_RA
 
 # --- Report. --------------------------------------------------------------------------------
 med() { awk -v s="$1" -v p="$2" -v c="$3" '$1 == s && $2 == p {print $c}' "$TMP/results" | median; }
+mean() { awk -v s="$1" -v p="$2" -v c="$3" '$1 == s && $2 == p {t += $c; n++} END {if (n) printf "%.4f\n", t / n; else print "nan"}' "$TMP/results"; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
 echo "## ingest: islands fetch of $SOURCES sources vs a plain concurrent fetch, and fetch + parse"
 echo
@@ -407,7 +408,10 @@ for label in islands base; do
     [ "$(med "daemon-$label" warm 4)" != nan ] || continue
     name="the daemon"
     [ "$label" = base ] && name="ISLANDS_BIN_BASE's daemon"
-    echo "| warm, in $name ($REPS passes: wall $(med "daemon-$label" warm 4) s, CPU $(med "daemon-$label" warm 5) s) | conditional fetch (wall $(med "fetchd-$label" warm 4) s, CPU $(med "fetchd-$label" warm 5) s) | **$(ratio "$(med "daemon-$label" warm 4)" "$(med "fetchd-$label" warm 4)")** | **$(ratio "$(med "daemon-$label" warm 5)" "$(med "fetchd-$label" warm 5)")** | – |"
+    # CPU: the mean of the passes, not the median. The daemon's share is read from /proc in
+    # ticks of 10 ms, and a pass is 4-6 ticks, so one pass's figure moves by a tick (20%) and
+    # so does the median; a sum over passes keeps only the ticks at its ends.
+    echo "| warm, in $name ($REPS passes: wall median $(med "daemon-$label" warm 4) s, CPU mean $(mean "daemon-$label" warm 5) s; by the median $(ratio "$(med "daemon-$label" warm 5)" "$(med "fetchd-$label" warm 5)")x) | conditional fetch (wall median $(med "fetchd-$label" warm 4) s, CPU mean $(mean "fetchd-$label" warm 5) s) | **$(ratio "$(med "daemon-$label" warm 4)" "$(med "fetchd-$label" warm 4)")** | **$(ratio "$(mean "daemon-$label" warm 5)" "$(mean "fetchd-$label" warm 5)")** | – |"
 done
 echo
 echo "Store of one cold pass, on disk (\`du -sb\`): $(mb "$COMPACT_BEFORE") ($(ratio "$COMPACT_BEFORE" "$CORPUS_BYTES")x the corpus's $(mb "$CORPUS_BYTES")); after \`islands compact\` ($COMPACT_WALL s): $(mb "$COMPACT_AFTER") ($(ratio "$COMPACT_AFTER" "$CORPUS_BYTES")x)."
