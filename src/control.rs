@@ -12,13 +12,14 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::warn;
 
 use crate::app::App;
@@ -31,11 +32,28 @@ pub fn socket_path(store: &Path) -> PathBuf {
     store.join(SOCKET)
 }
 
+/// What the socket's handlers share: the daemon, and for the work that outlives a request
+/// (a fetch goes on when its command goes away), the daemon's shutdown and task tracker.
+#[derive(Clone)]
+struct Control {
+    app: Arc<App>,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl FromRef<Control> for Arc<App> {
+    fn from_ref(control: &Control) -> Arc<App> {
+        control.app.clone()
+    }
+}
+
 /// Listens on the store's socket until shutdown; the socket file is removed then. A socket
 /// file left by a daemon that died is replaced (this daemon holds the store, so it is stale).
+/// Work that outlives its request runs on `tasks`, the daemon's, which a stop waits for.
 pub fn listen(
     app: Arc<App>,
     shutdown: CancellationToken,
+    tasks: TaskTracker,
 ) -> std::io::Result<tokio::task::JoinHandle<()>> {
     let path = socket_path(&app.config().store.path);
     let _ = std::fs::remove_file(&path);
@@ -53,7 +71,11 @@ pub fn listen(
         .route("/preview", get(preview))
         .route("/reindex", post(reindex))
         .route("/comments", get(comments_export))
-        .with_state(app);
+        .with_state(Control {
+            app,
+            shutdown: shutdown.clone(),
+            tasks,
+        });
     Ok(tokio::spawn(async move {
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(async move { shutdown.cancelled().await })
@@ -112,10 +134,17 @@ async fn status(State(app): State<Arc<App>>) -> Response {
     }
 }
 
-/// Every source refreshed now, a line per source as each finishes (streamed).
-async fn fetch(State(app): State<Arc<App>>) -> Response {
+/// Every source refreshed now, a line per source as each finishes (streamed). The refreshes
+/// are the daemon's, like its scheduled ones: they go on if the command goes away, a stop
+/// cancels them and waits for them before its last flush.
+async fn fetch(State(control): State<Control>) -> Response {
+    let Control {
+        app,
+        shutdown,
+        tasks,
+    } = control;
     let (lines, receiver) = tokio::sync::mpsc::unbounded_channel::<String>();
-    tokio::spawn(async move {
+    tasks.spawn(async move {
         let config = app.config();
         // The runs borrow the sources from this task's snapshot of the config: none is copied.
         let app = &app;
@@ -126,8 +155,19 @@ async fn fetch(State(app): State<Arc<App>>) -> Response {
                 (source, outcome)
             })
             .collect();
-        while let Some((source, outcome)) = runs.next().await {
-            let _ = lines.send(format!("{}\n", commands::fetch_line(source, &outcome)));
+        let all = async {
+            while let Some((source, outcome)) = runs.next().await {
+                let _ = lines.send(format!("{}\n", commands::fetch_line(source, &outcome)));
+            }
+        };
+        tokio::select! {
+            _ = all => {}
+            _ = shutdown.cancelled() => {
+                let _ = lines.send(format!(
+                    "\u{0}\nthe daemon stopped before every source was refreshed ({} were not)\n",
+                    runs.len()
+                ));
+            }
         }
     });
     let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {

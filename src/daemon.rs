@@ -170,7 +170,7 @@ pub async fn start(config: Config) -> Result<Handle, StartError> {
         header_timeout: config.server.header_timeout,
     };
     // The command line's way in while this daemon holds the store.
-    let control = match crate::control::listen(app.clone(), shutdown.clone()) {
+    let control = match crate::control::listen(app.clone(), shutdown.clone(), tracker.clone()) {
         Ok(control) => Some(control),
         Err(error) => {
             warn!("no command socket ({error}): commands must wait until the daemon stops");

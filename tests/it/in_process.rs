@@ -8,7 +8,9 @@
 //! - a feed, its 304 to If-None-Match, its gzip to `br;q=0, *`, a 404 naming an unknown feed,
 //!   and a 404 for a page past the end, straight from the router over a store filled in place;
 //! - the daemon started as a library publishes an article file, serves it over its socket,
-//!   stops with the store flushed, and a second start on the same folder serves it again.
+//!   stops with the store flushed, and a second start on the same folder serves it again;
+//! - a stop cancels a fetch asked through the command socket, as it does the scheduled
+//!   refreshes, so the store is let go even while that fetch waits on a slow upstream.
 
 use std::path::Path;
 
@@ -21,7 +23,7 @@ use islands::model::{Attribution, Entry, EntryId, SourceId};
 use std::sync::Arc;
 use tower::ServiceExt;
 
-use crate::support::{CONFIG_FILE, Upstream, article_text, config, wait_until, workdir};
+use crate::support::{Behaviour, CONFIG_FILE, Upstream, article_text, config, wait_until, workdir};
 
 /// An app over a fresh store in `dir`, with `count` stories of Ireland stored and committed.
 fn app_with_stories(dir: &Path, count: u32) -> Arc<App> {
@@ -190,6 +192,58 @@ async fn the_daemon_as_a_library_serves_stops_and_starts_again_on_its_store() {
         },
     )
     .await;
+    again.stop().await.unwrap();
+}
+
+/// A fetch asked through the command socket is one of the daemon's refreshes: a stop cancels
+/// it with the scheduled ones and waits for it, instead of leaving it to hold the store after
+/// the stop returned (its command gone, its upstream slow), so the same folder opens again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_cancels_a_fetch_asked_through_the_socket_and_lets_go_of_the_store() {
+    let upstream = Upstream::start().await;
+    upstream.set("/rte.xml", Behaviour::fixture("feeds/ireland-rte.xml"));
+    let text = config(
+        &upstream,
+        &[("ireland", &[("RTÉ News", "/rte.xml")]), ("cyprus", &[])],
+    );
+    // A fetch that outlasts the stop's grace (5 s), as a slow upstream's may in a real config.
+    let text = text.replace("timeout = \"3s\"", "timeout = \"60s\"");
+    assert!(text.contains("timeout = \"60s\""), "{text}");
+    let dir = workdir(&text);
+    let daemon = start_daemon(&dir).await;
+    let titles = crate::support::fixture_titles(&["feeds/ireland-rte.xml"]);
+    crate::support::wait_for_titles(&daemon.url("/feeds/ireland.json"), &titles).await;
+
+    upstream.set(
+        "/rte.xml",
+        Behaviour::Slow {
+            delay: std::time::Duration::from_secs(60),
+            body: crate::support::fixture_bytes("feeds/ireland-rte.xml"),
+        },
+    );
+    let asked = upstream.count("/rte.xml");
+    let store = dir.path().join("store");
+    let command = tokio::spawn(async move {
+        let request = islands::control::Request {
+            method: "POST",
+            path: "/fetch".to_string(),
+        };
+        islands::control::forward(&store, request).await
+    });
+    wait_until(
+        "the fetch asked through the socket reaches the upstream",
+        crate::support::CHANGE_DEADLINE,
+        || {
+            let count = upstream.count("/rte.xml");
+            async move { count > asked }
+        },
+    )
+    .await;
+    // The command goes away (an operator's Ctrl-C); its refresh waits on the upstream.
+    command.abort();
+    daemon.stop().await.expect("the store is flushed");
+
+    let again = start_daemon(&dir).await;
     again.stop().await.unwrap();
 }
 
